@@ -1,0 +1,1 @@
+"""Creditors (the clients whose debts are collected), debtors and their contact points."""

@@ -1,0 +1,134 @@
+"""Creditors, debtors and contact points (first cut; the core-domain issue completes them)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Creditor(models.Model):
+    """A client whose debts are collected: a bank, utility, hospital, supplier or lender."""
+
+    class Industry(models.TextChoices):
+        BANK_CARD = "bank_card", "Bank card issuer"
+        LENDER = "lender", "Consumer lender"
+        UTILITY = "utility", "Utility or telecom"
+        HEALTHCARE = "healthcare", "Hospital or healthcare"
+        B2B_SUPPLIER = "b2b_supplier", "B2B supplier"
+        OTHER = "other", "Other"
+
+    class CollectorType(models.TextChoices):
+        FIRST_PARTY = "first_party", "First-party creditor"
+        THIRD_PARTY = "third_party", "Third-party collector"
+
+    code = models.SlugField(max_length=40, unique=True, help_text="Short name used on files and the CLI.")
+    name = models.CharField(max_length=200)
+    industry = models.CharField(max_length=20, choices=Industry.choices)
+    collector_type = models.CharField(max_length=20, choices=CollectorType.choices)
+    default_currency = models.CharField(max_length=3, help_text="ISO 4217 code, such as USD.")
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, such as US.")
+    jurisdiction = models.CharField(
+        max_length=10, blank=True, help_text="ISO 3166-2 subdivision whose law governs, such as US-NY."
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "parties_creditor"
+        constraints = [
+            models.CheckConstraint(condition=Q(default_currency__regex=r"^[A-Z]{3}$"), name="creditor_currency_iso"),
+            models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="creditor_country_iso"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Debtor(models.Model):
+    """A person or business that owes money on one or more accounts."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        BUSINESS = "business", "Business"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    business_name = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    preferred_language = models.CharField(max_length=10, default="en")
+    time_zone = models.CharField(max_length=64, help_text="IANA time zone of the postal address.")
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=10, blank=True, help_text="State, territory or county code.")
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "parties_debtor"
+        indexes = [models.Index(fields=["family_name", "given_name"], name="debtor_name_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="person") & ~Q(family_name="")) | (Q(kind="business") & ~Q(business_name="")),
+                name="debtor_has_name",
+            ),
+            models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="debtor_country_iso"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.BUSINESS:
+            return self.business_name
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class ContactPoint(models.Model):
+    """A phone number (E.164) or email address of a debtor, with where it came from and consent."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+
+    class PhoneType(models.TextChoices):
+        MOBILE = "mobile", "Mobile"
+        HOME = "home", "Home"
+        WORK = "work", "Work"
+
+    class Consent(models.TextChoices):
+        UNKNOWN = "unknown", "Unknown"
+        GRANTED = "granted", "Granted"
+        REVOKED = "revoked", "Revoked"
+
+    class Source(models.TextChoices):
+        PLACEMENT = "placement", "Creditor placement file"
+        DEBTOR = "debtor", "Given by the debtor"
+        SKIP_TRACE = "skip_trace", "Skip trace"
+        OFFICER = "officer", "Entered by an officer"
+
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="contact_points")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=254, help_text="E.164 for phones, lower-case for email.")
+    phone_type = models.CharField(max_length=10, choices=PhoneType.choices, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    obtained_date = models.DateField()
+    consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.UNKNOWN)
+    verified = models.BooleanField(default=False)
+    do_not_contact = models.BooleanField(default=False)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "parties_contact_point"
+        constraints = [
+            models.UniqueConstraint(fields=["debtor", "kind", "value"], name="contact_point_unique"),
+            models.CheckConstraint(
+                condition=Q(kind="email") | ~Q(phone_type=""), name="contact_point_phone_has_type"
+            ),
+        ]
+        indexes = [models.Index(fields=["value"], name="contact_point_value_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value} of debtor {self.debtor_id}"

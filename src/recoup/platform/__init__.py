@@ -1,0 +1,1 @@
+"""Small cross-cutting helpers below every app: configuration, logging, bulk writes, jobs."""

@@ -1,0 +1,279 @@
+"""Read Recoup's settings from the environment, with one clear sentence for every bad value.
+
+Everything an operator can set lives here, so `recoup check`, the settings module and the
+README table agree. Nothing in this module imports Django.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+SQLITE_SCHEMES = frozenset({"sqlite"})
+POSTGRES_SCHEMES = frozenset({"postgres", "postgresql", "pgsql"})
+DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
+
+
+class ConfigurationError(Exception):
+    """A setting has a value Recoup cannot run with; the message names the setting and why."""
+
+    def __init__(self, setting: str, reason: str) -> None:
+        self.setting = setting
+        self.reason = reason
+        super().__init__(f"{setting}: {reason}")
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """Where outgoing mail goes. With no EMAIL_HOST, mail is written to files in the data directory."""
+
+    backend: str
+    host: str
+    port: int
+    user: str
+    password: str = field(repr=False)
+    use_tls: bool
+    use_ssl: bool
+    default_from: str
+    file_path: Path
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting Recoup reads from its environment, parsed and checked."""
+
+    data_dir: Path
+    database: dict[str, Any]
+    database_url: str
+    database_is_default: bool
+    secret_key: str = field(repr=False)
+    debug: bool
+    allowed_hosts: tuple[str, ...]
+    csrf_trusted_origins: tuple[str, ...]
+    celery_broker_url: str | None
+    email: EmailConfig
+    secure_cookies: bool
+    hsts_seconds: int
+    ssl_redirect: bool
+    behind_proxy: bool
+    log_level: str
+
+    @property
+    def database_vendor(self) -> str:
+        return "sqlite" if self.database["ENGINE"].endswith("sqlite3") else "postgresql"
+
+    @property
+    def database_url_redacted(self) -> str:
+        return redact_url(self.database_url)
+
+
+def redact_url(url: str) -> str:
+    """Return the URL with any password replaced by ***, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+def parse_bool(environ: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigurationError(name, f"'{raw}' is not a yes/no value; use 1 or 0 (true/false, yes/no)")
+
+
+def parse_int(environ: Mapping[str, str], name: str, *, default: int, minimum: int = 0) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigurationError(name, f"'{raw}' is not a whole number") from None
+    if value < minimum:
+        raise ConfigurationError(name, f"{value} is below the minimum of {minimum}")
+    return value
+
+
+def parse_list(environ: Mapping[str, str], name: str, *, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    items = tuple(item.strip() for item in raw.split(",") if item.strip())
+    if not items:
+        raise ConfigurationError(name, "is set but empty; give a comma-separated list")
+    return items
+
+
+def resolve_data_dir(environ: Mapping[str, str], cwd: Path) -> Path:
+    """The data directory: ./var by default (created), or RECOUP_DATA_DIR, which must exist."""
+    raw = environ.get("RECOUP_DATA_DIR")
+    if raw is None or raw.strip() == "":
+        data_dir = (cwd / "var").resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return data_dir
+    data_dir = Path(raw).expanduser()
+    if not data_dir.is_absolute():
+        data_dir = (cwd / data_dir).resolve()
+    if not data_dir.is_dir():
+        raise ConfigurationError(
+            "RECOUP_DATA_DIR", f"the directory {data_dir} does not exist; create it or unset the setting"
+        )
+    if not os.access(data_dir, os.W_OK):
+        raise ConfigurationError("RECOUP_DATA_DIR", f"the directory {data_dir} is not writable")
+    return data_dir
+
+
+def parse_database(environ: Mapping[str, str], data_dir: Path) -> tuple[dict[str, Any], str, bool]:
+    raw = environ.get("DATABASE_URL", "").strip()
+    is_default = raw == ""
+    url = f"sqlite:///{data_dir / 'recoup.sqlite3'}" if is_default else raw
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in SQLITE_SCHEMES:
+        try:
+            database = dj_database_url.parse(url)
+        except ValueError as exc:
+            raise ConfigurationError("DATABASE_URL", f"cannot be read ({exc})") from None
+        name = str(database.get("NAME") or "")
+        if name in ("", ":memory:"):
+            raise ConfigurationError(
+                "DATABASE_URL", "a SQLite URL needs a file path, such as sqlite:////srv/recoup/db.sqlite3"
+            )
+        if not Path(name).parent.is_dir():
+            raise ConfigurationError(
+                "DATABASE_URL", f"the folder for the SQLite file {name} does not exist"
+            )
+        database["OPTIONS"] = {
+            # WAL lets the web server read while a job writes; IMMEDIATE takes the write lock at
+            # the start of a transaction so two writers queue instead of failing half-way.
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    elif scheme in POSTGRES_SCHEMES:
+        database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        if not database.get("NAME"):
+            raise ConfigurationError(
+                "DATABASE_URL", "a PostgreSQL URL needs a database name, such as postgresql://host/recoup"
+            )
+        database["OPTIONS"] = {"connect_timeout": 5}
+    else:
+        shown = scheme or "(none)"
+        raise ConfigurationError(
+            "DATABASE_URL",
+            f"the scheme '{shown}' is not supported; use sqlite:///path/to/file.sqlite3 "
+            "or postgresql://user@host:5432/name",
+        )
+    return database, url, is_default
+
+
+def load_secret_key(environ: Mapping[str, str], data_dir: Path) -> str:
+    """SECRET_KEY from the environment, else from data_dir/secret_key, generated once."""
+    raw = environ.get("SECRET_KEY")
+    if raw is not None:
+        if len(raw) < 32:
+            raise ConfigurationError("SECRET_KEY", "is shorter than 32 characters; use a long random value")
+        return raw
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        key = key_file.read_text(encoding="utf-8").strip()
+        if len(key) < 32:
+            raise ConfigurationError("SECRET_KEY", f"the key in {key_file} is too short; delete the file")
+        return key
+    key = secrets.token_urlsafe(50)
+    # Write to a temporary name and rename, so a crash never leaves an empty key file behind.
+    tmp = key_file.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    os.replace(tmp, key_file)
+    return key
+
+
+def parse_email(environ: Mapping[str, str], data_dir: Path) -> EmailConfig:
+    host = environ.get("EMAIL_HOST", "").strip()
+    use_tls = parse_bool(environ, "EMAIL_USE_TLS", default=False)
+    use_ssl = parse_bool(environ, "EMAIL_USE_SSL", default=False)
+    if use_tls and use_ssl:
+        raise ConfigurationError("EMAIL_USE_SSL", "cannot be on together with EMAIL_USE_TLS; choose one")
+    default_from = environ.get("DEFAULT_FROM_EMAIL", "Recoup <recoup@localhost>").strip()
+    if "@" not in default_from:
+        raise ConfigurationError("DEFAULT_FROM_EMAIL", f"'{default_from}' is not an email address")
+    backend = (
+        "django.core.mail.backends.smtp.EmailBackend"
+        if host
+        else "django.core.mail.backends.filebased.EmailBackend"
+    )
+    return EmailConfig(
+        backend=backend,
+        host=host or "localhost",
+        port=parse_int(environ, "EMAIL_PORT", default=465 if use_ssl else (587 if use_tls else 25), minimum=1),
+        user=environ.get("EMAIL_HOST_USER", ""),
+        password=environ.get("EMAIL_HOST_PASSWORD", ""),
+        use_tls=use_tls,
+        use_ssl=use_ssl,
+        default_from=default_from,
+        file_path=data_dir / "mail",
+    )
+
+
+def parse_broker(environ: Mapping[str, str]) -> str | None:
+    raw = environ.get("CELERY_BROKER_URL", "").strip()
+    if not raw:
+        return None
+    scheme = urlsplit(raw).scheme.lower()
+    if scheme not in {"redis", "rediss", "amqp", "amqps", "pyamqp"}:
+        raise ConfigurationError(
+            "CELERY_BROKER_URL", f"the scheme '{scheme or '(none)'}' is not supported; use redis:// or amqp://"
+        )
+    return raw
+
+
+def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Config:
+    """Parse every setting; raise ConfigurationError naming the first bad one."""
+    env = os.environ if environ is None else environ
+    data_dir = resolve_data_dir(env, cwd or Path.cwd())
+    database, database_url, database_is_default = parse_database(env, data_dir)
+    debug = parse_bool(env, "RECOUP_DEBUG", default=False)
+    log_level = env.get("RECOUP_LOG_LEVEL", "INFO").strip().upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigurationError("RECOUP_LOG_LEVEL", f"'{log_level}' is not one of {', '.join(sorted(LOG_LEVELS))}")
+    origins = parse_list(env, "CSRF_TRUSTED_ORIGINS", default=())
+    for origin in origins:
+        if urlsplit(origin).scheme not in {"http", "https"}:
+            raise ConfigurationError("CSRF_TRUSTED_ORIGINS", f"'{origin}' must start with https:// or http://")
+    return Config(
+        data_dir=data_dir,
+        database=database,
+        database_url=database_url,
+        database_is_default=database_is_default,
+        secret_key=load_secret_key(env, data_dir),
+        debug=debug,
+        allowed_hosts=parse_list(env, "ALLOWED_HOSTS", default=DEFAULT_ALLOWED_HOSTS),
+        csrf_trusted_origins=origins,
+        celery_broker_url=parse_broker(env),
+        email=parse_email(env, data_dir),
+        secure_cookies=parse_bool(env, "RECOUP_SECURE_COOKIES", default=not debug),
+        hsts_seconds=parse_int(env, "RECOUP_HSTS_SECONDS", default=0),
+        ssl_redirect=parse_bool(env, "RECOUP_SSL_REDIRECT", default=False),
+        behind_proxy=parse_bool(env, "RECOUP_BEHIND_PROXY", default=False),
+        log_level=log_level,
+    )

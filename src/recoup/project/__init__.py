@@ -1,0 +1,1 @@
+"""The Django project: settings, URL root, WSGI and Celery entry points."""

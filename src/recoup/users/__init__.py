@@ -1,0 +1,1 @@
+"""Staff users, their roles (groups with permissions) and teams of officers."""

@@ -1,0 +1,31 @@
+"""Which pages the navigation shows to whom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def navigation_for(request: HttpRequest) -> list[NavItem]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    match = getattr(request, "resolver_match", None)
+    current = match.url_name if match else ""
+    entries: list[tuple[str, str]] = [("Home", "home")]
+    if user.has_perm("accounts.view_account"):
+        entries.append(("Accounts", "accounts"))
+    if user.has_perm("parties.view_creditor"):
+        entries.append(("Creditors", "creditors"))
+    if user.has_perm("audit.view_auditevent"):
+        entries.append(("Audit log", "audit-log"))
+    return [NavItem(label, reverse(name), current == name) for label, name in entries]
