@@ -44,11 +44,17 @@ class Account(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_changed_at = models.DateTimeField()
     assigned_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
     )
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts")
     placed_at = models.DateTimeField()
-    debtors = models.ManyToManyField(Debtor, through="AccountDebtor", related_name="accounts")
+    debtors: models.ManyToManyField[Debtor, AccountDebtor] = models.ManyToManyField(
+        Debtor, through="AccountDebtor", related_name="accounts"
+    )
 
     class Meta:
         db_table = "accounts_account"

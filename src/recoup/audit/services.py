@@ -30,10 +30,11 @@ def record_event(
 ) -> AuditEvent:
     """Append one audit event; the caller's transaction makes it atomic with the change."""
     actor_obj = actor if actor is not None and actor.is_authenticated else None
+    actor_id = actor_obj.pk if actor_obj is not None else None
     return AuditEvent.objects.create(
         name=name,
         occurred_at=occurred_at,
-        actor=actor_obj,
+        actor_id=actor_id,
         actor_label=actor_label_for(actor),
         subject_type=subject_type,
         subject_id=subject_id,

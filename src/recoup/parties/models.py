@@ -28,14 +28,18 @@ class Creditor(models.Model):
     default_currency = models.CharField(max_length=3, help_text="ISO 4217 code, such as USD.")
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, such as US.")
     jurisdiction = models.CharField(
-        max_length=10, blank=True, help_text="ISO 3166-2 subdivision whose law governs, such as US-NY."
+        max_length=10,
+        blank=True,
+        help_text="ISO 3166-2 subdivision whose law governs, such as US-NY.",
     )
     created_at = models.DateTimeField()
 
     class Meta:
         db_table = "parties_creditor"
         constraints = [
-            models.CheckConstraint(condition=Q(default_currency__regex=r"^[A-Z]{3}$"), name="creditor_currency_iso"),
+            models.CheckConstraint(
+                condition=Q(default_currency__regex=r"^[A-Z]{3}$"), name="creditor_currency_iso"
+            ),
             models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="creditor_country_iso"),
         ]
 
@@ -70,7 +74,8 @@ class Debtor(models.Model):
         indexes = [models.Index(fields=["family_name", "given_name"], name="debtor_name_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="person") & ~Q(family_name="")) | (Q(kind="business") & ~Q(business_name="")),
+                condition=(Q(kind="person") & ~Q(family_name=""))
+                | (Q(kind="business") & ~Q(business_name="")),
                 name="debtor_has_name",
             ),
             models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="debtor_country_iso"),

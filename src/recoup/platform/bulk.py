@@ -25,11 +25,11 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
     if count <= 0:
         return []
     table = model._meta.db_table
-    pk = model._meta.pk.column  # type: ignore[union-attr]
+    pk = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",  # noqa: S608
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [table, pk, count],
             )
             return sorted(row[0] for row in cursor.fetchall())

@@ -1,6 +1,8 @@
-"""The Celery application; used only when CELERY_BROKER_URL is set.
+"""The Celery application, used only when CELERY_BROKER_URL is set.
 
-Workers start with `celery -A recoup.project.celery worker`. Tasks live in `recoup.jobs`.
+Workers start with `celery -A recoup.platform.celery_app worker`. Task modules register themselves
+from `recoup.jobs` as later features add them; services reach them only by name through
+`recoup.platform.jobs.enqueue_on_commit`.
 """
 
 import os
@@ -11,6 +13,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recoup.project.settings")
 
 app = Celery("recoup")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# A task is acknowledged only after it ran, so a worker that dies mid-task hands it back.
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
-app.autodiscover_tasks(["recoup.jobs"], related_name="tasks")
+app.autodiscover_tasks(["recoup"])

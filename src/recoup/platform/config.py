@@ -133,7 +133,8 @@ def resolve_data_dir(environ: Mapping[str, str], cwd: Path) -> Path:
         data_dir = (cwd / data_dir).resolve()
     if not data_dir.is_dir():
         raise ConfigurationError(
-            "RECOUP_DATA_DIR", f"the directory {data_dir} does not exist; create it or unset the setting"
+            "RECOUP_DATA_DIR",
+            f"the directory {data_dir} does not exist; create it or unset the setting",
         )
     if not os.access(data_dir, os.W_OK):
         raise ConfigurationError("RECOUP_DATA_DIR", f"the directory {data_dir} is not writable")
@@ -147,32 +148,30 @@ def parse_database(environ: Mapping[str, str], data_dir: Path) -> tuple[dict[str
     scheme = urlsplit(url).scheme.lower()
     if scheme in SQLITE_SCHEMES:
         try:
-            database = dj_database_url.parse(url)
+            database: dict[str, Any] = dict(dj_database_url.parse(url))
         except ValueError as exc:
             raise ConfigurationError("DATABASE_URL", f"cannot be read ({exc})") from None
         name = str(database.get("NAME") or "")
         if name in ("", ":memory:"):
             raise ConfigurationError(
-                "DATABASE_URL", "a SQLite URL needs a file path, such as sqlite:////srv/recoup/db.sqlite3"
+                "DATABASE_URL",
+                "a SQLite URL needs a file path, such as sqlite:////srv/recoup/db.sqlite3",
             )
         if not Path(name).parent.is_dir():
-            raise ConfigurationError(
-                "DATABASE_URL", f"the folder for the SQLite file {name} does not exist"
-            )
+            raise ConfigurationError("DATABASE_URL", f"the folder for the SQLite file {name} does not exist")
         database["OPTIONS"] = {
             # WAL lets the web server read while a job writes; IMMEDIATE takes the write lock at
             # the start of a transaction so two writers queue instead of failing half-way.
-            "init_command": (
-                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
-            ),
+            "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
     elif scheme in POSTGRES_SCHEMES:
-        database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        database = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
         if not database.get("NAME"):
             raise ConfigurationError(
-                "DATABASE_URL", "a PostgreSQL URL needs a database name, such as postgresql://host/recoup"
+                "DATABASE_URL",
+                "a PostgreSQL URL needs a database name, such as postgresql://host/recoup",
             )
         database["OPTIONS"] = {"connect_timeout": 5}
     else:
@@ -225,7 +224,9 @@ def parse_email(environ: Mapping[str, str], data_dir: Path) -> EmailConfig:
     return EmailConfig(
         backend=backend,
         host=host or "localhost",
-        port=parse_int(environ, "EMAIL_PORT", default=465 if use_ssl else (587 if use_tls else 25), minimum=1),
+        port=parse_int(
+            environ, "EMAIL_PORT", default=465 if use_ssl else (587 if use_tls else 25), minimum=1
+        ),
         user=environ.get("EMAIL_HOST_USER", ""),
         password=environ.get("EMAIL_HOST_PASSWORD", ""),
         use_tls=use_tls,
@@ -242,7 +243,8 @@ def parse_broker(environ: Mapping[str, str]) -> str | None:
     scheme = urlsplit(raw).scheme.lower()
     if scheme not in {"redis", "rediss", "amqp", "amqps", "pyamqp"}:
         raise ConfigurationError(
-            "CELERY_BROKER_URL", f"the scheme '{scheme or '(none)'}' is not supported; use redis:// or amqp://"
+            "CELERY_BROKER_URL",
+            f"the scheme '{scheme or '(none)'}' is not supported; use redis:// or amqp://",
         )
     return raw
 
@@ -255,11 +257,15 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
     debug = parse_bool(env, "RECOUP_DEBUG", default=False)
     log_level = env.get("RECOUP_LOG_LEVEL", "INFO").strip().upper()
     if log_level not in LOG_LEVELS:
-        raise ConfigurationError("RECOUP_LOG_LEVEL", f"'{log_level}' is not one of {', '.join(sorted(LOG_LEVELS))}")
+        raise ConfigurationError(
+            "RECOUP_LOG_LEVEL", f"'{log_level}' is not one of {', '.join(sorted(LOG_LEVELS))}"
+        )
     origins = parse_list(env, "CSRF_TRUSTED_ORIGINS", default=())
     for origin in origins:
         if urlsplit(origin).scheme not in {"http", "https"}:
-            raise ConfigurationError("CSRF_TRUSTED_ORIGINS", f"'{origin}' must start with https:// or http://")
+            raise ConfigurationError(
+                "CSRF_TRUSTED_ORIGINS", f"'{origin}' must start with https:// or http://"
+            )
     return Config(
         data_dir=data_dir,
         database=database,

@@ -30,7 +30,7 @@ def register_task(name: str, func: Callable[..., Any]) -> None:
 
 def _dispatch(task_name: str, kwargs: dict[str, Any]) -> None:
     if settings.CELERY_BROKER_URL:
-        from recoup.project.celery import app
+        from recoup.platform.celery_app import app
 
         app.send_task(task_name, kwargs=kwargs)
         return

@@ -49,8 +49,8 @@ def _crud(model: str, *actions: str) -> set[str]:
     return {f"{app}.{action}_{name}" for action in actions}
 
 
-_OFFICER = _view(_READABLE) | _crud("parties.debtor", "change") | _crud(
-    "parties.contactpoint", "add", "change"
+_OFFICER = (
+    _view(_READABLE) | _crud("parties.debtor", "change") | _crud("parties.contactpoint", "add", "change")
 )
 _TEAM_LEAD = _OFFICER | _crud("accounts.account", "change") | _view(["users.user"])
 _MANAGER = (
@@ -93,5 +93,9 @@ def sync_role_groups() -> None:
 
 
 def sync_role_groups_after_migrate(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "label", None) == "users":
+    """Sync once per migrate, after the last app's permissions have been created."""
+    from django.apps import apps
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if with_models and getattr(sender, "label", None) == with_models[-1].label:
         sync_role_groups()

@@ -4,40 +4,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(help_text="The creditor's account reference.", max_length=64)),
-                ('original_creditor', models.CharField(blank=True, max_length=200)),
-                ('product_type', models.CharField(choices=[('credit_card', 'Credit card'), ('personal_loan', 'Personal loan'), ('utility', 'Utility'), ('medical', 'Medical'), ('b2b_invoice', 'B2B invoices'), ('other', 'Other')], max_length=20)),
-                ('currency', models.CharField(max_length=3)),
-                ('opened_date', models.DateField()),
-                ('first_delinquency_date', models.DateField(blank=True, null=True)),
-                ('charge_off_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('in_arrangement', 'In arrangement'), ('on_hold', 'On hold'), ('disputed', 'Disputed'), ('legal', 'Legal'), ('settled', 'Settled'), ('paid', 'Paid'), ('written_off', 'Written off'), ('recalled', 'Recalled'), ('closed', 'Closed')], default='active', max_length=20)),
-                ('status_changed_at', models.DateTimeField()),
-                ('placed_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(help_text="The creditor's account reference.", max_length=64),
+                ),
+                ("original_creditor", models.CharField(blank=True, max_length=200)),
+                (
+                    "product_type",
+                    models.CharField(
+                        choices=[
+                            ("credit_card", "Credit card"),
+                            ("personal_loan", "Personal loan"),
+                            ("utility", "Utility"),
+                            ("medical", "Medical"),
+                            ("b2b_invoice", "B2B invoices"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("currency", models.CharField(max_length=3)),
+                ("opened_date", models.DateField()),
+                ("first_delinquency_date", models.DateField(blank=True, null=True)),
+                ("charge_off_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("in_arrangement", "In arrangement"),
+                            ("on_hold", "On hold"),
+                            ("disputed", "Disputed"),
+                            ("legal", "Legal"),
+                            ("settled", "Settled"),
+                            ("paid", "Paid"),
+                            ("written_off", "Written off"),
+                            ("recalled", "Recalled"),
+                            ("closed", "Closed"),
+                        ],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField()),
+                ("placed_at", models.DateTimeField()),
             ],
             options={
-                'db_table': 'accounts_account',
+                "db_table": "accounts_account",
             },
         ),
         migrations.CreateModel(
-            name='AccountDebtor',
+            name="AccountDebtor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('primary', 'Primary debtor'), ('co_debtor', 'Co-debtor'), ('guarantor', 'Guarantor')], max_length=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("primary", "Primary debtor"),
+                            ("co_debtor", "Co-debtor"),
+                            ("guarantor", "Guarantor"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
             ],
             options={
-                'db_table': 'accounts_account_debtor',
+                "db_table": "accounts_account_debtor",
             },
         ),
     ]

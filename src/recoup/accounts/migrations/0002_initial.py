@@ -6,73 +6,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('parties', '0001_initial'),
-        ('users', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("parties", "0001_initial"),
+        ("users", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='assigned_officer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='accounts', to=settings.AUTH_USER_MODEL),
+            model_name="account",
+            name="assigned_officer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="accounts",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='creditor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='parties.creditor'),
+            model_name="account",
+            name="creditor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="accounts",
+                to="parties.creditor",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='accounts', to='users.team'),
+            model_name="account",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="accounts",
+                to="users.team",
+            ),
         ),
         migrations.AddField(
-            model_name='accountdebtor',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='account_debtors', to='accounts.account'),
+            model_name="accountdebtor",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="account_debtors",
+                to="accounts.account",
+            ),
         ),
         migrations.AddField(
-            model_name='accountdebtor',
-            name='debtor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='account_roles', to='parties.debtor'),
+            model_name="accountdebtor",
+            name="debtor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="account_roles",
+                to="parties.debtor",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='debtors',
-            field=models.ManyToManyField(related_name='accounts', through='accounts.AccountDebtor', to='parties.debtor'),
+            model_name="account",
+            name="debtors",
+            field=models.ManyToManyField(
+                related_name="accounts", through="accounts.AccountDebtor", to="parties.debtor"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountdebtor',
-            constraint=models.UniqueConstraint(fields=('account', 'debtor'), name='account_debtor_unique'),
+            model_name="accountdebtor",
+            constraint=models.UniqueConstraint(fields=("account", "debtor"), name="account_debtor_unique"),
         ),
         migrations.AddConstraint(
-            model_name='accountdebtor',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'primary')), fields=('account',), name='account_one_primary_debtor'),
+            model_name="accountdebtor",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("role", "primary")),
+                fields=("account",),
+                name="account_one_primary_debtor",
+            ),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['assigned_officer', 'status'], name='account_officer_idx'),
+            model_name="account",
+            index=models.Index(fields=["assigned_officer", "status"], name="account_officer_idx"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['status', 'creditor'], name='account_status_idx'),
+            model_name="account",
+            index=models.Index(fields=["status", "creditor"], name="account_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['reference'], name='account_reference_idx'),
+            model_name="account",
+            index=models.Index(fields=["reference"], name="account_reference_idx"),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(fields=('creditor', 'reference'), name='account_reference_unique'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                fields=("creditor", "reference"), name="account_reference_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('currency__regex', '^[A-Z]{3}$')), name='account_currency_iso'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("currency__regex", "^[A-Z]{3}$")), name="account_currency_iso"
+            ),
         ),
     ]

@@ -4,28 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('occurred_at', models.DateTimeField()),
-                ('actor_label', models.CharField(help_text="Who acted, kept as text: a user or 'system'.", max_length=150)),
-                ('subject_type', models.CharField(max_length=50)),
-                ('subject_id', models.BigIntegerField()),
-                ('account_id', models.BigIntegerField(blank=True, help_text='The account, for its timeline.', null=True)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("occurred_at", models.DateTimeField()),
+                (
+                    "actor_label",
+                    models.CharField(
+                        help_text="Who acted, kept as text: a user or 'system'.", max_length=150
+                    ),
+                ),
+                ("subject_type", models.CharField(max_length=50)),
+                ("subject_id", models.BigIntegerField()),
+                (
+                    "account_id",
+                    models.BigIntegerField(blank=True, help_text="The account, for its timeline.", null=True),
+                ),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
             ],
             options={
-                'db_table': 'audit_event',
+                "db_table": "audit_event",
             },
         ),
     ]

@@ -6,30 +6,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('audit', '0001_initial'),
+        ("audit", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="auditevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['subject_type', 'subject_id', 'occurred_at'], name='audit_subject_idx'),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["subject_type", "subject_id", "occurred_at"], name="audit_subject_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['account_id', 'occurred_at'], name='audit_account_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["account_id", "occurred_at"], name="audit_account_idx"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['occurred_at', 'id'], name='audit_time_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["occurred_at", "id"], name="audit_time_idx"),
         ),
     ]

@@ -5,75 +5,213 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Creditor',
+            name="Creditor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Short name used on files and the CLI.', max_length=40, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('industry', models.CharField(choices=[('bank_card', 'Bank card issuer'), ('lender', 'Consumer lender'), ('utility', 'Utility or telecom'), ('healthcare', 'Hospital or healthcare'), ('b2b_supplier', 'B2B supplier'), ('other', 'Other')], max_length=20)),
-                ('collector_type', models.CharField(choices=[('first_party', 'First-party creditor'), ('third_party', 'Third-party collector')], max_length=20)),
-                ('default_currency', models.CharField(help_text='ISO 4217 code, such as USD.', max_length=3)),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2 code, such as US.', max_length=2)),
-                ('jurisdiction', models.CharField(blank=True, help_text='ISO 3166-2 subdivision whose law governs, such as US-NY.', max_length=10)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Short name used on files and the CLI.",
+                        max_length=40,
+                        unique=True,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("bank_card", "Bank card issuer"),
+                            ("lender", "Consumer lender"),
+                            ("utility", "Utility or telecom"),
+                            ("healthcare", "Hospital or healthcare"),
+                            ("b2b_supplier", "B2B supplier"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "collector_type",
+                    models.CharField(
+                        choices=[
+                            ("first_party", "First-party creditor"),
+                            ("third_party", "Third-party collector"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "default_currency",
+                    models.CharField(help_text="ISO 4217 code, such as USD.", max_length=3),
+                ),
+                (
+                    "country",
+                    models.CharField(help_text="ISO 3166-1 alpha-2 code, such as US.", max_length=2),
+                ),
+                (
+                    "jurisdiction",
+                    models.CharField(
+                        blank=True,
+                        help_text="ISO 3166-2 subdivision whose law governs, such as US-NY.",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'db_table': 'parties_creditor',
-                'constraints': [models.CheckConstraint(condition=models.Q(('default_currency__regex', '^[A-Z]{3}$')), name='creditor_currency_iso'), models.CheckConstraint(condition=models.Q(('country__regex', '^[A-Z]{2}$')), name='creditor_country_iso')],
+                "db_table": "parties_creditor",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("default_currency__regex", "^[A-Z]{3}$")),
+                        name="creditor_currency_iso",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("country__regex", "^[A-Z]{2}$")),
+                        name="creditor_country_iso",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Debtor',
+            name="Debtor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('person', 'Person'), ('business', 'Business')], max_length=10)),
-                ('given_name', models.CharField(blank=True, max_length=100)),
-                ('family_name', models.CharField(blank=True, max_length=100)),
-                ('business_name', models.CharField(blank=True, max_length=200)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('preferred_language', models.CharField(default='en', max_length=10)),
-                ('time_zone', models.CharField(help_text='IANA time zone of the postal address.', max_length=64)),
-                ('address_line1', models.CharField(blank=True, max_length=200)),
-                ('address_line2', models.CharField(blank=True, max_length=200)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('region', models.CharField(blank=True, help_text='State, territory or county code.', max_length=10)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(max_length=2)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(choices=[("person", "Person"), ("business", "Business")], max_length=10),
+                ),
+                ("given_name", models.CharField(blank=True, max_length=100)),
+                ("family_name", models.CharField(blank=True, max_length=100)),
+                ("business_name", models.CharField(blank=True, max_length=200)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("preferred_language", models.CharField(default="en", max_length=10)),
+                (
+                    "time_zone",
+                    models.CharField(help_text="IANA time zone of the postal address.", max_length=64),
+                ),
+                ("address_line1", models.CharField(blank=True, max_length=200)),
+                ("address_line2", models.CharField(blank=True, max_length=200)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                (
+                    "region",
+                    models.CharField(blank=True, help_text="State, territory or county code.", max_length=10),
+                ),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(max_length=2)),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'db_table': 'parties_debtor',
-                'indexes': [models.Index(fields=['family_name', 'given_name'], name='debtor_name_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'person'), models.Q(('family_name', ''), _negated=True)), models.Q(('kind', 'business'), models.Q(('business_name', ''), _negated=True)), _connector='OR'), name='debtor_has_name'), models.CheckConstraint(condition=models.Q(('country__regex', '^[A-Z]{2}$')), name='debtor_country_iso')],
+                "db_table": "parties_debtor",
+                "indexes": [models.Index(fields=["family_name", "given_name"], name="debtor_name_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "person"), models.Q(("family_name", ""), _negated=True)),
+                            models.Q(("kind", "business"), models.Q(("business_name", ""), _negated=True)),
+                            _connector="OR",
+                        ),
+                        name="debtor_has_name",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("country__regex", "^[A-Z]{2}$")),
+                        name="debtor_country_iso",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ContactPoint',
+            name="ContactPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('phone', 'Phone'), ('email', 'Email')], max_length=10)),
-                ('value', models.CharField(help_text='E.164 for phones, lower-case for email.', max_length=254)),
-                ('phone_type', models.CharField(blank=True, choices=[('mobile', 'Mobile'), ('home', 'Home'), ('work', 'Work')], max_length=10)),
-                ('source', models.CharField(choices=[('placement', 'Creditor placement file'), ('debtor', 'Given by the debtor'), ('skip_trace', 'Skip trace'), ('officer', 'Entered by an officer')], max_length=20)),
-                ('obtained_date', models.DateField()),
-                ('consent', models.CharField(choices=[('unknown', 'Unknown'), ('granted', 'Granted'), ('revoked', 'Revoked')], default='unknown', max_length=10)),
-                ('verified', models.BooleanField(default=False)),
-                ('do_not_contact', models.BooleanField(default=False)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contact_points', to='parties.debtor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(choices=[("phone", "Phone"), ("email", "Email")], max_length=10),
+                ),
+                (
+                    "value",
+                    models.CharField(help_text="E.164 for phones, lower-case for email.", max_length=254),
+                ),
+                (
+                    "phone_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[("mobile", "Mobile"), ("home", "Home"), ("work", "Work")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("placement", "Creditor placement file"),
+                            ("debtor", "Given by the debtor"),
+                            ("skip_trace", "Skip trace"),
+                            ("officer", "Entered by an officer"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("obtained_date", models.DateField()),
+                (
+                    "consent",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Unknown"),
+                            ("granted", "Granted"),
+                            ("revoked", "Revoked"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                ("verified", models.BooleanField(default=False)),
+                ("do_not_contact", models.BooleanField(default=False)),
+                ("is_primary", models.BooleanField(default=False)),
+                (
+                    "debtor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contact_points",
+                        to="parties.debtor",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'parties_contact_point',
-                'indexes': [models.Index(fields=['value'], name='contact_point_value_idx')],
-                'constraints': [models.UniqueConstraint(fields=('debtor', 'kind', 'value'), name='contact_point_unique'), models.CheckConstraint(condition=models.Q(('kind', 'email'), models.Q(('phone_type', ''), _negated=True), _connector='OR'), name='contact_point_phone_has_type')],
+                "db_table": "parties_contact_point",
+                "indexes": [models.Index(fields=["value"], name="contact_point_value_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("debtor", "kind", "value"), name="contact_point_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind", "email"),
+                            models.Q(("phone_type", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="contact_point_phone_has_type",
+                    ),
+                ],
             },
         ),
     ]

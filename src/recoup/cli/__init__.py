@@ -1,0 +1,1 @@
+"""The `recoup` command line for operators."""

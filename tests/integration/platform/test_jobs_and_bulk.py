@@ -1,0 +1,88 @@
+"""Background work starts only after commit; bulk writes reserve keys and write every row."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import transaction
+
+from recoup.parties.models import Creditor
+from recoup.platform.bulk import allocate_ids, bulk_insert
+from recoup.platform.jobs import UnableToEnqueue, enqueue_on_commit, register_task
+
+
+@pytest.mark.django_db(transaction=True)
+class TestEnqueueOnCommit:
+    def test_runs_in_process_after_the_transaction_commits(self) -> None:
+        calls: list[int] = []
+        register_task("tests.record", lambda *, value: calls.append(value))
+        with transaction.atomic():
+            enqueue_on_commit("tests.record", value=1)
+            assert calls == []
+        assert calls == [1]
+
+    def test_does_nothing_when_the_transaction_rolls_back(self) -> None:
+        calls: list[int] = []
+        register_task("tests.record", lambda *, value: calls.append(value))
+        with pytest.raises(RuntimeError), transaction.atomic():
+            enqueue_on_commit("tests.record", value=1)
+            raise RuntimeError("crash before commit")
+        assert calls == []
+
+    def test_an_unknown_task_name_is_an_error_not_silence(self) -> None:
+        with pytest.raises(UnableToEnqueue, match="no task named 'tests.absent'"):
+            enqueue_on_commit("tests.absent")
+
+
+@pytest.mark.django_db(transaction=True)
+class TestBulkInsert:
+    def test_reserved_keys_do_not_collide_with_ordinary_saves(self) -> None:
+        created = datetime(2026, 1, 5, tzinfo=UTC)
+        Creditor.objects.create(
+            code="first",
+            name="First",
+            industry="bank_card",
+            collector_type="first_party",
+            default_currency="USD",
+            country="US",
+            created_at=created,
+        )
+        with transaction.atomic():
+            ids = allocate_ids(Creditor, 3)
+            rows = [
+                (pk, f"c{pk}", f"Creditor {pk}", "utility", "first_party", "AUD", "AU", "", created)
+                for pk in ids
+            ]
+            written = bulk_insert(
+                "parties_creditor",
+                [
+                    "id",
+                    "code",
+                    "name",
+                    "industry",
+                    "collector_type",
+                    "default_currency",
+                    "country",
+                    "jurisdiction",
+                    "created_at",
+                ],
+                rows,
+            )
+        assert written == 3
+        later = Creditor.objects.create(
+            code="later",
+            name="Later",
+            industry="other",
+            collector_type="third_party",
+            default_currency="GBP",
+            country="GB",
+            created_at=created,
+        )
+        assert later.pk not in ids
+        assert Creditor.objects.count() == 5
+        assert sorted(Creditor.objects.filter(pk__in=ids).values_list("default_currency", flat=True)) == [
+            "AUD",
+            "AUD",
+            "AUD",
+        ]
