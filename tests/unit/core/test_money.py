@@ -62,7 +62,8 @@ class TestMoney:
     @given(money("GBP"), money("GBP"))
     def test_addition_and_subtraction_round_trip(self, a: Money, b: Money) -> None:
         assert (a + b) - b == a
-        assert -(-a) == a
+        negated = -a
+        assert -negated == a
 
     def test_amounts_compare_by_value(self) -> None:
         assert Money.of("1.10", "USD") == Money.of(Decimal("1.1"), "USD")
