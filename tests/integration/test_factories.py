@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from factories import PASSWORD, AccountFactory, ContactPointFactory, DebtorFactory, UserFactory
 from django.contrib.auth import authenticate
 
+from factories import PASSWORD, AccountFactory, ContactPointFactory, DebtorFactory, UserFactory
 from recoup.accounts.models import AccountDebtor
 from recoup.users.roles import Role
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
+from recoup.web.admin_site import is_administrator
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -16,6 +18,7 @@ class NavItem:
 
 
 def navigation_for(request: HttpRequest) -> list[NavItem]:
+    """The pages the signed-in user may open, in menu order, with the current one marked active."""
     user = request.user
     if not user.is_authenticated:
         return []
@@ -28,4 +31,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Creditors", "creditors"))
     if user.has_perm("audit.view_auditevent"):
         entries.append(("Audit log", "audit-log"))
-    return [NavItem(label, reverse(name), current == name) for label, name in entries]
+    items = [NavItem(label, reverse(name), current == name) for label, name in entries]
+    if is_administrator(request):
+        items.append(NavItem("Administration", reverse("admin:index"), False))
+    return items

@@ -1,17 +1,44 @@
-"""Staff UI views."""
+"""Staff UI views: parse the request, call selectors, render a page (or an htmx partial of it)."""
 
 from __future__ import annotations
 
 import logging
+import platform
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from django.contrib.auth.decorators import login_required
+import django
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from recoup.accounts import selectors as account_selectors
+from recoup.audit.selectors import event_log, recent_events
+from recoup.parties.selectors import creditor_choices
+from recoup.users import selectors as user_selectors
+from recoup.users.models import User
+from recoup.users.roles import ROLE_LABELS, Role
+from recoup.web.forms import AccountFilterForm
 
 logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+WORKLIST_SIZE = 50
+# The audit selector hands out the newest events up to a limit; the log pages through this many.
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request behind `login_required`: its user is a signed-in staff User."""
+
+    user: User
 
 
 @require_GET
@@ -28,6 +55,159 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
 
 
+@dataclass(frozen=True)
+class SystemFact:
+    """One line of the administrator's system panel."""
+
+    label: str
+    value: str
+    ok: bool | None = None
+
+
+def _system_facts() -> list[SystemFact]:
+    broker_set = bool(getattr(settings, "CELERY_BROKER_URL", None))
+    return [
+        SystemFact("Database", connection.vendor),
+        SystemFact(
+            "Background work",
+            "Celery broker configured" if broker_set else "In-process (no CELERY_BROKER_URL set)",
+            broker_set,
+        ),
+        SystemFact("Debug mode", "On" if settings.DEBUG else "Off", not settings.DEBUG),
+        SystemFact("Django", django.get_version()),
+        SystemFact("Python", platform.python_version()),
+    ]
+
+
+def _home_context(user: User, role: Role | None, as_of: date) -> tuple[str, dict[str, Any]]:
+    """The home section template for the role and the data it shows."""
+    if role is Role.OFFICER:
+        counts = account_selectors.status_counts(assigned_officer=user)
+        open_counts = [c for c in counts if c.status in account_selectors.OPEN_STATUSES]
+        return "web/home/officer.html", {
+            "open_counts": open_counts,
+            "open_total": sum(c.count for c in open_counts),
+            "resolved_total": sum(c.count for c in counts) - sum(c.count for c in open_counts),
+            "worklist": account_selectors.officer_worklist(officer=user, as_of=as_of, limit=WORKLIST_SIZE),
+            "worklist_size": WORKLIST_SIZE,
+        }
+    if role is Role.TEAM_LEAD:
+        teams = user_selectors.teams_of_lead(user=user)
+        workloads = account_selectors.officer_workloads(team_ids=[team.pk for team in teams])
+        return "web/home/team_lead.html", {
+            "teams": teams,
+            "workloads": workloads,
+            "totals": {
+                "open": sum(w.open_count for w in workloads),
+                "in_arrangement": sum(w.in_arrangement_count for w in workloads),
+                "escalated": sum(w.escalated_count for w in workloads),
+                "closed": sum(w.closed_count for w in workloads),
+                "total": sum(w.total for w in workloads),
+            },
+        }
+    if role is Role.MANAGER:
+        return "web/home/manager.html", {"portfolio": account_selectors.portfolio_by_creditor()}
+    if role is Role.LEGAL:
+        return "web/home/legal.html", {
+            "status_counts": account_selectors.status_counts(statuses=account_selectors.ESCALATED_STATUSES),
+            "escalated": account_selectors.escalated_accounts(as_of=as_of, limit=WORKLIST_SIZE),
+            "worklist_size": WORKLIST_SIZE,
+        }
+    if role is Role.ADMIN:
+        return "web/home/admin.html", {
+            "role_counts": user_selectors.user_counts_by_role(),
+            "active_users": user_selectors.active_user_count(),
+            "teams": user_selectors.teams_overview(),
+            "system_facts": _system_facts(),
+        }
+    if role is Role.AUDITOR:
+        return "web/home/auditor.html", {"events": list(recent_events(limit=25))}
+    return "web/home/no_role.html", {}
+
+
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {})
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The signed-in user's start page: the work and figures that matter to their role."""
+    user = request.user
+    role = user.role
+    as_of = timezone.localdate()
+    section, data = _home_context(user, role, as_of)
+    context = {
+        "role": role,
+        "role_label": ROLE_LABELS[role] if role else "No role",
+        "as_of": as_of,
+        "section_template": section,
+        **data,
+    }
+    return render(request, "web/home.html", context)
+
+
+def _sees_all_accounts(user: User) -> bool:
+    """Officers see the accounts assigned to them; those who may change accounts, and auditors, see all."""
+    return user.has_perm("accounts.change_account") or user.role is Role.AUDITOR
+
+
+def _page_number(request: HttpRequest) -> str:
+    return request.GET.get("page", "1")
+
+
+@login_required
+@permission_required("accounts.view_account", raise_exception=True)
+@vary_on_headers("HX-Request")
+def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Accounts the user may see, searched and filtered, 50 a page; htmx requests get only the table."""
+    user = request.user
+    sees_all = _sees_all_accounts(user)
+    form = AccountFilterForm(
+        request.GET or None,
+        creditor_choices=creditor_choices(),
+        status_choices=account_selectors.status_choices(),
+    )
+    filters = form.filters() if form.is_bound else {}
+    accounts = account_selectors.search_accounts(assigned_officer=None if sees_all else user, **filters)
+    page = Paginator(accounts, PAGE_SIZE).get_page(_page_number(request))
+    as_of = timezone.localdate()
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": account_selectors.account_rows(accounts=page.object_list, as_of=as_of),
+        "as_of": as_of,
+        "sees_all": sees_all,
+        "filtered": any(filters.values()) if filters else False,
+        "query_string": query.urlencode(),
+    }
+    htmx = getattr(request, "htmx", None)
+    template = "web/accounts.html"
+    if htmx and not htmx.history_restore_request:
+        template = "web/accounts.html#results"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("parties.view_creditor", raise_exception=True)
+def creditor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Creditors by name with their accounts per status, 50 a page."""
+    page = Paginator(account_selectors.creditor_summaries(), PAGE_SIZE).get_page(_page_number(request))
+    context = {
+        "page": page,
+        "rows": account_selectors.creditor_summary_rows(creditors=page.object_list),
+        "statuses": account_selectors.status_choices(),
+        "open_statuses": account_selectors.OPEN_STATUSES,
+        "closed_count": len(account_selectors.CLOSED_STATUSES),
+        "query_string": "",
+    }
+    return render(request, "web/creditors.html", context)
+
+
+@login_required
+@permission_required("audit.view_auditevent", raise_exception=True)
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The audit log, newest first, 50 events a page."""
+    page = Paginator(event_log(), PAGE_SIZE).get_page(_page_number(request))
+    return render(
+        request,
+        "web/audit_log.html",
+        {"page": page, "query_string": ""},
+    )

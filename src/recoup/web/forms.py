@@ -1,0 +1,74 @@
+"""Forms of the staff UI: sign-in and the filters of list pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form with plain-spoken errors and the autocomplete hints password managers use."""
+
+    error_messages = {
+        "invalid_login": (
+            "That username and password do not match an active account. "
+            "Check both (they are case-sensitive) and try again."
+        ),
+        "inactive": "This account is switched off. Ask an administrator to reactivate it.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        )
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class AccountFilterForm(forms.Form):
+    """Search and filters of the accounts list. Every field is optional; bad values are ignored."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Account reference or debtor name",
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "Reference or debtor name",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
+    creditor = forms.TypedChoiceField(label="Creditor", required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label="Status", required=False)
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        creditor_choices: list[tuple[int, str]],
+        status_choices: list[tuple[str, str]],
+    ) -> None:
+        super().__init__(data)
+        creditor_field = self.fields["creditor"]
+        status_field = self.fields["status"]
+        assert isinstance(creditor_field, forms.TypedChoiceField)
+        assert isinstance(status_field, forms.ChoiceField)
+        creditor_field.choices = [("", "All creditors"), *creditor_choices]
+        status_field.choices = [("", "All statuses"), *status_choices]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters as keyword arguments for `search_accounts`; invalid ones are dropped."""
+        self.is_valid()
+        cleaned: dict[str, Any] = getattr(self, "cleaned_data", {})
+        status = cleaned.get("status") or ""
+        return {
+            "text": cleaned.get("q") or "",
+            "creditor_id": cleaned.get("creditor"),
+            "statuses": [status] if status else [],
+        }

@@ -1,0 +1,34 @@
+"""Small presentation helpers for the staff UI templates."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+# Days past due at which an account is shown as seriously late, and as at charge-off risk.
+HIGH_DPD = 90
+SEVERE_DPD = 180
+
+
+@register.filter
+def as_json(value: Any) -> str:
+    """Pretty JSON for before/after values in the audit log (escaped by the template as usual)."""
+    if value is None:
+        return ""
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@register.filter
+def dpd_band(days: int | None) -> str:
+    """The CSS modifier for a days-past-due figure: 'severe' from 180 days, 'high' from 90, else ''."""
+    if days is None:
+        return ""
+    if days >= SEVERE_DPD:
+        return "severe"
+    if days >= HIGH_DPD:
+        return "high"
+    return ""

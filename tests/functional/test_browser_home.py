@@ -1,0 +1,215 @@
+"""An officer signs in with a real Chromium, sees their accounts and searches them, under the strict CSP.
+
+Also writes the screenshots in docs/screenshots (sign-in, home at desktop and tablet width, accounts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect, sync_playwright
+
+from recoup.accounts.models import Account, AccountDebtor
+from recoup.parties.models import Creditor, Debtor
+from recoup.users.models import User
+from recoup.users.roles import Role
+from recoup.users.services import create_team, create_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "Browser-demo-passphrase-2026"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Records every CSP violation the page reports, before any page script runs.
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
+});
+"""
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# (reference, debtor given name, family name or business, creditor code, product, status, days late)
+DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, str, int]] = [
+    ("4417-0093-2281", "Maria", "Garcia", "northbank", "credit_card", "active", 212),
+    ("4417-0093-7710", "James", "O'Connor", "northbank", "credit_card", "in_arrangement", 147),
+    ("PL-2024-118734", "Aisha", "Rahman", "northbank", "personal_loan", "active", 96),
+    ("UT-55102934", "", "Garcia Plumbing LLC", "metro-energy", "utility", "disputed", 75),
+    ("UT-55108817", "Li", "Wei", "metro-energy", "utility", "on_hold", 48),
+    ("MED-77120-03", "Robert", "Johnson", "st-marys", "medical", "active", 41),
+    ("MED-77188-11", "Emily", "Clarke", "st-marys", "medical", "legal", 330),
+    ("4417-0094-0051", "Daniel", "Murphy", "northbank", "credit_card", "active", 33),
+]
+CREDITORS = {
+    "northbank": ("Northbank Card Services", Creditor.Industry.BANK_CARD),
+    "metro-energy": ("Metro Energy & Water", Creditor.Industry.UTILITY),
+    "st-marys": ("St Mary's Hospital Trust", Creditor.Industry.HEALTHCARE),
+}
+
+
+def make_demo_officer() -> User:
+    """An officer on a team with a realistic handful of accounts across three creditors."""
+    now = timezone.now()
+    today = timezone.localdate()
+    team = create_team(name="Recoveries East", now=now)
+    officer = create_user(
+        username="jordan",
+        role=Role.OFFICER,
+        password=PASSWORD,
+        now=now,
+        first_name="Jordan",
+        last_name="Ellis",
+        team=team,
+    )
+    creditors = {
+        code: Creditor.objects.create(
+            code=code,
+            name=name,
+            industry=industry,
+            collector_type=Creditor.CollectorType.FIRST_PARTY,
+            default_currency="USD",
+            country="US",
+            jurisdiction="US-NY",
+            created_at=now,
+        )
+        for code, (name, industry) in CREDITORS.items()
+    }
+    for reference, given, family, code, product, status, days_late in DEMO_ACCOUNTS:
+        business = given == ""
+        debtor = Debtor.objects.create(
+            kind=Debtor.Kind.BUSINESS if business else Debtor.Kind.PERSON,
+            given_name=given,
+            family_name="" if business else family,
+            business_name=family if business else "",
+            time_zone="America/New_York",
+            country="US",
+            created_at=now,
+        )
+        account = Account.objects.create(
+            creditor=creditors[code],
+            reference=reference,
+            product_type=product,
+            currency="USD",
+            opened_date=date(2021, 4, 12),
+            first_delinquency_date=today - timedelta(days=days_late),
+            status=status,
+            status_changed_at=now,
+            assigned_officer=officer,
+            team=team,
+            placed_at=now,
+        )
+        AccountDebtor.objects.create(account=account, debtor=debtor, role=AccountDebtor.Role.PRIMARY)
+    return officer
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Chromium not found at /usr/bin/chromium: browser tests skipped (apt-get install chromium)"
+        )
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class ConsoleWatch:
+    """Collects console errors, page errors and failed requests of a page."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        page.on("requestfailed", lambda req: self.errors.append(f"request failed: {req.url}"))
+
+    def _on_console(self, message: Any) -> None:
+        if message.type in ("error", "warning"):
+            self.errors.append(f"console {message.type}: {message.text}")
+
+    def assert_clean(self) -> None:
+        violations = self.page.evaluate("window.__cspViolations || []")
+        assert violations == [], f"CSP violations: {violations}"
+        assert self.errors == [], "\n".join(self.errors)
+
+
+def test_an_officer_signs_in_and_sees_their_accounts(browser: Any, live_server: Any) -> None:
+    make_demo_officer()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    context.add_init_script(CSP_WATCH)
+    page = context.new_page()
+    watch = ConsoleWatch(page)
+
+    # Sign in by typing into the labelled fields, as a person would.
+    page.goto(f"{live_server.url}/login/")
+    assert page.title() == "Sign in · Recoup"
+    page.get_by_label("Username").fill("jordan")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    error = page.get_by_role("alert")
+    assert "do not match an active account" in error.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "login.png"), full_page=True)
+
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    # The home page lists the officer's open accounts, oldest delinquency first.
+    assert "Jordan Ellis" in page.locator("header").inner_text()
+    table = page.get_by_role("table", name="My open accounts")
+    rows = table.locator("tbody tr")
+    assert rows.count() == len(DEMO_ACCOUNTS)
+    first_row = rows.first.inner_text()
+    assert "MED-77188-11" in first_row
+    assert "Emily Clarke" in first_row
+    assert "330" in first_row
+    assert "Garcia Plumbing LLC" in table.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "home.png"), full_page=True)
+
+    # Live search on the accounts page swaps in the matching rows through htmx.
+    page.get_by_role("link", name="Accounts", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/accounts/")
+    page.get_by_label("Search", exact=True).fill("garcia")
+    page.wait_for_url("**/accounts/?q=garcia*")
+    results = page.get_by_role("table", name="Accounts")
+    expect(results.locator("tbody tr")).to_have_count(2)
+    assert "Maria Garcia" in results.inner_text()
+    assert "Garcia Plumbing LLC" in results.inner_text()
+    page.get_by_label("Search", exact=True).fill("")
+    expect(results.locator("tbody tr")).to_have_count(len(DEMO_ACCOUNTS))
+    page.screenshot(path=str(SCREENSHOTS / "accounts.png"), full_page=True)
+
+    # At tablet width the navigation becomes a strip under the top bar.
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.goto(f"{live_server.url}/")
+    nav_box = page.get_by_role("navigation", name="Main").bounding_box()
+    main_box = page.locator("#main").bounding_box()
+    assert nav_box is not None
+    assert main_box is not None
+    assert nav_box["y"] < main_box["y"], "the navigation sits above the content"
+    assert nav_box["width"] > 700, "the navigation spans the width"
+    page.screenshot(path=str(SCREENSHOTS / "home-tablet.png"), full_page=True)
+
+    watch.assert_clean()
+    context.close()
