@@ -1,9 +1,9 @@
 """factory_boy factories for tests, with traits for the common variations.
 
-    AccountFactory()                      # a US card account with a primary debtor
-    AccountFactory(debtor__uk=True)       # the debtor lives in the UK
-    DebtorFactory(business=True)          # a business debtor
-    UserFactory(role=Role.MANAGER)        # a manager who can sign in with PASSWORD
+AccountFactory()                      # a US card account with a primary debtor
+AccountFactory(debtor__uk=True)       # the debtor lives in the UK
+DebtorFactory(business=True)          # a business debtor
+UserFactory(role=Role.MANAGER)        # a manager who can sign in with PASSWORD
 """
 
 from __future__ import annotations
