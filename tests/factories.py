@@ -1,9 +1,9 @@
 """factory_boy factories for tests, with traits for the common variations.
 
-    AccountFactory()                      # a US card account with a primary debtor
-    AccountFactory(debtor__uk=True)       # the debtor lives in the UK
-    DebtorFactory(business=True)          # a business debtor
-    UserFactory(role=Role.MANAGER)        # a manager who can sign in with PASSWORD
+AccountFactory()                      # a US card account with a primary debtor
+AccountFactory(debtor__uk=True)       # the debtor lives in the UK
+DebtorFactory(business=True)          # a business debtor
+UserFactory(role=Role.MANAGER)        # a manager who can sign in with PASSWORD
 """
 
 from __future__ import annotations
@@ -98,9 +98,7 @@ class DebtorFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
         business = factory.Trait(
             kind=Debtor.Kind.BUSINESS, given_name="", family_name="", business_name=factory.Faker("company")
         )
-        uk = factory.Trait(
-            time_zone="Europe/London", city="Leeds", region="ENG", postal_code="LS1 4AP", country="GB"
-        )
+        uk = factory.Trait(time_zone="Europe/London", city="Leeds", region="ENG", postal_code="LS1 4AP", country="GB")
 
 
 class ContactPointFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
