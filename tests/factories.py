@@ -98,9 +98,7 @@ class DebtorFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
         business = factory.Trait(
             kind=Debtor.Kind.BUSINESS, given_name="", family_name="", business_name=factory.Faker("company")
         )
-        uk = factory.Trait(
-            time_zone="Europe/London", city="Leeds", region="ENG", postal_code="LS1 4AP", country="GB"
-        )
+        uk = factory.Trait(time_zone="Europe/London", city="Leeds", region="ENG", postal_code="LS1 4AP", country="GB")
 
 
 class ContactPointFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]

@@ -117,15 +117,11 @@ def make_demo_officer() -> User:
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip(
-            "Chromium not found at /usr/bin/chromium: browser tests skipped (apt-get install chromium)"
-        )
+        pytest.skip("Chromium not found at /usr/bin/chromium: browser tests skipped (apt-get install chromium)")
     # Playwright's sync API runs an event loop in this thread; the ORM calls here are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:

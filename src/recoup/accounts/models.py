@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from recoup.core.ledger import Book, Component, TransactionType
+from recoup.core.money import Money
 from recoup.parties.models import Creditor, Debtor
 from recoup.users.models import Team
 
@@ -52,6 +56,21 @@ class Account(models.Model):
     )
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts")
     placed_at = models.DateTimeField()
+    itemization_date = models.DateField(
+        null=True, blank=True, help_text="The reference date the itemized balance is stated from."
+    )
+    itemization_amount_minor = models.BigIntegerField(
+        null=True, blank=True, help_text="The balance on the itemization date, in minor units."
+    )
+    # Cached balances, in minor units, kept in step with the ledger by the posting services and
+    # checked against it by `recoup ledger verify`. The ledger entries are the truth.
+    principal_minor = models.BigIntegerField(default=0, db_default=0)
+    interest_minor = models.BigIntegerField(default=0, db_default=0)
+    fees_minor = models.BigIntegerField(default=0, db_default=0)
+    costs_minor = models.BigIntegerField(default=0, db_default=0)
+    credit_balance_minor = models.BigIntegerField(
+        default=0, db_default=0, help_text="Paid beyond what is owed and not yet refunded (positive)."
+    )
     debtors: models.ManyToManyField[Debtor, AccountDebtor] = models.ManyToManyField(
         Debtor, through="AccountDebtor", related_name="accounts"
     )
@@ -71,6 +90,28 @@ class Account(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} ({self.creditor_id})"
 
+    def money(self, minor: int) -> Money:
+        return Money.from_minor(minor, self.currency)
+
+    @property
+    def balances(self) -> dict[Component, Money]:
+        """Cached balance by component."""
+        return {
+            Component.PRINCIPAL: self.money(self.principal_minor),
+            Component.INTEREST: self.money(self.interest_minor),
+            Component.FEES: self.money(self.fees_minor),
+            Component.COSTS: self.money(self.costs_minor),
+        }
+
+    @property
+    def balance(self) -> Money:
+        """What the debtor owes in all (cached), before any credit balance."""
+        return self.money(self.principal_minor + self.interest_minor + self.fees_minor + self.costs_minor)
+
+    @property
+    def credit_balance(self) -> Money:
+        return self.money(self.credit_balance_minor)
+
 
 class AccountDebtor(models.Model):
     """A debtor's role on an account: the primary debtor, a co-debtor or a guarantor."""
@@ -88,10 +129,169 @@ class AccountDebtor(models.Model):
         db_table = "accounts_account_debtor"
         constraints = [
             models.UniqueConstraint(fields=["account", "debtor"], name="account_debtor_unique"),
-            models.UniqueConstraint(
-                fields=["account"], condition=Q(role="primary"), name="account_one_primary_debtor"
-            ),
+            models.UniqueConstraint(fields=["account"], condition=Q(role="primary"), name="account_one_primary_debtor"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.debtor_id} on account {self.account_id}"
+
+
+COMPONENT_CHOICES = [(c.value, c.value.title()) for c in Component]
+BOOK_CHOICES = [(b.value, b.value.replace("_", " ").title()) for b in Book]
+TRANSACTION_TYPE_CHOICES = [(t.value, t.value.replace("_", " ").title()) for t in TransactionType]
+
+
+class LedgerIsAppendOnly(Exception):
+    """Ledger rows are never changed or deleted; corrections are new transactions."""
+
+
+class AppendOnlyModel(models.Model):
+    """Refuses updates and deletes in the model layer (PostgreSQL also refuses them in a trigger)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise LedgerIsAppendOnly(f"{self._meta.label} {self.pk} cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise LedgerIsAppendOnly(f"{self._meta.label} {self.pk} cannot be deleted")
+
+
+class OpenItem(models.Model):
+    """Something owed with its own due date and component: an invoice, an instalment, a charge.
+
+    Consumer debts usually have one item per component (the placed principal, interest, fees);
+    B2B accounts have one per invoice, so aging works per invoice. `balance_minor` is a cache of
+    the item's receivable entries.
+    """
+
+    class Kind(models.TextChoices):
+        PLACEMENT = "placement", "Placed balance"
+        INVOICE = "invoice", "Invoice"
+        INSTALMENT = "instalment", "Instalment"
+        CHARGE = "charge", "Charge"
+        INTEREST = "interest", "Interest"
+        FEE = "fee", "Fee"
+        COST = "cost", "Cost"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="open_items")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reference = models.CharField(max_length=64, blank=True, help_text="Invoice number or similar.")
+    component = models.CharField(max_length=10, choices=COMPONENT_CHOICES)
+    due_date = models.DateField()
+    original_minor = models.BigIntegerField()
+    balance_minor = models.BigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "accounts_open_item"
+        indexes = [
+            models.Index(fields=["account", "due_date", "id"], name="open_item_account_idx"),
+            models.Index(fields=["due_date"], name="open_item_owing_idx", condition=Q(balance_minor__gt=0)),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(original_minor__gt=0), name="open_item_original_positive"),
+        ]
+
+    def __str__(self) -> str:
+        label = self.reference or self.get_kind_display()
+        return f"{label} due {self.due_date} on account {self.account_id}"
+
+
+class LedgerTransaction(AppendOnlyModel):
+    """One business event in the ledger; its entries sum to zero."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transactions")
+    type = models.CharField(max_length=30, choices=TRANSACTION_TYPE_CHOICES)
+    currency = models.CharField(max_length=3)
+    amount_minor = models.BigIntegerField(help_text="The event's headline amount (positive).")
+    effective_date = models.DateField(help_text="The value date: when it counts for balances and aging.")
+    posted_at = models.DateTimeField()
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
+    memo = models.CharField(max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        db_table = "accounts_transaction"
+        indexes = [models.Index(fields=["account", "effective_date", "id"], name="transaction_account_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="transaction_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.amount_minor} {self.currency} on account {self.account_id} ({self.pk})"
+
+
+class LedgerEntry(AppendOnlyModel):
+    """One side of a transaction: a signed amount (debit positive) in a book, by component and item."""
+
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    open_item = models.ForeignKey(OpenItem, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+    book = models.CharField(max_length=20, choices=BOOK_CHOICES)
+    component = models.CharField(max_length=10, choices=COMPONENT_CHOICES, blank=True)
+    amount_minor = models.BigIntegerField()
+    effective_date = models.DateField()
+
+    class Meta:
+        db_table = "accounts_entry"
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount_minor=0), name="entry_amount_not_zero"),
+            models.CheckConstraint(
+                condition=~Q(book="receivable") | (Q(open_item__isnull=False) & ~Q(component="")),
+                name="entry_receivable_has_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.book} {self.component} {self.amount_minor} (transaction {self.transaction_id})"
+
+
+class Payment(models.Model):
+    """Money received from or for a debtor, and the ledger transaction that posted it."""
+
+    class Method(models.TextChoices):
+        CARD = "card", "Card"
+        BANK_TRANSFER = "bank_transfer", "Bank transfer"
+        DIRECT_DEBIT = "direct_debit", "Direct debit"
+        CHEQUE = "cheque", "Cheque"
+        CASH = "cash", "Cash"
+        AGENCY = "agency", "Paid via agency"
+        OTHER = "other", "Other"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments")
+    currency = models.CharField(max_length=3)
+    amount_minor = models.BigIntegerField()
+    received_at = models.DateTimeField()
+    method = models.CharField(max_length=20, choices=Method.choices)
+    external_reference = models.CharField(max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    transaction = models.OneToOneField(LedgerTransaction, on_delete=models.PROTECT, related_name="payment")
+    reversal = models.OneToOneField(
+        LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_payment"
+    )
+    reversal_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "accounts_payment"
+        indexes = [models.Index(fields=["account", "received_at", "id"], name="payment_account_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment {self.pk} of {self.amount} on account {self.account_id}"
+
+    @property
+    def amount(self) -> Money:
+        return Money.from_minor(self.amount_minor, self.currency)
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversal_id is not None

@@ -238,9 +238,7 @@ def account_rows(*, accounts: Iterable[Account], as_of: date) -> list[AccountRow
                 status_label=_STATUS_LABELS.get(account.status, account.status),
                 currency=account.currency,
                 first_delinquency_date=account.first_delinquency_date,
-                days_past_due=days_past_due(
-                    first_delinquency_date=account.first_delinquency_date, as_of=as_of
-                ),
+                days_past_due=days_past_due(first_delinquency_date=account.first_delinquency_date, as_of=as_of),
                 officer_name=officer_name,
             )
         )
@@ -259,9 +257,7 @@ def escalated_accounts(*, as_of: date, limit: int = 50) -> list[AccountRow]:
     return account_rows(accounts=accounts, as_of=as_of)
 
 
-def status_counts(
-    *, assigned_officer: User | None = None, statuses: Sequence[str] | None = None
-) -> list[StatusCount]:
+def status_counts(*, assigned_officer: User | None = None, statuses: Sequence[str] | None = None) -> list[StatusCount]:
     """Accounts per status in workflow order (all statuses, or the given ones), zeros included.
 
     With `assigned_officer`, only that officer's accounts. One grouped query.

@@ -58,6 +58,4 @@ def unapplied_migrations() -> list[str]:
 def ensure_migrated() -> None:
     pending = unapplied_migrations()
     if pending:
-        raise OperatorError(
-            f"the database has {len(pending)} unapplied migrations; run `recoup migrate` first"
-        )
+        raise OperatorError(f"the database has {len(pending)} unapplied migrations; run `recoup migrate` first")

@@ -44,24 +44,18 @@ def run_checks() -> list[CheckResult]:
     except OperationalError as exc:
         database_ok = False
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
-        results.append(
-            CheckResult("FAIL", "Database", f"cannot connect to {config.database_url_redacted} ({reason})")
-        )
+        results.append(CheckResult("FAIL", "Database", f"cannot connect to {config.database_url_redacted} ({reason})"))
     if database_ok:
         pending = unapplied_migrations()
         if pending:
-            results.append(
-                CheckResult("FAIL", "Migrations", f"{len(pending)} not applied; run `recoup migrate`")
-            )
+            results.append(CheckResult("FAIL", "Migrations", f"{len(pending)} not applied; run `recoup migrate`"))
         else:
             results.append(CheckResult("OK", "Migrations", "all applied"))
 
     key_source = "SECRET_KEY" if "SECRET_KEY" in os.environ else f"{data_dir / 'secret_key'}"
     results.append(CheckResult("OK", "Secret key", f"from {key_source}"))
     if config.debug:
-        results.append(
-            CheckResult("WARN", "Debug", "RECOUP_DEBUG is on: tracebacks are shown; never in production")
-        )
+        results.append(CheckResult("WARN", "Debug", "RECOUP_DEBUG is on: tracebacks are shown; never in production"))
     else:
         results.append(CheckResult("OK", "Debug", "off"))
     results.append(CheckResult("OK", "Allowed hosts", ", ".join(config.allowed_hosts)))

@@ -130,9 +130,7 @@ def demo_data(accounts: int, seed: int, as_of: object, if_empty: bool, users: bo
             bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
 
         try:
-            summary = generate_portfolio(
-                accounts=accounts, seed=seed, as_of=as_of_date, now=now, progress=progress
-            )
+            summary = generate_portfolio(accounts=accounts, seed=seed, as_of=as_of_date, now=now, progress=progress)
         except UnableToGenerateDemoData as exc:
             raise OperatorError(str(exc)) from None
     click.echo(
@@ -234,6 +232,16 @@ def manage(args: tuple[str, ...]) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["recoup manage", *args])
+
+
+def _register_ledger_commands() -> None:
+    from recoup.cli.ledger_commands import account, aging, kpis, ledger
+
+    for command in (account, aging, kpis, ledger):
+        cli.add_command(command)
+
+
+_register_ledger_commands()
 
 
 def _version() -> str:

@@ -34,9 +34,7 @@ class BucketScheme:
         expected = 0
         for index, bucket in enumerate(self.buckets):
             if bucket.min_days != expected:
-                raise InvalidBuckets(
-                    f"buckets: '{bucket.label}' starts at {bucket.min_days} days, expected {expected}"
-                )
+                raise InvalidBuckets(f"buckets: '{bucket.label}' starts at {bucket.min_days} days, expected {expected}")
             last = index == len(self.buckets) - 1
             if bucket.max_days is None:
                 if not last:

@@ -42,9 +42,7 @@ class AllocationPolicy:
 
     def __post_init__(self) -> None:
         if sorted(self.component_order) != sorted(Component):
-            raise InvalidAllocationPolicy(
-                "component_order: must list principal, interest, fees and costs once each"
-            )
+            raise InvalidAllocationPolicy("component_order: must list principal, interest, fees and costs once each")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AllocationPolicy:
@@ -100,35 +98,28 @@ class AllocationResult:
         return result
 
 
-def order_for_payment(balances: Sequence[OpenBalance], policy: AllocationPolicy) -> list[OpenBalance]:
-    """The order in which the policy pays the open items."""
-    rank = {component: index for index, component in enumerate(policy.component_order)}
-    if policy.method is AllocationMethod.OLDEST_FIRST:
-        return sorted(balances, key=lambda b: (b.due_date, rank[b.component], b.item_id))
-    return sorted(balances, key=lambda b: (rank[b.component], b.due_date, b.item_id))
-
-
 def allocate(amount: Money, balances: Sequence[OpenBalance], policy: AllocationPolicy) -> AllocationResult:
     """Spread a positive payment over the open balances by the policy.
 
     Never pays an item beyond its balance; items with nothing owed are passed over; what is left is
     the overpayment. The allocations and the overpayment always sum exactly to `amount`.
     """
+    from recoup.core.postings import ItemBalance, allocate_minor
+
     if not amount.is_positive:
         raise MoneyError(f"amount: must be more than zero, not {amount}")
-    remaining = amount
-    allocations: list[Allocation] = []
-    for open_balance in order_for_payment(balances, policy):
-        if remaining.is_zero:
-            break
+    for open_balance in balances:
         if open_balance.balance.currency != amount.currency:
             raise MoneyError(
                 f"currency: item {open_balance.item_id} is in {open_balance.balance.currency}, "
                 f"the payment in {amount.currency}"
             )
-        if not open_balance.balance.is_positive:
-            continue
-        paid = min(remaining, open_balance.balance)
-        allocations.append(Allocation(open_balance.item_id, open_balance.component, paid))
-        remaining = remaining - paid
-    return AllocationResult(tuple(allocations), remaining)
+    paid, left = allocate_minor(
+        amount.minor,
+        [ItemBalance(b.item_id, b.component, b.due_date, b.balance.minor) for b in balances],
+        policy,
+    )
+    allocations = tuple(
+        Allocation(item.item_id, item.component, Money.from_minor(part, amount.currency)) for item, part in paid
+    )
+    return AllocationResult(allocations, Money.from_minor(left, amount.currency))

@@ -32,9 +32,7 @@ class PeriodSales:
     credit_sales: Decimal
 
 
-def countback_dso(
-    *, ending_receivables: Decimal, periods_newest_first: Sequence[PeriodSales]
-) -> Decimal | None:
+def countback_dso(*, ending_receivables: Decimal, periods_newest_first: Sequence[PeriodSales]) -> Decimal | None:
     """Countback DSO: walk back through monthly sales until the receivables are used up.
 
     Each whole month whose sales the remaining receivables cover adds its days; the month that
@@ -74,9 +72,7 @@ def cei(
     return _round(collected / collectable * 100)
 
 
-def art(
-    *, credit_sales: Decimal, beginning_receivables: Decimal, ending_receivables: Decimal
-) -> Decimal | None:
+def art(*, credit_sales: Decimal, beginning_receivables: Decimal, ending_receivables: Decimal) -> Decimal | None:
     """Accounts receivable turnover: net credit sales / average receivables."""
     average = (beginning_receivables + ending_receivables) / 2
     if average <= 0:

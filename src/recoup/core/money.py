@@ -162,9 +162,7 @@ class Money:
             raise MoneyError("weights: must be zero or more and not all zero")
         sign = -1 if self.amount < 0 else 1
         whole = abs(self.minor)
-        parts = [
-            int((Decimal(whole) * Decimal(w) / total_weight).to_integral_value(ROUND_DOWN)) for w in weights
-        ]
+        parts = [int((Decimal(whole) * Decimal(w) / total_weight).to_integral_value(ROUND_DOWN)) for w in weights]
         parts[remainder_to] += whole - sum(parts)
         return [Money.from_minor(sign * p, self.currency) for p in parts]
 

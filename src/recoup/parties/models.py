@@ -32,14 +32,35 @@ class Creditor(models.Model):
         blank=True,
         help_text="ISO 3166-2 subdivision whose law governs, such as US-NY.",
     )
+    allocation_policy = models.JSONField(
+        null=True,
+        blank=True,
+        help_text=(
+            'How payments are spread: {"method": "component_order" or "oldest_first", '
+            '"component_order": ["costs", "fees", "interest", "principal"]}. Empty: that default.'
+        ),
+    )
+    aging_buckets = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Upper bounds of the aging buckets in days, e.g. [0, 30, 60, 90, 120, 180]. Empty: that default.",
+    )
+    settlement_authority = models.JSONField(
+        null=True,
+        blank=True,
+        help_text='Largest discount each role may grant, in percent of the balance: {"officer": 10, "team_lead": 25}.',
+    )
+    fees_policy = models.JSONField(
+        null=True,
+        blank=True,
+        help_text='Fees the creditor allows, e.g. {"late_fee": "25.00", "max_fees_percent": 10}. Empty: none.',
+    )
     created_at = models.DateTimeField()
 
     class Meta:
         db_table = "parties_creditor"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(default_currency__regex=r"^[A-Z]{3}$"), name="creditor_currency_iso"
-            ),
+            models.CheckConstraint(condition=Q(default_currency__regex=r"^[A-Z]{3}$"), name="creditor_currency_iso"),
             models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="creditor_country_iso"),
         ]
 
@@ -74,8 +95,7 @@ class Debtor(models.Model):
         indexes = [models.Index(fields=["family_name", "given_name"], name="debtor_name_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="person") & ~Q(family_name=""))
-                | (Q(kind="business") & ~Q(business_name="")),
+                condition=(Q(kind="person") & ~Q(family_name="")) | (Q(kind="business") & ~Q(business_name="")),
                 name="debtor_has_name",
             ),
             models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="debtor_country_iso"),
@@ -129,9 +149,7 @@ class ContactPoint(models.Model):
         db_table = "parties_contact_point"
         constraints = [
             models.UniqueConstraint(fields=["debtor", "kind", "value"], name="contact_point_unique"),
-            models.CheckConstraint(
-                condition=Q(kind="email") | ~Q(phone_type=""), name="contact_point_phone_has_type"
-            ),
+            models.CheckConstraint(condition=Q(kind="email") | ~Q(phone_type=""), name="contact_point_phone_has_type"),
         ]
         indexes = [models.Index(fields=["value"], name="contact_point_value_idx")]
 

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Model
 
 SQLITE_BATCH = 5_000
+SMALL_BATCH = 50
 
 
 def allocate_ids(model: type[Model], count: int) -> list[int]:
@@ -39,18 +40,29 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
 
 
 def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert rows (tuples in `columns` order) into `table`; return how many were written."""
+    """Insert rows (tuples in `columns` order) into `table`; return how many were written.
+
+    PostgreSQL uses COPY, except for a handful of rows where one multi-row INSERT is cheaper;
+    SQLite uses executemany in batches.
+    """
     quoted = ", ".join(f'"{c}"' for c in columns)
+    placeholders = ", ".join("%s" for _ in columns)
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            if isinstance(rows, list | tuple) and len(rows) <= SMALL_BATCH:
+                if rows:
+                    values = ", ".join(f"({placeholders})" for _ in rows)
+                    params = [value for row in rows for value in row]
+                    cursor.execute(f'INSERT INTO "{table}" ({quoted}) VALUES {values}', params)  # noqa: S608
+                return len(rows)
             raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
-            with raw.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
+            # wrap_database_errors turns psycopg's errors into django.db's (IntegrityError, ...).
+            with connection.wrap_database_errors, raw.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
                 for row in rows:
                     copy.write_row(row)
                     written += 1
             return written
-        placeholders = ", ".join("%s" for _ in columns)
         sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})'  # noqa: S608
         batch: list[Sequence[Any]] = []
         for row in rows:
@@ -63,3 +75,34 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
             cursor.executemany(sql, batch)
             written += len(batch)
     return written
+
+
+def bulk_add(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Add deltas to numeric columns by primary key: each row is (id, delta for each column).
+
+    On PostgreSQL the deltas are copied into a temporary table and applied in one UPDATE ... FROM;
+    on SQLite with executemany. Returns the number of rows given.
+    """
+    rows = list(rows)
+    if not rows:
+        return 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            temp = f"delta_{table}"
+            defs = ", ".join(f'"{c}" bigint' for c in columns)
+            cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{temp}" (id bigint, {defs}) ON COMMIT DELETE ROWS')
+            cursor.execute(f'TRUNCATE "{temp}"')
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f'COPY "{temp}" (id, {quoted}) FROM STDIN') as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            sets = ", ".join(f'"{c}" = t."{c}" + d."{c}"' for c in columns)
+            cursor.execute(f'UPDATE "{table}" AS t SET {sets} FROM "{temp}" AS d WHERE t.id = d.id')  # noqa: S608
+            return len(rows)
+        sets = ", ".join(f'"{c}" = "{c}" + %s' for c in columns)
+        sql = f'UPDATE "{table}" SET {sets} WHERE id = %s'  # noqa: S608
+        cursor.executemany(sql, [(*row[1:], row[0]) for row in rows])
+    return len(rows)

@@ -217,16 +217,12 @@ def parse_email(environ: Mapping[str, str], data_dir: Path) -> EmailConfig:
     if "@" not in default_from:
         raise ConfigurationError("DEFAULT_FROM_EMAIL", f"'{default_from}' is not an email address")
     backend = (
-        "django.core.mail.backends.smtp.EmailBackend"
-        if host
-        else "django.core.mail.backends.filebased.EmailBackend"
+        "django.core.mail.backends.smtp.EmailBackend" if host else "django.core.mail.backends.filebased.EmailBackend"
     )
     return EmailConfig(
         backend=backend,
         host=host or "localhost",
-        port=parse_int(
-            environ, "EMAIL_PORT", default=465 if use_ssl else (587 if use_tls else 25), minimum=1
-        ),
+        port=parse_int(environ, "EMAIL_PORT", default=465 if use_ssl else (587 if use_tls else 25), minimum=1),
         user=environ.get("EMAIL_HOST_USER", ""),
         password=environ.get("EMAIL_HOST_PASSWORD", ""),
         use_tls=use_tls,
@@ -257,15 +253,11 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
     debug = parse_bool(env, "RECOUP_DEBUG", default=False)
     log_level = env.get("RECOUP_LOG_LEVEL", "INFO").strip().upper()
     if log_level not in LOG_LEVELS:
-        raise ConfigurationError(
-            "RECOUP_LOG_LEVEL", f"'{log_level}' is not one of {', '.join(sorted(LOG_LEVELS))}"
-        )
+        raise ConfigurationError("RECOUP_LOG_LEVEL", f"'{log_level}' is not one of {', '.join(sorted(LOG_LEVELS))}")
     origins = parse_list(env, "CSRF_TRUSTED_ORIGINS", default=())
     for origin in origins:
         if urlsplit(origin).scheme not in {"http", "https"}:
-            raise ConfigurationError(
-                "CSRF_TRUSTED_ORIGINS", f"'{origin}' must start with https:// or http://"
-            )
+            raise ConfigurationError("CSRF_TRUSTED_ORIGINS", f"'{origin}' must start with https:// or http://")
     return Config(
         data_dir=data_dir,
         database=database,

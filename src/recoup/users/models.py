@@ -12,9 +12,7 @@ class Team(models.Model):
     """A team of collections officers, led by a team lead."""
 
     name = models.CharField(max_length=100, unique=True)
-    lead = models.ForeignKey(
-        "users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="teams_led"
-    )
+    lead = models.ForeignKey("users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="teams_led")
 
     class Meta:
         db_table = "users_team"

@@ -49,9 +49,7 @@ def _crud(model: str, *actions: str) -> set[str]:
     return {f"{app}.{action}_{name}" for action in actions}
 
 
-_OFFICER = (
-    _view(_READABLE) | _crud("parties.debtor", "change") | _crud("parties.contactpoint", "add", "change")
-)
+_OFFICER = _view(_READABLE) | _crud("parties.debtor", "change") | _crud("parties.contactpoint", "add", "change")
 _TEAM_LEAD = _OFFICER | _crud("accounts.account", "change") | _view(["users.user"])
 _MANAGER = (
     _TEAM_LEAD

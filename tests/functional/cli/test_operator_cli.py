@@ -135,9 +135,7 @@ def served(environment: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[
 
 
 class TestServe:
-    def test_serves_the_login_page_static_files_and_health(
-        self, served: tuple[str, subprocess.Popen[str]]
-    ) -> None:
+    def test_serves_the_login_page_static_files_and_health(self, served: tuple[str, subprocess.Popen[str]]) -> None:
         base, _ = served
         with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:  # noqa: S310
             assert response.status == 200

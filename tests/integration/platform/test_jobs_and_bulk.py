@@ -50,10 +50,7 @@ class TestBulkInsert:
         )
         with transaction.atomic():
             ids = allocate_ids(Creditor, 3)
-            rows = [
-                (pk, f"c{pk}", f"Creditor {pk}", "utility", "first_party", "AUD", "AU", "", created)
-                for pk in ids
-            ]
+            rows = [(pk, f"c{pk}", f"Creditor {pk}", "utility", "first_party", "AUD", "AU", "", created) for pk in ids]
             written = bulk_insert(
                 "parties_creditor",
                 [

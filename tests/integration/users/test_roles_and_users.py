@@ -43,9 +43,7 @@ class TestRoleGroups:
 class TestCreateUser:
     def test_creates_a_user_who_can_sign_in_in_their_role(self) -> None:
         team = create_team(name="Early stage", now=timezone.now())
-        user = create_user(
-            username="olivia", role=Role.OFFICER, password=PASSWORD, team=team, now=timezone.now()
-        )
+        user = create_user(username="olivia", role=Role.OFFICER, password=PASSWORD, team=team, now=timezone.now())
         assert authenticate(username="olivia", password=PASSWORD) == user
         assert user.role is Role.OFFICER
         assert user.team == team

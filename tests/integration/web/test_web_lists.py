@@ -161,9 +161,7 @@ class TestListQueryCounts:
         lead = web.user("tara", Role.TEAM_LEAD)
         officer = web.user("olga", Role.OFFICER, first_name="Olga", last_name="Nowak")
         for n in range(3):
-            web.many_accounts(
-                creditor=web.creditor(f"creditor-{n}"), count=60, officer=officer, prefix=f"C{n}"
-            )
+            web.many_accounts(creditor=web.creditor(f"creditor-{n}"), count=60, officer=officer, prefix=f"C{n}")
         client = web.client(lead)
         with django_assert_max_num_queries(12):
             response = client.get(ACCOUNTS, {"q": "bulk"})

@@ -127,8 +127,6 @@ class TestSecurityToggles:
         assert forced.secure_cookies is True
 
     def test_hsts_and_proxy_are_read(self, data_dir: Path) -> None:
-        config = load_config(
-            env(data_dir, RECOUP_HSTS_SECONDS="31536000", RECOUP_BEHIND_PROXY="true"), cwd=data_dir
-        )
+        config = load_config(env(data_dir, RECOUP_HSTS_SECONDS="31536000", RECOUP_BEHIND_PROXY="true"), cwd=data_dir)
         assert config.hsts_seconds == 31536000
         assert config.behind_proxy is True

@@ -98,9 +98,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="account",
-            constraint=models.UniqueConstraint(
-                fields=("creditor", "reference"), name="account_reference_unique"
-            ),
+            constraint=models.UniqueConstraint(fields=("creditor", "reference"), name="account_reference_unique"),
         ),
         migrations.AddConstraint(
             model_name="account",

@@ -14,17 +14,13 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("name", models.CharField(max_length=100)),
                 ("occurred_at", models.DateTimeField()),
                 (
                     "actor_label",
-                    models.CharField(
-                        help_text="Who acted, kept as text: a user or 'system'.", max_length=150
-                    ),
+                    models.CharField(help_text="Who acted, kept as text: a user or 'system'.", max_length=150),
                 ),
                 ("subject_type", models.CharField(max_length=50)),
                 ("subject_id", models.BigIntegerField()),

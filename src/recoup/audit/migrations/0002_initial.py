@@ -27,9 +27,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="auditevent",
-            index=models.Index(
-                fields=["subject_type", "subject_id", "occurred_at"], name="audit_subject_idx"
-            ),
+            index=models.Index(fields=["subject_type", "subject_id", "occurred_at"], name="audit_subject_idx"),
         ),
         migrations.AddIndex(
             model_name="auditevent",

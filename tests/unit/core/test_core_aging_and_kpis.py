@@ -46,9 +46,9 @@ class TestAging:
 
 class TestKpis:
     def test_dso_is_receivables_over_sales_times_days(self) -> None:
-        assert dso(
-            ending_receivables=Decimal(50_000), credit_sales=Decimal(100_000), days_in_period=90
-        ) == Decimal("45.00")
+        assert dso(ending_receivables=Decimal(50_000), credit_sales=Decimal(100_000), days_in_period=90) == Decimal(
+            "45.00"
+        )
         assert dso(ending_receivables=Decimal(1), credit_sales=Decimal(0), days_in_period=30) is None
 
     def test_countback_walks_back_through_months(self) -> None:
@@ -59,9 +59,7 @@ class TestKpis:
             PeriodSales(28, Decimal(30_000)),
             PeriodSales(31, Decimal(40_000)),
         ]
-        assert countback_dso(ending_receivables=Decimal(70_000), periods_newest_first=periods) == Decimal(
-            "66.75"
-        )
+        assert countback_dso(ending_receivables=Decimal(70_000), periods_newest_first=periods) == Decimal("66.75")
         assert countback_dso(ending_receivables=Decimal(200_000), periods_newest_first=periods) is None
 
     def test_cei_is_collected_over_collectable(self) -> None:
@@ -80,7 +78,4 @@ class TestKpis:
             beginning_receivables=Decimal(40_000),
             ending_receivables=Decimal(60_000),
         ) == Decimal("7.30")
-        assert (
-            art(credit_sales=Decimal(1), beginning_receivables=Decimal(0), ending_receivables=Decimal(0))
-            is None
-        )
+        assert art(credit_sales=Decimal(1), beginning_receivables=Decimal(0), ending_receivables=Decimal(0)) is None

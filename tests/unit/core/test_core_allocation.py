@@ -59,7 +59,7 @@ class TestWaterfall:
             allocate(usd("0.00"), BALANCES, AllocationPolicy())
 
     def test_refuses_a_payment_in_another_currency(self) -> None:
-        with pytest.raises(MoneyError, match="currency: item 4 is in USD, the payment in GBP"):
+        with pytest.raises(MoneyError, match="currency: item 1 is in USD, the payment in GBP"):
             allocate(Money.of("5.00", "GBP"), BALANCES, AllocationPolicy())
 
     def test_a_policy_must_name_every_component_once(self) -> None:

@@ -1,0 +1,1087 @@
+"""Writing to accounts and the ledger. The only place that opens transactions, locks accounts and
+writes ledger rows and their audit events for this app.
+
+Every posting goes through `_post`, or for payments through `record_payments` (the batch path a bank
+file uses; `record_payment` is a batch of one), so caches, audit events and locks are handled in one
+way. Accounts are locked in primary-key order so concurrent postings never deadlock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, connection, transaction
+
+from recoup.accounts.models import (
+    Account,
+    LedgerEntry,
+    LedgerTransaction,
+    OpenItem,
+    Payment,
+)
+from recoup.audit.models import AuditEvent
+from recoup.audit.services import actor_label_for, record_event
+from recoup.core.account_status import AccountStatus, can_transition
+from recoup.core.allocation import AllocationPolicy, InvalidAllocationPolicy
+from recoup.core.ledger import CHARGE_TYPES_BY_COMPONENT, Book, Component, TransactionType
+from recoup.core.money import Money, MoneyError
+from recoup.core.postings import (
+    ItemBalance,
+    Line,
+    adjustment_lines,
+    allocate_minor,
+    charge_lines,
+    check_balanced,
+    payment_lines,
+    recovery_lines,
+    refund_lines,
+    reversal_lines,
+    write_down_lines,
+)
+from recoup.parties.models import Creditor
+from recoup.platform.bulk import allocate_ids, bulk_add, bulk_insert
+
+Actor = AbstractBaseUser | AnonymousUser | None
+LOCK_CHUNK = 5_000
+COMPONENT_COLUMNS = {
+    Component.PRINCIPAL: "principal_minor",
+    Component.INTEREST: "interest_minor",
+    Component.FEES: "fees_minor",
+    Component.COSTS: "costs_minor",
+}
+CACHE_COLUMNS = [*COMPONENT_COLUMNS.values(), "credit_balance_minor"]
+
+
+class UnableToPostTransaction(Exception):
+    """The posting was refused; the message names the field and the reason. Nothing was written."""
+
+
+class UnableToRecordPayment(UnableToPostTransaction):
+    pass
+
+
+class UnableToReversePayment(UnableToPostTransaction):
+    pass
+
+
+class UnableToChangeStatus(Exception):
+    pass
+
+
+def allocation_policy_for(creditor: Creditor) -> AllocationPolicy:
+    try:
+        return AllocationPolicy.from_dict(creditor.allocation_policy or {})
+    except InvalidAllocationPolicy as exc:
+        raise UnableToPostTransaction(f"creditor {creditor.code}: allocation policy {exc}") from None
+
+
+def _actor_id(actor: Actor) -> int | None:
+    return actor.pk if actor is not None and actor.is_authenticated else None
+
+
+def _lock_accounts(account_ids: Sequence[int]) -> None:
+    """Lock the accounts' rows in primary-key order (SQLite serialises writers by itself)."""
+    if connection.vendor != "postgresql" or not account_ids:
+        return
+    ordered = sorted(set(account_ids))
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), LOCK_CHUNK):
+            cursor.execute(
+                "SELECT id FROM accounts_account WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                [ordered[start : start + LOCK_CHUNK]],
+            )
+
+
+def _balances_snapshot(account: Account) -> dict[str, str]:
+    return {
+        **{c.value: str(account.money(getattr(account, col))) for c, col in COMPONENT_COLUMNS.items()},
+        "credit_balance": str(account.money(account.credit_balance_minor)),
+    }
+
+
+def _cache_deltas(lines: Sequence[Line]) -> tuple[dict[int, int], dict[str, int]]:
+    """How the lines change item balances and the account's cached columns."""
+    items: dict[int, int] = defaultdict(int)
+    columns: dict[str, int] = defaultdict(int)
+    for line in lines:
+        if line.book is Book.RECEIVABLE:
+            assert line.item_id is not None
+            assert line.component is not None
+            items[line.item_id] += line.amount_minor
+            columns[COMPONENT_COLUMNS[line.component]] += line.amount_minor
+        elif line.book is Book.CREDIT_BALANCE:
+            columns["credit_balance_minor"] -= line.amount_minor
+    return items, columns
+
+
+def _post(
+    *,
+    account: Account,
+    type: TransactionType,
+    amount_minor: int,
+    effective_date: date,
+    lines: Sequence[Line],
+    now: datetime,
+    actor: Actor,
+    memo: str = "",
+    reverses: LedgerTransaction | None = None,
+    details: dict[str, Any] | None = None,
+) -> LedgerTransaction:
+    """Write one balanced transaction, its entries, the cache updates and its audit event.
+
+    The caller has locked the account inside an atomic block and passes the locked row.
+    """
+    check_balanced(lines)
+    before = _balances_snapshot(account)
+    txn = LedgerTransaction.objects.create(
+        account=account,
+        type=type.value,
+        currency=account.currency,
+        amount_minor=amount_minor,
+        effective_date=effective_date,
+        posted_at=now,
+        reverses=reverses,
+        memo=memo,
+        actor_id=_actor_id(actor),
+    )
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                transaction=txn,
+                account=account,
+                open_item_id=line.item_id,
+                book=line.book.value,
+                component=line.component.value if line.component else "",
+                amount_minor=line.amount_minor,
+                effective_date=effective_date,
+            )
+            for line in lines
+        ]
+    )
+    items, columns = _cache_deltas(lines)
+    bulk_add("accounts_open_item", ["balance_minor"], [(item_id, delta) for item_id, delta in items.items()])
+    bulk_add("accounts_account", CACHE_COLUMNS, [(account.pk, *(columns.get(c, 0) for c in CACHE_COLUMNS))])
+    account.refresh_from_db(fields=CACHE_COLUMNS)
+    record_event(
+        name=f"accounts.transaction.{type.value}",
+        subject_type="transaction",
+        subject_id=txn.pk,
+        account_id=account.pk,
+        occurred_at=now,
+        actor=actor,
+        before=before,
+        after={
+            **_balances_snapshot(account),
+            "amount": str(account.money(amount_minor)),
+            "effective_date": effective_date.isoformat(),
+            **(details or {}),
+        },
+    )
+    return txn
+
+
+def _locked(account: Account) -> Account:
+    _lock_accounts([account.pk])
+    return Account.objects.select_related("creditor").get(pk=account.pk)
+
+
+def _check_amount(amount: Money, account: Account, *, field_name: str = "amount") -> int:
+    if amount.currency != account.currency:
+        raise UnableToPostTransaction(
+            f"currency: {amount.currency} differs from account {account.reference}'s currency {account.currency}"
+        )
+    if not amount.is_positive:
+        raise UnableToPostTransaction(f"{field_name}: must be more than zero, not {amount}")
+    return amount.minor
+
+
+def _check_date(effective_date: date, now: datetime, *, field_name: str = "effective_date") -> None:
+    if effective_date > now.date():
+        raise UnableToPostTransaction(f"{field_name}: {effective_date} is in the future")
+
+
+def post_charge(
+    *,
+    account: Account,
+    component: Component,
+    amount: Money,
+    due_date: date,
+    now: datetime,
+    actor: Actor,
+    kind: str = "",
+    reference: str = "",
+    effective_date: date | None = None,
+    memo: str = "",
+) -> OpenItem:
+    """Add an amount owed as a new open item: principal (a charge or invoice), interest, a fee or a cost."""
+    minor = _check_amount(amount, account)
+    effective = effective_date or now.date()
+    _check_date(effective, now)
+    item_kind = (
+        kind
+        or {
+            Component.PRINCIPAL: OpenItem.Kind.CHARGE,
+            Component.INTEREST: OpenItem.Kind.INTEREST,
+            Component.FEES: OpenItem.Kind.FEE,
+            Component.COSTS: OpenItem.Kind.COST,
+        }[component]
+    )
+    if item_kind not in OpenItem.Kind.values:
+        raise UnableToPostTransaction(f"kind: '{item_kind}' is not one of {', '.join(OpenItem.Kind.values)}")
+    with transaction.atomic():
+        locked = _locked(account)
+        item = OpenItem.objects.create(
+            account=locked,
+            kind=item_kind,
+            reference=reference,
+            component=component.value,
+            due_date=due_date,
+            original_minor=minor,
+            balance_minor=0,
+            created_at=now,
+        )
+        _post(
+            account=locked,
+            type=CHARGE_TYPES_BY_COMPONENT[component],
+            amount_minor=minor,
+            effective_date=effective,
+            lines=charge_lines(item.pk, component, minor),
+            now=now,
+            actor=actor,
+            memo=memo,
+            details={"item": item.pk, "component": component.value, "due_date": due_date.isoformat()},
+        )
+    item.refresh_from_db()
+    return item
+
+
+def _open_balances(account: Account) -> list[ItemBalance]:
+    return [
+        ItemBalance(item_id, Component(component), due, balance)
+        for item_id, component, due, balance in OpenItem.objects.filter(
+            account=account, balance_minor__gt=0
+        ).values_list("id", "component", "due_date", "balance_minor")
+    ]
+
+
+def adjust_item(
+    *,
+    item: OpenItem,
+    amount: Money,
+    now: datetime,
+    actor: Actor,
+    reason: str,
+    effective_date: date | None = None,
+) -> LedgerTransaction:
+    """Correct what is owed on an item: a positive amount raises it, a negative one lowers it."""
+    if not reason.strip():
+        raise UnableToPostTransaction("reason: an adjustment needs a reason")
+    if amount.is_zero:
+        raise UnableToPostTransaction("amount: an adjustment of zero changes nothing")
+    effective = effective_date or now.date()
+    _check_date(effective, now)
+    with transaction.atomic():
+        locked = _locked(item.account)
+        if amount.currency != locked.currency:
+            raise UnableToPostTransaction(
+                f"currency: {amount.currency} differs from the account's currency {locked.currency}"
+            )
+        fresh = OpenItem.objects.get(pk=item.pk)
+        if fresh.balance_minor + amount.minor < 0:
+            raise UnableToPostTransaction(
+                f"amount: lowering item {item.pk} by {-amount} would take it below zero "
+                f"(it owes {locked.money(fresh.balance_minor)})"
+            )
+        return _post(
+            account=locked,
+            type=TransactionType.ADJUSTMENT,
+            amount_minor=abs(amount.minor),
+            effective_date=effective,
+            lines=adjustment_lines(fresh.pk, Component(fresh.component), amount.minor),
+            now=now,
+            actor=actor,
+            memo=reason,
+            details={"item": fresh.pk, "signed_amount": str(amount)},
+        )
+
+
+def write_down(
+    *,
+    account: Account,
+    type: TransactionType,
+    now: datetime,
+    actor: Actor,
+    reason: str,
+    amount: Money | None = None,
+    effective_date: date | None = None,
+) -> LedgerTransaction:
+    """Reduce what is owed without money: a discount, a settlement write-down or a write-off.
+
+    With no amount, everything still owed is written down. The reduction is spread by the creditor's
+    allocation policy, like a payment.
+    """
+    if type not in {
+        TransactionType.DISCOUNT,
+        TransactionType.SETTLEMENT_WRITE_DOWN,
+        TransactionType.WRITE_OFF,
+    }:
+        raise UnableToPostTransaction(f"type: {type.value} is not a write-down")
+    if not reason.strip():
+        raise UnableToPostTransaction("reason: a write-down needs a reason")
+    effective = effective_date or now.date()
+    _check_date(effective, now)
+    with transaction.atomic():
+        locked = _locked(account)
+        balances = _open_balances(locked)
+        owed = sum(b.balance_minor for b in balances)
+        minor = owed if amount is None else _check_amount(amount, locked)
+        if owed == 0:
+            raise UnableToPostTransaction(f"account: {locked.reference} owes nothing to write down")
+        if minor > owed:
+            raise UnableToPostTransaction(f"amount: {locked.money(minor)} is more than the {locked.money(owed)} owed")
+        paid, _ = allocate_minor(minor, balances, allocation_policy_for(locked.creditor))
+        return _post(
+            account=locked,
+            type=type,
+            amount_minor=minor,
+            effective_date=effective,
+            lines=write_down_lines(paid),
+            now=now,
+            actor=actor,
+            memo=reason,
+        )
+
+
+def refund_credit_balance(
+    *, account: Account, amount: Money, now: datetime, actor: Actor, reason: str
+) -> LedgerTransaction:
+    """Pay back money the debtor paid beyond what they owed."""
+    with transaction.atomic():
+        locked = _locked(account)
+        minor = _check_amount(amount, locked)
+        if minor > locked.credit_balance_minor:
+            raise UnableToPostTransaction(
+                f"amount: {amount} is more than the credit balance of {locked.credit_balance}"
+            )
+        return _post(
+            account=locked,
+            type=TransactionType.REFUND,
+            amount_minor=minor,
+            effective_date=now.date(),
+            lines=refund_lines(minor),
+            now=now,
+            actor=actor,
+            memo=reason,
+        )
+
+
+def record_write_off_recovery(
+    *, account: Account, amount: Money, now: datetime, actor: Actor, memo: str = ""
+) -> LedgerTransaction:
+    """Money received on a written-off account; it reduces the loss, not a receivable."""
+    with transaction.atomic():
+        locked = _locked(account)
+        minor = _check_amount(amount, locked)
+        if locked.status != AccountStatus.WRITTEN_OFF:
+            raise UnableToPostTransaction(
+                f"account: {locked.reference} is {locked.status}, not written off; record a payment instead"
+            )
+        return _post(
+            account=locked,
+            type=TransactionType.WRITE_OFF_RECOVERY,
+            amount_minor=minor,
+            effective_date=now.date(),
+            lines=recovery_lines(minor),
+            now=now,
+            actor=actor,
+            memo=memo,
+        )
+
+
+# Payments ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """One payment to post: to an account (by id), an amount, when, how, and an optional key."""
+
+    account_id: int
+    amount: Money
+    received_at: datetime
+    method: str
+    external_reference: str = ""
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentProblem:
+    index: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"payment {self.index + 1}: {self.field}: {self.reason}"
+
+
+class UnableToRecordPayments(UnableToRecordPayment):
+    """Some payments in a batch were refused; with all-or-nothing, none was written."""
+
+    def __init__(self, problems: Sequence[PaymentProblem]) -> None:
+        self.problems = list(problems)
+        shown = "; ".join(str(p) for p in self.problems[:5])
+        more = f" (and {len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        super().__init__(f"{len(self.problems)} payments refused: {shown}{more}")
+
+
+@dataclass
+class PaymentBatchResult:
+    payment_ids: list[int | None] = field(default_factory=list)
+    """For each request, the payment's id (a new one, or the earlier one for a repeated key)."""
+    created: int = 0
+    repeated: int = 0
+    problems: list[PaymentProblem] = field(default_factory=list)
+
+
+def _validate_requests(
+    requests: Sequence[PaymentRequest], now: datetime
+) -> tuple[list[PaymentProblem], dict[int, tuple[int, str, str]]]:
+    problems: list[PaymentProblem] = []
+    methods = set(Payment.Method.values)
+    ids = sorted({r.account_id for r in requests})
+    accounts: dict[int, tuple[int, str, str]] = {}
+    for start in range(0, len(ids), LOCK_CHUNK):
+        for pk, creditor_id, currency, reference in Account.objects.filter(
+            pk__in=ids[start : start + LOCK_CHUNK]
+        ).values_list("id", "creditor_id", "currency", "reference"):
+            accounts[pk] = (creditor_id, currency, reference)
+    for index, request in enumerate(requests):
+        account = accounts.get(request.account_id)
+        if account is None:
+            problems.append(PaymentProblem(index, "account", f"no account with id {request.account_id}"))
+            continue
+        if request.amount.currency != account[1]:
+            problems.append(
+                PaymentProblem(
+                    index,
+                    "currency",
+                    f"{request.amount.currency} differs from account {account[2]}'s currency {account[1]}",
+                )
+            )
+        if not request.amount.is_positive:
+            problems.append(PaymentProblem(index, "amount", f"must be more than zero, not {request.amount}"))
+        if request.received_at.tzinfo is None:
+            problems.append(PaymentProblem(index, "received_at", "needs a time zone"))
+        elif request.received_at > now:
+            problems.append(PaymentProblem(index, "received_at", f"{request.received_at.isoformat()} is in the future"))
+        if request.method not in methods:
+            problems.append(
+                PaymentProblem(index, "method", f"'{request.method}' is not one of {', '.join(sorted(methods))}")
+            )
+        if request.idempotency_key is not None and not 0 < len(request.idempotency_key) <= 100:
+            problems.append(PaymentProblem(index, "idempotency_key", "must be 1 to 100 characters"))
+    return problems, accounts
+
+
+def _resolve_keys(
+    requests: Sequence[PaymentRequest],
+) -> tuple[dict[int, int], dict[int, int], list[PaymentProblem]]:
+    """Requests whose key was already used: the earlier payment's id, or a problem if they differ.
+
+    A key repeated inside the batch for the same payment is posted once; for a different payment
+    it is refused.
+    """
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for index, request in enumerate(requests):
+        if request.idempotency_key:
+            by_key[request.idempotency_key].append(index)
+    repeats: dict[int, int] = {}
+    same_as: dict[int, int] = {}
+    problems: list[PaymentProblem] = []
+    for key, indexes in by_key.items():
+        first = requests[indexes[0]]
+        for index in indexes[1:]:
+            request = requests[index]
+            if (first.account_id, first.amount) != (request.account_id, request.amount):
+                problems.append(
+                    PaymentProblem(index, "idempotency_key", f"'{key}' is used twice for different payments")
+                )
+            else:
+                same_as[index] = indexes[0]
+    keys = list(by_key)
+    for start in range(0, len(keys), LOCK_CHUNK):
+        for pk, found_key, account_id, amount_minor, currency in Payment.objects.filter(
+            idempotency_key__in=keys[start : start + LOCK_CHUNK]
+        ).values_list("id", "idempotency_key", "account_id", "amount_minor", "currency"):
+            key = str(found_key)
+            for index in by_key[key]:
+                request = requests[index]
+                if (request.account_id, request.amount.minor, request.amount.currency) == (
+                    account_id,
+                    amount_minor,
+                    currency,
+                ):
+                    repeats[index] = pk
+                else:
+                    problems.append(
+                        PaymentProblem(
+                            index,
+                            "idempotency_key",
+                            f"'{key}' was already used for payment {pk} of a different amount or account",
+                        )
+                    )
+    return repeats, same_as, problems
+
+
+def record_payments(
+    *,
+    requests: Sequence[PaymentRequest],
+    now: datetime,
+    actor: Actor,
+    accept_valid: bool = False,
+) -> PaymentBatchResult:
+    """Post many payments at once, set-based: the path a bank file or an import takes.
+
+    Each payment is allocated by its creditor's waterfall against what the account owes at that
+    moment (payments to one account apply in order of receipt); an overpayment becomes a credit
+    balance. A request whose idempotency key was used before returns the earlier payment and posts
+    nothing. All-or-nothing by default: any refused request raises UnableToRecordPayments and nothing
+    is written; with accept_valid the valid ones are posted and the problems returned.
+    """
+    for attempt in range(2):
+        problems, accounts = _validate_requests(requests, now)
+        repeats, same_as, key_problems = _resolve_keys(requests)
+        problems.extend(key_problems)
+        problems.sort(key=lambda p: p.index)
+        if problems and not accept_valid:
+            raise UnableToRecordPayments(problems)
+        bad = {p.index for p in problems}
+        todo = [i for i in range(len(requests)) if i not in bad and i not in repeats and i not in same_as]
+        result = PaymentBatchResult(payment_ids=[repeats.get(i) for i in range(len(requests))], problems=problems)
+        try:
+            if todo:
+                with transaction.atomic():
+                    _post_payment_batch(requests, todo, accounts, now, actor, result)
+        except IntegrityError as exc:
+            # Another process posted one of these keys between our check and our insert: on the
+            # second attempt those requests are found as repeats.
+            if attempt == 0 and "idempotency_key" in str(exc):
+                continue
+            raise
+        for later, first in same_as.items():
+            result.payment_ids[later] = result.payment_ids[first]
+        result.repeated = len(repeats) + sum(1 for i in same_as if i not in bad)
+        return result
+    raise AssertionError("unreachable")
+
+
+def _post_payment_batch(
+    requests: Sequence[PaymentRequest],
+    todo: list[int],
+    accounts: dict[int, tuple[int, str, str]],
+    now: datetime,
+    actor: Actor,
+    result: PaymentBatchResult,
+) -> None:
+    account_ids = sorted({requests[i].account_id for i in todo})
+    _lock_accounts(account_ids)
+    policies = {
+        pk: AllocationPolicy.from_dict(policy or {})
+        for pk, policy in Creditor.objects.filter(pk__in={accounts[a][0] for a in account_ids}).values_list(
+            "id", "allocation_policy"
+        )
+    }
+    open_items: dict[int, dict[int, ItemBalance]] = defaultdict(dict)
+    balances_before: dict[int, dict[str, int]] = {}
+    for start in range(0, len(account_ids), LOCK_CHUNK):
+        chunk = account_ids[start : start + LOCK_CHUNK]
+        for item_id, account_id, component, due, balance in OpenItem.objects.filter(
+            account_id__in=chunk, balance_minor__gt=0
+        ).values_list("id", "account_id", "component", "due_date", "balance_minor"):
+            open_items[account_id][item_id] = ItemBalance(item_id, Component(component), due, balance)
+        for row in Account.objects.filter(pk__in=chunk).values("id", *CACHE_COLUMNS):
+            balances_before[row.pop("id")] = row
+    todo.sort(key=lambda i: (requests[i].received_at, i))
+    txn_ids = allocate_ids(LedgerTransaction, len(todo))
+    payment_ids = allocate_ids(Payment, len(todo))
+    txn_rows: list[tuple[Any, ...]] = []
+    payment_rows: list[tuple[Any, ...]] = []
+    entry_lines: list[tuple[int, int, date, Line]] = []
+    audit_rows: list[tuple[Any, ...]] = []
+    item_deltas: dict[int, int] = defaultdict(int)
+    account_deltas: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    actor_id = _actor_id(actor)
+    label = actor_label_for(actor)
+    for txn_id, payment_id, index in zip(txn_ids, payment_ids, todo, strict=True):
+        request = requests[index]
+        account_id = request.account_id
+        creditor_id, currency, _ = accounts[account_id]
+        minor = request.amount.minor
+        items = open_items[account_id]
+        paid, over = allocate_minor(minor, items.values(), policies[creditor_id])
+        lines = payment_lines(minor, paid, over)
+        check_balanced(lines)
+        for item, part in paid:
+            left = item.balance_minor - part
+            if left:
+                items[item.item_id] = ItemBalance(item.item_id, item.component, item.due_date, left)
+            else:
+                del items[item.item_id]
+        effective = request.received_at.date()
+        txn_rows.append(
+            (
+                txn_id,
+                account_id,
+                TransactionType.PAYMENT.value,
+                currency,
+                minor,
+                effective,
+                now,
+                None,
+                "",
+                actor_id,
+            )
+        )
+        payment_rows.append(
+            (
+                payment_id,
+                account_id,
+                currency,
+                minor,
+                request.received_at,
+                request.method,
+                request.external_reference,
+                request.idempotency_key,
+                txn_id,
+                None,
+                "",
+                now,
+            )
+        )
+        items_delta, columns_delta = _cache_deltas(lines)
+        for item_id, delta in items_delta.items():
+            item_deltas[item_id] += delta
+        for column, delta in columns_delta.items():
+            account_deltas[account_id][column] += delta
+        for line in lines:
+            entry_lines.append((txn_id, account_id, effective, line))
+        allocation: dict[str, int] = defaultdict(int)
+        for item, part in paid:
+            allocation[item.component.value] += part
+        money = Money.from_minor
+        audit_rows.append(
+            (
+                "accounts.payment.recorded",
+                now,
+                actor_id,
+                label,
+                "payment",
+                payment_id,
+                account_id,
+                None,
+                json.dumps(
+                    {
+                        "amount": str(request.amount),
+                        "method": request.method,
+                        "received_at": request.received_at.isoformat(),
+                        "allocated": {k: str(money(v, currency)) for k, v in sorted(allocation.items())},
+                        "overpayment": str(money(over, currency)),
+                        "transaction": txn_id,
+                    }
+                ),
+            )
+        )
+        result.payment_ids[index] = payment_id
+    entry_ids = allocate_ids(LedgerEntry, len(entry_lines))
+    bulk_insert(
+        "accounts_transaction",
+        [
+            "id",
+            "account_id",
+            "type",
+            "currency",
+            "amount_minor",
+            "effective_date",
+            "posted_at",
+            "reverses_id",
+            "memo",
+            "actor_id",
+        ],
+        txn_rows,
+    )
+    bulk_insert(
+        "accounts_entry",
+        [
+            "id",
+            "transaction_id",
+            "account_id",
+            "open_item_id",
+            "book",
+            "component",
+            "amount_minor",
+            "effective_date",
+        ],
+        [
+            (
+                entry_id,
+                txn_id,
+                account_id,
+                line.item_id,
+                line.book.value,
+                line.component.value if line.component else "",
+                line.amount_minor,
+                effective,
+            )
+            for entry_id, (txn_id, account_id, effective, line) in zip(entry_ids, entry_lines, strict=True)
+        ],
+    )
+    bulk_insert(
+        "accounts_payment",
+        [
+            "id",
+            "account_id",
+            "currency",
+            "amount_minor",
+            "received_at",
+            "method",
+            "external_reference",
+            "idempotency_key",
+            "transaction_id",
+            "reversal_id",
+            "reversal_reason",
+            "created_at",
+        ],
+        payment_rows,
+    )
+    audit_ids = allocate_ids(AuditEvent, len(audit_rows))
+    bulk_insert(
+        "audit_event",
+        [
+            "id",
+            "name",
+            "occurred_at",
+            "actor_id",
+            "actor_label",
+            "subject_type",
+            "subject_id",
+            "account_id",
+            "before",
+            "after",
+        ],
+        [(pk, *row) for pk, row in zip(audit_ids, audit_rows, strict=True)],
+    )
+    bulk_add("accounts_open_item", ["balance_minor"], sorted(item_deltas.items()))
+    bulk_add(
+        "accounts_account",
+        CACHE_COLUMNS,
+        [(pk, *(deltas.get(c, 0) for c in CACHE_COLUMNS)) for pk, deltas in sorted(account_deltas.items())],
+    )
+    result.created = len(todo)
+
+
+def record_payment(
+    *,
+    account: Account,
+    amount: Money,
+    received_at: datetime,
+    method: str,
+    now: datetime,
+    actor: Actor,
+    external_reference: str = "",
+    idempotency_key: str | None = None,
+) -> Payment:
+    """Post one payment (see record_payments); the same idempotency key returns the first payment."""
+    request = PaymentRequest(
+        account_id=account.pk,
+        amount=amount,
+        received_at=received_at,
+        method=method,
+        external_reference=external_reference,
+        idempotency_key=idempotency_key,
+    )
+    try:
+        result = record_payments(requests=[request], now=now, actor=actor)
+    except UnableToRecordPayments as exc:
+        problem = exc.problems[0]
+        raise UnableToRecordPayment(f"{problem.field}: {problem.reason}") from None
+    payment_id = result.payment_ids[0]
+    assert payment_id is not None
+    return Payment.objects.get(pk=payment_id)
+
+
+def reverse_payment(*, payment: Payment, reason: str, now: datetime, actor: Actor) -> LedgerTransaction:
+    """Undo a payment (returned, charged back): mirror its entries exactly, re-opening what it paid."""
+    if not reason.strip():
+        raise UnableToReversePayment("reason: a reversal needs a reason (returned payment, chargeback, ...)")
+    with transaction.atomic():
+        locked = _locked(payment.account)
+        fresh = Payment.objects.select_related("reversal").get(pk=payment.pk)
+        if fresh.reversal is not None:
+            raise UnableToReversePayment(
+                f"payment: {fresh.pk} was already reversed on {fresh.reversal.posted_at:%Y-%m-%d}"
+            )
+        original = [
+            Line(Book(book), Component(component) if component else None, item_id, amount)
+            for book, component, item_id, amount in LedgerEntry.objects.filter(transaction_id=fresh.transaction_id)
+            .order_by("id")
+            .values_list("book", "component", "open_item_id", "amount_minor")
+        ]
+        reversal = _post(
+            account=locked,
+            type=TransactionType.PAYMENT_REVERSAL,
+            amount_minor=fresh.amount_minor,
+            effective_date=now.date(),
+            lines=reversal_lines(original),
+            now=now,
+            actor=actor,
+            memo=reason,
+            reverses=LedgerTransaction.objects.get(pk=fresh.transaction_id),
+            details={"payment": fresh.pk, "reason": reason},
+        )
+        Payment.objects.filter(pk=fresh.pk).update(reversal=reversal, reversal_reason=reason)
+    return reversal
+
+
+# Status -------------------------------------------------------------------------------------------
+
+
+def change_account_status(
+    *, account: Account, to_status: AccountStatus, reason: str, now: datetime, actor: Actor
+) -> Account:
+    """Move an account to another status if the lifecycle allows it; writes an audit event."""
+    if not reason.strip():
+        raise UnableToChangeStatus("reason: a status change needs a reason")
+    with transaction.atomic():
+        locked = _locked(account)
+        current = AccountStatus(locked.status)
+        if current == to_status:
+            raise UnableToChangeStatus(f"status: account {locked.reference} is already {to_status.value}")
+        if not can_transition(current, to_status):
+            raise UnableToChangeStatus(
+                f"status: account {locked.reference} cannot go from {current.value} to {to_status.value}"
+            )
+        Account.objects.filter(pk=locked.pk).update(status=to_status.value, status_changed_at=now)
+        record_event(
+            name="accounts.account.status_changed",
+            subject_type="account",
+            subject_id=locked.pk,
+            account_id=locked.pk,
+            occurred_at=now,
+            actor=actor,
+            before={"status": current.value},
+            after={"status": to_status.value, "reason": reason},
+        )
+        locked.refresh_from_db()
+    return locked
+
+
+__all__ = [
+    "MoneyError",
+    "NewItem",
+    "PaymentRequest",
+    "UnableToChangeStatus",
+    "UnableToPostTransaction",
+    "UnableToRecordPayment",
+    "UnableToRecordPayments",
+    "UnableToReversePayment",
+    "adjust_item",
+    "change_account_status",
+    "load_open_items",
+    "post_charge",
+    "record_payment",
+    "record_payments",
+    "record_write_off_recovery",
+    "refund_credit_balance",
+    "reverse_payment",
+    "write_down",
+]
+
+
+# Set-based loading of what is owed (placements, demo data, benchmarks) -------------------------------
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An amount owed to load onto an account: a placed balance, an invoice, interest, a fee, a cost."""
+
+    account_id: int
+    component: Component
+    amount_minor: int
+    due_date: date
+    effective_date: date
+    kind: str = OpenItem.Kind.PLACEMENT
+    reference: str = ""
+
+
+def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, memo: str = "") -> int:
+    """Open many items at once, each with its charge transaction, set-based; returns how many.
+
+    Writes the items, one balanced transaction and two entries per item, the cached balances, and one
+    audit event per account (`accounts.balance.loaded`) naming what was loaded. For placements,
+    imports and generated portfolios, where one service call per item would be far too slow.
+    """
+    if not items:
+        return 0
+    for index, item in enumerate(items):
+        if item.amount_minor <= 0:
+            raise UnableToPostTransaction(f"item {index + 1}: amount: must be more than zero")
+        if item.effective_date > now.date():
+            raise UnableToPostTransaction(f"item {index + 1}: effective_date: {item.effective_date} is in the future")
+        if item.kind not in OpenItem.Kind.values:
+            raise UnableToPostTransaction(f"item {index + 1}: kind: '{item.kind}' is not a known kind")
+    account_ids = sorted({item.account_id for item in items})
+    with transaction.atomic():
+        _lock_accounts(account_ids)
+        currencies: dict[int, str] = {}
+        for start in range(0, len(account_ids), LOCK_CHUNK):
+            currencies.update(
+                Account.objects.filter(pk__in=account_ids[start : start + LOCK_CHUNK]).values_list("id", "currency")
+            )
+        missing = [pk for pk in account_ids if pk not in currencies]
+        if missing:
+            raise UnableToPostTransaction(f"account: no account with id {missing[0]}")
+        item_ids = allocate_ids(OpenItem, len(items))
+        txn_ids = allocate_ids(LedgerTransaction, len(items))
+        entry_ids = iter(allocate_ids(LedgerEntry, 2 * len(items)))
+        actor_id = _actor_id(actor)
+        deltas: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        bulk_insert(
+            "accounts_open_item",
+            [
+                "id",
+                "account_id",
+                "kind",
+                "reference",
+                "component",
+                "due_date",
+                "original_minor",
+                "balance_minor",
+                "created_at",
+            ],
+            (
+                (
+                    pk,
+                    i.account_id,
+                    i.kind,
+                    i.reference,
+                    i.component.value,
+                    i.due_date,
+                    i.amount_minor,
+                    i.amount_minor,
+                    now,
+                )
+                for pk, i in zip(item_ids, items, strict=True)
+            ),
+        )
+        bulk_insert(
+            "accounts_transaction",
+            [
+                "id",
+                "account_id",
+                "type",
+                "currency",
+                "amount_minor",
+                "effective_date",
+                "posted_at",
+                "reverses_id",
+                "memo",
+                "actor_id",
+            ],
+            (
+                (
+                    txn,
+                    i.account_id,
+                    CHARGE_TYPES_BY_COMPONENT[i.component].value,
+                    currencies[i.account_id],
+                    i.amount_minor,
+                    i.effective_date,
+                    now,
+                    None,
+                    memo,
+                    actor_id,
+                )
+                for txn, i in zip(txn_ids, items, strict=True)
+            ),
+        )
+        entry_rows: list[tuple[Any, ...]] = []
+        for txn, item_id, i in zip(txn_ids, item_ids, items, strict=True):
+            for line in charge_lines(item_id, i.component, i.amount_minor):
+                entry_rows.append(
+                    (
+                        next(entry_ids),
+                        txn,
+                        i.account_id,
+                        line.item_id,
+                        line.book.value,
+                        line.component.value if line.component else "",
+                        line.amount_minor,
+                        i.effective_date,
+                    )
+                )
+            deltas[i.account_id][COMPONENT_COLUMNS[i.component]] += i.amount_minor
+        bulk_insert(
+            "accounts_entry",
+            [
+                "id",
+                "transaction_id",
+                "account_id",
+                "open_item_id",
+                "book",
+                "component",
+                "amount_minor",
+                "effective_date",
+            ],
+            entry_rows,
+        )
+        bulk_add(
+            "accounts_account",
+            CACHE_COLUMNS,
+            [(pk, *(d.get(c, 0) for c in CACHE_COLUMNS)) for pk, d in sorted(deltas.items())],
+        )
+        audit_ids = allocate_ids(AuditEvent, len(deltas))
+        label = actor_label_for(actor)
+        bulk_insert(
+            "audit_event",
+            [
+                "id",
+                "name",
+                "occurred_at",
+                "actor_id",
+                "actor_label",
+                "subject_type",
+                "subject_id",
+                "account_id",
+                "before",
+                "after",
+            ],
+            (
+                (
+                    audit_id,
+                    "accounts.balance.loaded",
+                    now,
+                    actor_id,
+                    label,
+                    "account",
+                    pk,
+                    pk,
+                    None,
+                    json.dumps(
+                        {
+                            "loaded": {
+                                c.value: str(Money.from_minor(d[col], currencies[pk]))
+                                for c, col in COMPONENT_COLUMNS.items()
+                                if d.get(col)
+                            },
+                            "memo": memo,
+                        }
+                    ),
+                )
+                for audit_id, (pk, d) in zip(audit_ids, sorted(deltas.items()), strict=True)
+            ),
+        )
+    return len(items)
