@@ -45,7 +45,7 @@ from recoup.core.postings import (
     write_down_lines,
 )
 from recoup.parties.models import Creditor
-from recoup.platform.bulk import allocate_ids, bulk_add, bulk_insert
+from recoup.platform.bulk import allocate_ids, allocate_ids_for, bulk_add, bulk_insert
 
 Actor = AbstractBaseUser | AnonymousUser | None
 LOCK_CHUNK = 5_000
@@ -448,31 +448,19 @@ class PaymentBatchResult:
     problems: list[PaymentProblem] = field(default_factory=list)
 
 
-def _validate_requests(
-    requests: Sequence[PaymentRequest], now: datetime
-) -> tuple[list[PaymentProblem], dict[int, tuple[int, str, str]]]:
+@dataclass(frozen=True)
+class _PayeeAccount:
+    creditor_id: int
+    currency: str
+    reference: str
+    policy: AllocationPolicy
+
+
+def _static_problems(requests: Sequence[PaymentRequest], now: datetime) -> list[PaymentProblem]:
+    """Problems visible in the request alone, before touching the database."""
     problems: list[PaymentProblem] = []
     methods = set(Payment.Method.values)
-    ids = sorted({r.account_id for r in requests})
-    accounts: dict[int, tuple[int, str, str]] = {}
-    for start in range(0, len(ids), LOCK_CHUNK):
-        for pk, creditor_id, currency, reference in Account.objects.filter(
-            pk__in=ids[start : start + LOCK_CHUNK]
-        ).values_list("id", "creditor_id", "currency", "reference"):
-            accounts[pk] = (creditor_id, currency, reference)
     for index, request in enumerate(requests):
-        account = accounts.get(request.account_id)
-        if account is None:
-            problems.append(PaymentProblem(index, "account", f"no account with id {request.account_id}"))
-            continue
-        if request.amount.currency != account[1]:
-            problems.append(
-                PaymentProblem(
-                    index,
-                    "currency",
-                    f"{request.amount.currency} differs from account {account[2]}'s currency {account[1]}",
-                )
-            )
         if not request.amount.is_positive:
             problems.append(PaymentProblem(index, "amount", f"must be more than zero, not {request.amount}"))
         if request.received_at.tzinfo is None:
@@ -485,7 +473,48 @@ def _validate_requests(
             )
         if request.idempotency_key is not None and not 0 < len(request.idempotency_key) <= 100:
             problems.append(PaymentProblem(index, "idempotency_key", "must be 1 to 100 characters"))
-    return problems, accounts
+    return problems
+
+
+def _lock_payee_accounts(account_ids: Sequence[int]) -> dict[int, _PayeeAccount]:
+    """Lock the accounts in primary-key order and read what allocation needs, in one query per chunk."""
+    ordered = sorted(set(account_ids))
+    lock = " FOR UPDATE OF a" if connection.vendor == "postgresql" else ""
+    found: dict[int, _PayeeAccount] = {}
+    policies: dict[int, AllocationPolicy] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), LOCK_CHUNK):
+            chunk = ordered[start : start + LOCK_CHUNK]
+            placeholders = ", ".join("%s" for _ in chunk)
+            cursor.execute(
+                "SELECT a.id, a.creditor_id, a.currency, a.reference, c.allocation_policy "
+                "FROM accounts_account a JOIN parties_creditor c ON c.id = a.creditor_id "
+                f"WHERE a.id IN ({placeholders}) ORDER BY a.id{lock}",  # noqa: S608
+                chunk,
+            )
+            for pk, creditor_id, currency, reference, policy in cursor.fetchall():
+                if creditor_id not in policies:
+                    raw = json.loads(policy) if isinstance(policy, str) else policy
+                    policies[creditor_id] = AllocationPolicy.from_dict(raw or {})
+                found[pk] = _PayeeAccount(creditor_id, currency, reference, policies[creditor_id])
+    return found
+
+
+def _account_problems(requests: Sequence[PaymentRequest], accounts: dict[int, _PayeeAccount]) -> list[PaymentProblem]:
+    problems: list[PaymentProblem] = []
+    for index, request in enumerate(requests):
+        account = accounts.get(request.account_id)
+        if account is None:
+            problems.append(PaymentProblem(index, "account", f"no account with id {request.account_id}"))
+        elif request.amount.currency != account.currency:
+            problems.append(
+                PaymentProblem(
+                    index,
+                    "currency",
+                    f"{request.amount.currency} differs from account {account.reference}'s currency {account.currency}",
+                )
+            )
+    return problems
 
 
 def _resolve_keys(
@@ -554,18 +583,19 @@ def record_payments(
     is written; with accept_valid the valid ones are posted and the problems returned.
     """
     for attempt in range(2):
-        problems, accounts = _validate_requests(requests, now)
         repeats, same_as, key_problems = _resolve_keys(requests)
-        problems.extend(key_problems)
-        problems.sort(key=lambda p: p.index)
-        if problems and not accept_valid:
-            raise UnableToRecordPayments(problems)
-        bad = {p.index for p in problems}
-        todo = [i for i in range(len(requests)) if i not in bad and i not in repeats and i not in same_as]
-        result = PaymentBatchResult(payment_ids=[repeats.get(i) for i in range(len(requests))], problems=problems)
+        static = _static_problems(requests, now) + key_problems
+        result = PaymentBatchResult(payment_ids=[repeats.get(i) for i in range(len(requests))])
         try:
-            if todo:
-                with transaction.atomic():
+            with transaction.atomic():
+                accounts = _lock_payee_accounts([r.account_id for r in requests])
+                problems = sorted(static + _account_problems(requests, accounts), key=lambda p: p.index)
+                if problems and not accept_valid:
+                    raise UnableToRecordPayments(problems)
+                result.problems = problems
+                bad = {p.index for p in problems}
+                todo = [i for i in range(len(requests)) if i not in bad and i not in repeats and i not in same_as]
+                if todo:
                     _post_payment_batch(requests, todo, accounts, now, actor, result)
         except IntegrityError as exc:
             # Another process posted one of these keys between our check and our insert: on the
@@ -583,32 +613,23 @@ def record_payments(
 def _post_payment_batch(
     requests: Sequence[PaymentRequest],
     todo: list[int],
-    accounts: dict[int, tuple[int, str, str]],
+    accounts: dict[int, _PayeeAccount],
     now: datetime,
     actor: Actor,
     result: PaymentBatchResult,
 ) -> None:
     account_ids = sorted({requests[i].account_id for i in todo})
-    _lock_accounts(account_ids)
-    policies = {
-        pk: AllocationPolicy.from_dict(policy or {})
-        for pk, policy in Creditor.objects.filter(pk__in={accounts[a][0] for a in account_ids}).values_list(
-            "id", "allocation_policy"
-        )
-    }
     open_items: dict[int, dict[int, ItemBalance]] = defaultdict(dict)
-    balances_before: dict[int, dict[str, int]] = {}
     for start in range(0, len(account_ids), LOCK_CHUNK):
         chunk = account_ids[start : start + LOCK_CHUNK]
         for item_id, account_id, component, due, balance in OpenItem.objects.filter(
             account_id__in=chunk, balance_minor__gt=0
         ).values_list("id", "account_id", "component", "due_date", "balance_minor"):
             open_items[account_id][item_id] = ItemBalance(item_id, Component(component), due, balance)
-        for row in Account.objects.filter(pk__in=chunk).values("id", *CACHE_COLUMNS):
-            balances_before[row.pop("id")] = row
     todo.sort(key=lambda i: (requests[i].received_at, i))
-    txn_ids = allocate_ids(LedgerTransaction, len(todo))
-    payment_ids = allocate_ids(Payment, len(todo))
+    txn_ids, payment_ids, audit_ids = allocate_ids_for(
+        [(LedgerTransaction, len(todo)), (Payment, len(todo)), (AuditEvent, len(todo))]
+    )
     txn_rows: list[tuple[Any, ...]] = []
     payment_rows: list[tuple[Any, ...]] = []
     entry_lines: list[tuple[int, int, date, Line]] = []
@@ -620,10 +641,11 @@ def _post_payment_batch(
     for txn_id, payment_id, index in zip(txn_ids, payment_ids, todo, strict=True):
         request = requests[index]
         account_id = request.account_id
-        creditor_id, currency, _ = accounts[account_id]
+        payee = accounts[account_id]
+        currency = payee.currency
         minor = request.amount.minor
         items = open_items[account_id]
-        paid, over = allocate_minor(minor, items.values(), policies[creditor_id])
+        paid, over = allocate_minor(minor, items.values(), payee.policy)
         lines = payment_lines(minor, paid, over)
         check_balanced(lines)
         for item, part in paid:
@@ -758,7 +780,6 @@ def _post_payment_batch(
         ],
         payment_rows,
     )
-    audit_ids = allocate_ids(AuditEvent, len(audit_rows))
     bulk_insert(
         "audit_event",
         [

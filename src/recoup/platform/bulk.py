@@ -39,6 +39,25 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
         return list(range(start, start + count))
 
 
+def allocate_ids_for(requests: Sequence[tuple[type[Model], int]]) -> list[list[int]]:
+    """Reserve keys for several tables in one round trip; returns one ascending list per request."""
+    if connection.vendor != "postgresql":
+        return [allocate_ids(model, count) for model, count in requests]
+    parts: list[str] = []
+    params: list[Any] = []
+    for index, (model, count) in enumerate(requests):
+        if count > 0:
+            parts.append(f"SELECT {index}, nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)")
+            params += [model._meta.db_table, model._meta.pk.column, count]
+    found: list[list[int]] = [[] for _ in requests]
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for index, value in cursor.fetchall():
+                found[index].append(value)
+    return [sorted(ids) for ids in found]
+
+
 def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert rows (tuples in `columns` order) into `table`; return how many were written.
 
@@ -77,30 +96,31 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     return written
 
 
+UPDATE_CHUNK = 5_000
+
+
 def bulk_add(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Add deltas to numeric columns by primary key: each row is (id, delta for each column).
 
-    On PostgreSQL the deltas are copied into a temporary table and applied in one UPDATE ... FROM;
-    on SQLite with executemany. Returns the number of rows given.
+    On PostgreSQL one UPDATE ... FROM (VALUES ...) per few thousand rows; on SQLite executemany.
+    Rows are applied in the order given (callers pass them sorted by id, the lock order).
     """
     rows = list(rows)
     if not rows:
         return 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            temp = f"delta_{table}"
-            defs = ", ".join(f'"{c}" bigint' for c in columns)
-            cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{temp}" (id bigint, {defs}) ON COMMIT DELETE ROWS')
-            cursor.execute(f'TRUNCATE "{temp}"')
-            quoted = ", ".join(f'"{c}"' for c in columns)
-            with (
-                connection.wrap_database_errors,
-                cursor.cursor.copy(f'COPY "{temp}" (id, {quoted}) FROM STDIN') as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
+            names = ", ".join(f'"{c}"' for c in columns)
             sets = ", ".join(f'"{c}" = t."{c}" + d."{c}"' for c in columns)
-            cursor.execute(f'UPDATE "{table}" AS t SET {sets} FROM "{temp}" AS d WHERE t.id = d.id')  # noqa: S608
+            row_sql = "(" + ", ".join(["%s::bigint"] * (len(columns) + 1)) + ")"
+            for start in range(0, len(rows), UPDATE_CHUNK):
+                chunk = rows[start : start + UPDATE_CHUNK]
+                values = ", ".join([row_sql] * len(chunk))
+                cursor.execute(
+                    f'UPDATE "{table}" AS t SET {sets} FROM (VALUES {values}) AS d(id, {names}) '  # noqa: S608
+                    "WHERE t.id = d.id",
+                    [value for row in chunk for value in row],
+                )
             return len(rows)
         sets = ", ".join(f'"{c}" = "{c}" + %s' for c in columns)
         sql = f'UPDATE "{table}" SET {sets} WHERE id = %s'  # noqa: S608
