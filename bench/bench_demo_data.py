@@ -31,9 +31,7 @@ NOW = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", type=int, default=100_000, help="accounts in the measured run")
     parser.add_argument("--baseline", type=int, default=10_000, help="accounts in the baseline run (0: none)")
     parser.add_argument("--seed", type=int, default=2026)
@@ -69,9 +67,7 @@ def main() -> None:
             )
 
 
-def run_in_fresh_database(
-    *, vendor: str, accounts: int, seed: int, postgres_url: str, digest: bool
-) -> dict[str, Any]:
+def run_in_fresh_database(*, vendor: str, accounts: int, seed: int, postgres_url: str, digest: bool) -> dict[str, Any]:
     """Create a database, run the measured generation in a child process, drop the database."""
     with tempfile.TemporaryDirectory(prefix="recoup-bench-") as data_dir:
         if vendor == "sqlite":

@@ -14,6 +14,7 @@ import time
 from datetime import timedelta
 
 import numpy as np
+
 from ledger_portfolio import NOW, fresh_database, make_portfolio
 
 

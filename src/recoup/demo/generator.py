@@ -89,9 +89,7 @@ class DemoSummary:
     @property
     def rows(self) -> int:
         """Rows written to the portfolio tables (creditors created, debtors, contacts, accounts, roles)."""
-        return (
-            self.creditors_created + self.debtors + self.contact_points + self.accounts + self.account_debtors
-        )
+        return self.creditors_created + self.debtors + self.contact_points + self.accounts + self.account_debtors
 
 
 def portfolio_is_empty() -> bool:
@@ -136,9 +134,7 @@ def generate_portfolio(
             as_of_day=(as_of - _EPOCH).days,
             now_second=int(now.timestamp()),
             vendor=connection.vendor,
-            pools={
-                country: build_country_pools(country=country, seed=seed) for country in ("US", "AU", "GB")
-            },
+            pools={country: build_country_pools(country=country, seed=seed) for country in ("US", "AU", "GB")},
             routing=_load_routing(),
             # An account has at most two debtors (its primary and one co-debtor or guarantor).
             email_modulus=10 ** len(str(2 * accounts)),
@@ -148,9 +144,9 @@ def generate_portfolio(
         totals = _Totals()
         for creditor_index, spec in enumerate(DEMO_CREDITORS):
             reference_offset = int(
-                np.random.Generator(
-                    np.random.PCG64(np.random.SeedSequence([seed, creditor_index, 0x7EF]))
-                ).integers(0, 10**spec.reference_digits)
+                np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, creditor_index, 0x7EF]))).integers(
+                    0, 10**spec.reference_digits
+                )
             )
             for chunk_index, start in enumerate(range(0, counts[creditor_index], CHUNK_ACCOUNTS)):
                 size = min(CHUNK_ACCOUNTS, counts[creditor_index] - start)
@@ -209,8 +205,7 @@ def _check_arguments(*, accounts: int, seed: int, now: datetime) -> None:
         raise UnableToGenerateDemoData(f"The number of accounts must be a whole number, not {accounts!r}.")
     if accounts < MIN_ACCOUNTS or accounts > MAX_ACCOUNTS:
         raise UnableToGenerateDemoData(
-            f"The number of accounts must be between {MIN_ACCOUNTS:,} and {MAX_ACCOUNTS:,}; "
-            f"{accounts:,} was asked for."
+            f"The number of accounts must be between {MIN_ACCOUNTS:,} and {MAX_ACCOUNTS:,}; {accounts:,} was asked for."
         )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise UnableToGenerateDemoData(f"The seed must be a whole number of 0 or more, not {seed!r}.")
@@ -423,9 +418,7 @@ def _build_chunk(
     repeats = int(rng.binomial(size, spec.repeat_debtor_per_mille / 1000)) if size > 1 else 0
     repeats = min(repeats, size - 1)
     primaries = size - repeats
-    primary_of_account = np.concatenate(
-        [np.arange(primaries, dtype=np.int64), rng.integers(0, primaries, repeats)]
-    )
+    primary_of_account = np.concatenate([np.arange(primaries, dtype=np.int64), rng.integers(0, primaries, repeats)])
     rng.shuffle(primary_of_account)
 
     # Co-debtors (joint account holders, at the primary's address) and guarantors (elsewhere in town).
@@ -485,9 +478,7 @@ class _Accounts:
     statuses: StrArray
 
 
-def _draw_accounts(
-    rng: np.random.Generator, context: _Context, *, spec: DemoCreditorSpec, size: int
-) -> _Accounts:
+def _draw_accounts(rng: np.random.Generator, context: _Context, *, spec: DemoCreditorSpec, size: int) -> _Accounts:
     names = np.asarray([name for name, _ in spec.product_mix])
     weights = np.asarray([weight for _, weight in spec.product_mix], dtype=np.float64)
     products: StrArray = names[rng.choice(len(names), size=size, p=weights / weights.sum())]
@@ -497,16 +488,12 @@ def _draw_accounts(
         placed_day = as_of - since_placement
         first_delinquency = as_of - dpd
     else:
-        dpd, delay = calibration.first_party_days_past_due(
-            rng, product=str(names[0]), country=spec.country, n=size
-        )
+        dpd, delay = calibration.first_party_days_past_due(rng, product=str(names[0]), country=spec.country, n=size)
         first_delinquency = as_of - dpd
         placed_day = first_delinquency + delay
     opened = first_delinquency - calibration.days_before_delinquency_opened(rng, products=products)
     # Placement files load overnight, within two hours of the creditor's usual time.
-    placed_second = (
-        placed_day * _SECONDS_PER_DAY + spec.placement_hour_utc * 3600 + rng.integers(0, 7200, size)
-    )
+    placed_second = placed_day * _SECONDS_PER_DAY + spec.placement_hour_utc * 3600 + rng.integers(0, 7200, size)
     placed_second = np.minimum(placed_second, context.now_second)
     charge_after = np.zeros(size, dtype=np.int64)
     for (country, product), days in calibration.CHARGE_OFF_DAYS.items():
@@ -596,9 +583,7 @@ def reference_numbers(*, first_index: int, count: int, digits: int, offset: int)
     first = (np.arange(first_index, first_index + count, dtype=np.int64) * multiplier + offset) % modulus
     values = first.tolist()
     for _ in range(_REFERENCE_ROUNDS):
-        values = [
-            (int(f"{value:0{digits}d}"[::-1]) * _REFERENCE_MULTIPLIER + offset) % modulus for value in values
-        ]
+        values = [(int(f"{value:0{digits}d}"[::-1]) * _REFERENCE_MULTIPLIER + offset) % modulus for value in values]
     return [f"{value:0{digits}d}" for value in values]
 
 
@@ -696,9 +681,7 @@ def _draw_debtors(
 
     business_list = business.tolist()
     kinds = ["business" if flag else "person" for flag in business_list]
-    given_names = [
-        "" if flag else pools.given_names[i] for flag, i in zip(business_list, given.tolist(), strict=True)
-    ]
+    given_names = ["" if flag else pools.given_names[i] for flag, i in zip(business_list, given.tolist(), strict=True)]
     family_names = [
         "" if flag else pools.family_names[i] for flag, i in zip(business_list, family.tolist(), strict=True)
     ]
@@ -817,9 +800,7 @@ def _contact_points(
     type_draw = rng.random(phones)
     phone_type = np.where(
         phone_business,
-        np.where(
-            first, np.where(type_draw < 0.9, "work", "mobile"), np.where(type_draw < 0.7, "mobile", "work")
-        ),
+        np.where(first, np.where(type_draw < 0.9, "work", "mobile"), np.where(type_draw < 0.7, "mobile", "work")),
         np.where(
             first,
             np.where(type_draw < 0.78, "mobile", np.where(type_draw < 0.96, "home", "work")),
@@ -900,9 +881,7 @@ def _contact_points(
     )
     joined = joined_day[owner]
     span = np.maximum(context.as_of_day - joined, 0)
-    obtained = np.where(
-        source == "placement", joined, joined + (rng.random(total) * (span + 1)).astype(np.int64)
-    )
+    obtained = np.where(source == "placement", joined, joined + (rng.random(total) * (span + 1)).astype(np.int64))
     obtained = np.minimum(obtained, context.as_of_day)
 
     from_debtor = source == "debtor"
@@ -938,9 +917,7 @@ def _contact_points(
     return owner, rows
 
 
-def _phone_numbers(
-    rng: np.random.Generator, *, plan_country: str, city: IntArray, mobile: BoolArray
-) -> list[str]:
+def _phone_numbers(rng: np.random.Generator, *, plan_country: str, city: IntArray, mobile: BoolArray) -> list[str]:
     """E.164 numbers: a prefix of the city (or a mobile block), then random subscriber digits."""
     plan = PHONE_PLANS[plan_country]
     count = len(city)
@@ -956,8 +933,7 @@ def _phone_numbers(
         exchange = np.asarray(NANP_EXCHANGES, dtype=np.int64)[rng.integers(0, len(NANP_EXCHANGES), count)]
         subscriber = (exchange * 10_000 + rng.integers(0, 10_000, count)).tolist()
         return [
-            f"+{plan.calling_code}{prefix}{number:07d}"
-            for prefix, number in zip(prefixes, subscriber, strict=True)
+            f"+{plan.calling_code}{prefix}{number:07d}" for prefix, number in zip(prefixes, subscriber, strict=True)
         ]
     digits = rng.integers(0, 10**9, count).tolist()
     length = plan.national_length

@@ -83,9 +83,7 @@ def build_country_pools(*, country: str, seed: int) -> CountryPools:
     owner_index = rng.integers(0, FAMILY_NAMES, COMPANIES)
     companies = [
         f"{family[int(oi)]} {B2B_TRADES[int(ti)]} {B2B_SUFFIXES[int(si)]}"
-        for oi, ti, si in zip(
-            owner_index.tolist(), trade_index.tolist(), company_suffix_index.tolist(), strict=True
-        )
+        for oi, ti, si in zip(owner_index.tolist(), trade_index.tolist(), company_suffix_index.tolist(), strict=True)
     ]
     return CountryPools(
         given_names=tuple(given),

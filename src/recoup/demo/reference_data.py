@@ -112,15 +112,11 @@ NANP_EXCLUDED_EXCHANGES = frozenset({*(n * 100 + 11 for n in range(2, 10)), 555,
 NANP_EXCHANGES: tuple[int, ...] = tuple(nxx for nxx in range(200, 1000) if nxx not in NANP_EXCLUDED_EXCHANGES)
 
 
-def _us(
-    name: str, state: str, zone: str, area_codes: tuple[str, ...], zips: tuple[int, int], weight: int
-) -> City:
+def _us(name: str, state: str, zone: str, area_codes: tuple[str, ...], zips: tuple[int, int], weight: int) -> City:
     return City("US", name, state, zone, area_codes, weight, zips[0], zips[1])
 
 
-def _au(
-    name: str, state: str, zone: str, prefixes: tuple[str, ...], postcodes: tuple[int, int], weight: int
-) -> City:
+def _au(name: str, state: str, zone: str, prefixes: tuple[str, ...], postcodes: tuple[int, int], weight: int) -> City:
     return City("AU", name, state, zone, prefixes, weight, postcodes[0], postcodes[1])
 
 

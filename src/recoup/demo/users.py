@@ -148,10 +148,7 @@ def _create_synthetic_staff(staff: list[_Staff], *, teams: dict[str, Team], now:
     by_name = {user.username: user for user in created}
     membership = User.groups.through
     membership.objects.bulk_create(
-        [
-            membership(user_id=by_name[member.username].pk, group_id=groups[member.role.value].pk)
-            for member in staff
-        ]
+        [membership(user_id=by_name[member.username].pk, group_id=groups[member.role.value].pk) for member in staff]
     )
     for member in staff:
         record_event(

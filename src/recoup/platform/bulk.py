@@ -47,7 +47,7 @@ def allocate_ids_for(requests: Sequence[tuple[type[Model], int]]) -> list[list[i
     params: list[Any] = []
     for index, (model, count) in enumerate(requests):
         if count > 0:
-            parts.append(f"SELECT {index}, nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)")
+            parts.append(f"SELECT {index}, nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)")  # noqa: S608
             params += [model._meta.db_table, model._meta.pk.column, count]
     found: list[list[int]] = [[] for _ in requests]
     if parts:

@@ -105,8 +105,7 @@ def generate(*, accounts: int = ACCOUNTS, seed: int = SEED) -> DemoSummary:
 def restart_ids() -> None:
     """Make the next ids 1 again on PostgreSQL (SQLite ids follow the largest id in the table)."""
     tables = [
-        {"table": model._meta.db_table, "column": "id"}
-        for model in (Debtor, ContactPoint, Account, AccountDebtor)
+        {"table": model._meta.db_table, "column": "id"} for model in (Debtor, ContactPoint, Account, AccountDebtor)
     ]
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_by_name_sql(no_style(), tables):
@@ -155,9 +154,7 @@ def days_past_due(account: Account) -> int:
 class TestGeneratePortfolio:
     def test_writes_the_requested_accounts_over_the_six_demo_creditors(self, portfolio: DemoSummary) -> None:
         by_creditor = dict(
-            Account.objects.values_list("creditor__code")
-            .annotate(n=Count("id"))
-            .values_list("creditor__code", "n")
+            Account.objects.values_list("creditor__code").annotate(n=Count("id")).values_list("creditor__code", "n")
         )
         assert Account.objects.count() == portfolio.accounts == ACCOUNTS
         assert by_creditor == dict(portfolio.accounts_by_creditor)
@@ -167,14 +164,9 @@ class TestGeneratePortfolio:
         assert ContactPoint.objects.count() == portfolio.contact_points
         assert AccountDebtor.objects.count() == portfolio.account_debtors
         assert portfolio.creditors == portfolio.creditors_created == 6
-        assert (
-            portfolio.rows
-            == 6 + portfolio.debtors + portfolio.contact_points + ACCOUNTS + portfolio.account_debtors
-        )
+        assert portfolio.rows == 6 + portfolio.debtors + portfolio.contact_points + ACCOUNTS + portfolio.account_debtors
 
-    def test_every_account_has_one_primary_debtor_and_every_debtor_an_account(
-        self, portfolio: DemoSummary
-    ) -> None:
+    def test_every_account_has_one_primary_debtor_and_every_debtor_an_account(self, portfolio: DemoSummary) -> None:
         primaries = AccountDebtor.objects.filter(role="primary")
         assert primaries.count() == ACCOUNTS
         assert primaries.values("account_id").distinct().count() == ACCOUNTS
@@ -193,9 +185,7 @@ class TestGeneratePortfolio:
         assert not mismatched.exists()
         for code, country in (("demo-au-utility", "AU"), ("demo-uk-loans", "GB"), ("demo-us-card", "US")):
             countries = set(
-                Debtor.objects.filter(account_roles__account__creditor__code=code).values_list(
-                    "country", flat=True
-                )
+                Debtor.objects.filter(account_roles__account__creditor__code=code).values_list("country", flat=True)
             )
             assert countries == {country}
         hospital_regions = set(
@@ -261,9 +251,7 @@ class TestContactPoints:
                     assert str(number.national_number)[0] == AU_AREA_DIGIT[debtor.region], phone.value
                 else:
                     place = geocoder.description_for_number(number, "en")
-                    assert place == debtor.city or place in GB_CITY_ALIASES.get(debtor.city, set()), (
-                        phone.value
-                    )
+                    assert place == debtor.city or place in GB_CITY_ALIASES.get(debtor.city, set()), phone.value
             else:
                 continue
             checked[debtor.country] += 1
@@ -279,9 +267,7 @@ class TestContactPoints:
                 assert re.fullmatch(r"\d{4}", debtor.postal_code)
                 assert debtor.postal_code[0] == AU_POSTCODE_START[debtor.region]
             else:
-                assert re.fullmatch(r"[A-Z]{1,2}\d{1,2}[A-Z]? \d[A-Z]{2}", debtor.postal_code), (
-                    debtor.postal_code
-                )
+                assert re.fullmatch(r"[A-Z]{1,2}\d{1,2}[A-Z]? \d[A-Z]{2}", debtor.postal_code), debtor.postal_code
         perth = Debtor.objects.filter(city="Perth").first()
         assert perth is not None
         assert perth.time_zone == "Australia/Perth"
@@ -316,16 +302,11 @@ class TestContactPoints:
         assert roles["guarantor"] > 0
         assert (roles["co_debtor"] + roles["guarantor"]) / ACCOUNTS < 0.12
         repeat_debtors = (
-            AccountDebtor.objects.filter(role="primary")
-            .values("debtor_id")
-            .annotate(n=Count("id"))
-            .filter(n__gt=1)
+            AccountDebtor.objects.filter(role="primary").values("debtor_id").annotate(n=Count("id")).filter(n__gt=1)
         )
         assert repeat_debtors.exists()
 
-    def test_each_debtor_has_one_primary_phone_and_one_primary_email_at_most(
-        self, portfolio: DemoSummary
-    ) -> None:
+    def test_each_debtor_has_one_primary_phone_and_one_primary_email_at_most(self, portfolio: DemoSummary) -> None:
         primaries = Counter(ContactPoint.objects.filter(is_primary=True).values_list("debtor_id", "kind"))
         assert max(primaries.values()) == 1
         with_phone = ContactPoint.objects.filter(kind="phone").values("debtor_id").distinct().count()
@@ -388,17 +369,12 @@ class TestAccounts:
         assert buckets[6] / total > 0.1  # charged off, still worked for recoveries
 
     def test_agency_placements_skew_to_medical_and_telecom(self, portfolio: DemoSummary) -> None:
-        agency = Counter(
-            Account.objects.filter(creditor__code="demo-us-agency").values_list("product_type", flat=True)
-        )
+        agency = Counter(Account.objects.filter(creditor__code="demo-us-agency").values_list("product_type", flat=True))
         total = sum(agency.values())
         assert 0.50 < agency["medical"] / total < 0.66
         assert 0.13 < agency["utility"] / total < 0.27
         assert not Account.objects.filter(creditor__code="demo-us-agency", original_creditor="").exists()
-        assert all(
-            days_past_due(account) >= 90
-            for account in Account.objects.filter(creditor__code="demo-us-agency")
-        )
+        assert all(days_past_due(account) >= 90 for account in Account.objects.filter(creditor__code="demo-us-agency"))
 
     def test_most_accounts_are_active_and_statuses_fit_the_lateness(self, portfolio: DemoSummary) -> None:
         statuses = Counter(Account.objects.values_list("status", flat=True))
@@ -459,9 +435,7 @@ class TestSideEffects:
 
     def test_reports_progress_up_to_the_total(self) -> None:
         calls: list[tuple[str, int, int]] = []
-        generate_portfolio(
-            accounts=120, seed=3, as_of=AS_OF, now=NOW, progress=lambda *args: calls.append(args)
-        )
+        generate_portfolio(accounts=120, seed=3, as_of=AS_OF, now=NOW, progress=lambda *args: calls.append(args))
         accounts_calls = [call for call in calls if call[0] == "accounts"]
         assert accounts_calls[-1] == ("accounts", 120, 120)
         assert [done for _, done, _ in accounts_calls] == sorted(done for _, done, _ in accounts_calls)

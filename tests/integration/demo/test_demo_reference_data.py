@@ -53,9 +53,7 @@ class TestReferenceTables:
         for prefix in plan.mobile_prefixes:
             for _ in range(20):
                 width = plan.national_length - len(prefix)
-                number = phonenumbers.parse(
-                    f"+{plan.calling_code}{prefix}{rng.randrange(10**width):0{width}d}"
-                )
+                number = phonenumbers.parse(f"+{plan.calling_code}{prefix}{rng.randrange(10**width):0{width}d}")
                 assert phonenumbers.is_valid_number(number), prefix
                 assert phonenumbers.region_code_for_number(number) == country, prefix
                 assert phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE, prefix
@@ -78,9 +76,7 @@ class TestReferenceTables:
 
 class TestCalibration:
     def test_card_roll_rates_reproduce_the_published_figures(self) -> None:
-        rates = calibration.implied_book_rates(
-            calibration.CARD_ROLL_RATES, calibration.CARD_MONTHLY_ENTRY_RATE
-        )
+        rates = calibration.implied_book_rates(calibration.CARD_ROLL_RATES, calibration.CARD_MONTHLY_ENTRY_RATE)
         assert 0.02 <= rates.thirty_plus <= 0.035
         assert 0.015 <= rates.sixty_plus <= 0.025
         assert 0.40 <= rates.early_cure <= 0.60

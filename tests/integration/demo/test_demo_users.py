@@ -130,9 +130,7 @@ class TestAccountsSpreadOverOfficers:
         UserFactory(role=Role.MANAGER)
         generate_portfolio(accounts=200, seed=7, as_of=AS_OF, now=NOW)
         assigned = Counter(
-            Account.objects.filter(assigned_officer__isnull=False).values_list(
-                "assigned_officer_id", flat=True
-            )
+            Account.objects.filter(assigned_officer__isnull=False).values_list("assigned_officer_id", flat=True)
         )
         assert set(assigned) == {first.pk, second.pk}
         assert not Account.objects.filter(team__isnull=False).exists()
