@@ -16,17 +16,25 @@ SQLITE_BATCH = 5_000
 SMALL_BATCH = 50
 
 
+RANGE_RESERVATION_THRESHOLD = 5_000
+
+
 def allocate_ids(model: type[Model], count: int) -> list[int]:
     """Reserve `count` new primary keys for `model` and return them in ascending order.
 
-    Must run inside the transaction that writes the rows. On PostgreSQL the keys come from the
-    table's identity sequence, so concurrent writers never collide; on SQLite the write lock taken
-    at the start of the transaction (transaction_mode IMMEDIATE) makes max(id) safe to extend.
+    Must run inside the transaction that writes the rows. On SQLite the write lock taken at the
+    start of the transaction (transaction_mode IMMEDIATE) makes max(id) safe to extend. On
+    PostgreSQL the keys come from the table's identity sequence, so concurrent writers never
+    collide: a few keys one `nextval` each; many keys as one contiguous range, reserved in a short
+    transaction of its own (see `_reserve_range`).
     """
     if count <= 0:
         return []
     table = model._meta.db_table
     pk = model._meta.pk.column
+    if connection.vendor == "postgresql" and count >= RANGE_RESERVATION_THRESHOLD:
+        start = _reserve_range(table, pk, count)
+        return list(range(start, start + count))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -39,9 +47,30 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
         return list(range(start, start + count))
 
 
+def _reserve_range(table: str, pk: str, count: int) -> int:
+    """Take `count` consecutive values from the table's sequence; return the first.
+
+    Runs on a second, autocommit connection so the sequence is locked for milliseconds, not for the
+    caller's whole transaction. `ALTER SEQUENCE` blocks every concurrent nextval until that short
+    transaction commits, so no other writer can take a value inside the range. If the caller's
+    transaction later rolls back, the range is simply unused (sequences have gaps anyway).
+    """
+    import psycopg
+
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as side, side.transaction(), side.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
+        sequence = cursor.fetchone()[0]  # type: ignore[index]
+        cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")  # takes the lock
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        first = int(cursor.fetchone()[0])  # type: ignore[index]
+        cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+    return first
+
+
 def allocate_ids_for(requests: Sequence[tuple[type[Model], int]]) -> list[list[int]]:
     """Reserve keys for several tables in one round trip; returns one ascending list per request."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or any(count >= RANGE_RESERVATION_THRESHOLD for _, count in requests):
         return [allocate_ids(model, count) for model, count in requests]
     parts: list[str] = []
     params: list[Any] = []

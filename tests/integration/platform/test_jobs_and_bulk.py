@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 
 from recoup.parties.models import Creditor
-from recoup.platform.bulk import allocate_ids, bulk_insert
+from recoup.platform.bulk import RANGE_RESERVATION_THRESHOLD, allocate_ids, bulk_insert
 from recoup.platform.jobs import UnableToEnqueue, enqueue_on_commit, register_task
 
 
@@ -37,6 +37,41 @@ class TestEnqueueOnCommit:
 
 @pytest.mark.django_db(transaction=True)
 class TestBulkInsert:
+    def test_a_large_reservation_is_one_contiguous_range_no_one_else_gets(self) -> None:
+        created = datetime(2026, 1, 5, tzinfo=UTC)
+        count = RANGE_RESERVATION_THRESHOLD + 10
+        columns = [
+            "id",
+            "code",
+            "name",
+            "industry",
+            "collector_type",
+            "default_currency",
+            "country",
+            "jurisdiction",
+            "created_at",
+        ]
+        with transaction.atomic():
+            ids = allocate_ids(Creditor, count)
+            assert ids == list(range(ids[0], ids[0] + count))
+            bulk_insert(
+                "parties_creditor",
+                columns,
+                [(pk, f"r{pk}", "R", "other", "third_party", "USD", "US", "", created) for pk in ids],
+            )
+            other = allocate_ids(Creditor, 2)
+            assert not set(other) & set(ids)
+        later = Creditor.objects.create(
+            code="after",
+            name="After",
+            industry="other",
+            collector_type="third_party",
+            default_currency="GBP",
+            country="GB",
+            created_at=created,
+        )
+        assert later.pk not in ids
+
     def test_reserved_keys_do_not_collide_with_ordinary_saves(self) -> None:
         created = datetime(2026, 1, 5, tzinfo=UTC)
         Creditor.objects.create(
