@@ -125,33 +125,46 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     return written
 
 
-UPDATE_CHUNK = 5_000
+UPDATE_VALUES_LIMIT = 200
 
 
 def bulk_add(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Add deltas to numeric columns by primary key: each row is (id, delta for each column).
 
-    On PostgreSQL one UPDATE ... FROM (VALUES ...) per few thousand rows; on SQLite executemany.
-    Rows are applied in the order given (callers pass them sorted by id, the lock order).
+    PostgreSQL: a few rows in one UPDATE ... FROM (VALUES ...); many rows copied into a temporary
+    table (dropped at commit) and applied in one UPDATE ... FROM. SQLite: executemany.
+    Callers pass rows sorted by id, the lock order.
     """
     rows = list(rows)
     if not rows:
         return 0
+    names = ", ".join(f'"{c}"' for c in columns)
+    sets = ", ".join(f'"{c}" = t."{c}" + d."{c}"' for c in columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            names = ", ".join(f'"{c}"' for c in columns)
-            sets = ", ".join(f'"{c}" = t."{c}" + d."{c}"' for c in columns)
+        if connection.vendor == "postgresql" and len(rows) <= UPDATE_VALUES_LIMIT:
             row_sql = "(" + ", ".join(["%s::bigint"] * (len(columns) + 1)) + ")"
-            for start in range(0, len(rows), UPDATE_CHUNK):
-                chunk = rows[start : start + UPDATE_CHUNK]
-                values = ", ".join([row_sql] * len(chunk))
-                cursor.execute(
-                    f'UPDATE "{table}" AS t SET {sets} FROM (VALUES {values}) AS d(id, {names}) '  # noqa: S608
-                    "WHERE t.id = d.id",
-                    [value for row in chunk for value in row],
-                )
+            values = ", ".join([row_sql] * len(rows))
+            cursor.execute(
+                f'UPDATE "{table}" AS t SET {sets} FROM (VALUES {values}) AS d(id, {names}) '  # noqa: S608
+                "WHERE t.id = d.id",
+                [value for row in rows for value in row],
+            )
             return len(rows)
-        sets = ", ".join(f'"{c}" = "{c}" + %s' for c in columns)
-        sql = f'UPDATE "{table}" SET {sets} WHERE id = %s'  # noqa: S608
+        if connection.vendor == "postgresql":
+            temp = f"delta_{table}"
+            definitions = ", ".join(f'"{c}" bigint' for c in columns)
+            cursor.execute(f'DROP TABLE IF EXISTS "{temp}"')
+            cursor.execute(f'CREATE TEMP TABLE "{temp}" (id bigint, {definitions}) ON COMMIT DROP')
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f'COPY "{temp}" (id, {names}) FROM STDIN') as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f'UPDATE "{table}" AS t SET {sets} FROM "{temp}" AS d WHERE t.id = d.id')  # noqa: S608
+            cursor.execute(f'DROP TABLE "{temp}"')
+            return len(rows)
+        plain_sets = ", ".join(f'"{c}" = "{c}" + %s' for c in columns)
+        sql = f'UPDATE "{table}" SET {plain_sets} WHERE id = %s'  # noqa: S608
         cursor.executemany(sql, [(*row[1:], row[0]) for row in rows])
     return len(rows)
