@@ -58,10 +58,9 @@ def make_portfolio(*, accounts: int, items_per_account: int, seed: int = 7) -> l
     from django.db import transaction
 
     from recoup.accounts.models import Account
-    from recoup.accounts.services import NewItem, load_open_items
     from recoup.core.ledger import Component
     from recoup.parties.models import Creditor
-    from recoup.platform.bulk import allocate_ids, bulk_insert
+    from recoup.platform.bulk import allocate_ids, bulk_insert, foreign_keys_checked_after_load
 
     rng = np.random.default_rng(seed)
     creditor = Creditor.objects.create(
@@ -98,6 +97,22 @@ def make_portfolio(*, accounts: int, items_per_account: int, seed: int = 7) -> l
     components = [Component.PRINCIPAL, Component.INTEREST, Component.FEES, Component.COSTS]
     started = time.perf_counter()
     chunk = 100_000
+    with transaction.atomic(), foreign_keys_checked_after_load(LEDGER_TABLES):
+        _load(ids, rng, components, chunk, accounts, items_per_account)
+    print(
+        f"  portfolio: {accounts:,} accounts, {accounts * items_per_account:,} items "
+        f"in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
+    return ids
+
+
+LEDGER_TABLES = ["accounts_open_item", "accounts_transaction", "accounts_entry", "audit_event"]
+
+
+def _load(ids, rng, components, chunk, accounts, items_per_account):  # type: ignore[no-untyped-def]
+    from recoup.accounts.services import NewItem, load_open_items
+
     for start in range(0, accounts, chunk):
         part = ids[start : start + chunk]
         amounts = rng.lognormal(mean=11.0, sigma=1.0, size=(len(part), items_per_account)).astype(np.int64) + 100
@@ -115,9 +130,3 @@ def make_portfolio(*, accounts: int, items_per_account: int, seed: int = 7) -> l
         ]
         load_open_items(items=items, now=NOW, actor=None, memo="benchmark placement")
         print(f"  loaded {min(start + chunk, accounts):,} accounts", file=sys.stderr)
-    print(
-        f"  portfolio: {accounts:,} accounts, {accounts * items_per_account:,} items "
-        f"in {time.perf_counter() - started:.1f} s",
-        file=sys.stderr,
-    )
-    return ids

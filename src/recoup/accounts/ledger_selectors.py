@@ -35,15 +35,6 @@ def _dpd_sql(column: str) -> str:
     return f"CAST(julianday(%s) - julianday({column}) AS INTEGER)"
 
 
-def _bucket_case(expr: str, scheme: BucketScheme) -> str:
-    arms = " ".join(
-        f"WHEN {expr} <= {int(bucket.max_days)} THEN {index}"
-        for index, bucket in enumerate(scheme.buckets)
-        if bucket.max_days is not None
-    )
-    return f"CASE {arms} ELSE {len(scheme.buckets) - 1} END"
-
-
 # Account statement ------------------------------------------------------------------------------
 
 
@@ -181,55 +172,60 @@ def aging_report(*, as_of: date, today: date, creditor: Creditor | None = None) 
     """Counts and balances by creditor, currency and aging bucket, as of a date.
 
     Balances are aged per item (an invoice's balance sits in its own bucket); accounts are counted
-    in the bucket of their oldest unpaid item. Each creditor uses its own bucket scheme.
+    in the bucket of their oldest unpaid item. Each creditor uses its own bucket scheme. The
+    database does one pass over the owing items, grouping by creditor, currency and days past due;
+    the buckets are applied to those few groups here.
     """
     creditors = [creditor] if creditor is not None else list(Creditor.objects.order_by("code", "id"))
+    by_id = {c.pk: c for c in creditors}
     source = "cache" if as_of >= today else "ledger"
+    where = "WHERE a.creditor_id = %s" if creditor is not None else ""
+    where_params: list[Any] = [creditor.pk] if creditor is not None else []
+    if source == "cache":
+        items_sql = (
+            "SELECT i.id, i.account_id, a.creditor_id, a.currency, i.due_date, i.balance_minor AS balance "
+            "FROM accounts_open_item i JOIN accounts_account a ON a.id = i.account_id "
+            f"{where}{' AND' if where else 'WHERE'} i.balance_minor > 0"
+        )
+        items_params = where_params
+    else:
+        items_sql = (
+            "SELECT i.id, i.account_id, a.creditor_id, a.currency, i.due_date, b.balance FROM ("
+            "  SELECT e.open_item_id, SUM(e.amount_minor) AS balance FROM accounts_entry e"
+            "  WHERE e.book = 'receivable' AND e.effective_date <= %s"
+            "  GROUP BY e.open_item_id HAVING SUM(e.amount_minor) > 0"
+            ") b JOIN accounts_open_item i ON i.id = b.open_item_id "
+            f"JOIN accounts_account a ON a.id = i.account_id {where}"
+        )
+        items_params = [as_of, *where_params]
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    sql = (
+        f"WITH items AS ({items_sql}), "
+        "ranked AS (SELECT creditor_id, currency, due_date, balance, "
+        "  ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY due_date, id) AS place FROM items) "
+        f"SELECT creditor_id, currency, {greatest}({_dpd_sql('due_date')}, 0) AS dpd, COUNT(*), SUM(balance), "
+        "  SUM(CASE WHEN place = 1 THEN 1 ELSE 0 END) "
+        "FROM ranked GROUP BY 1, 2, 3"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*items_params, as_of])
+        fetched = cursor.fetchall()
+    schemes = {pk: bucket_scheme_for(c) for pk, c in by_id.items()}
+    cells: dict[tuple[int, str], dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+    for creditor_id, currency, dpd, items, balance, accounts in fetched:
+        if creditor_id not in schemes:
+            continue
+        index = schemes[creditor_id].buckets.index(schemes[creditor_id].bucket_for(int(dpd)))
+        cell = cells[(creditor_id, currency)][index]
+        cell[0] += int(accounts)
+        cell[1] += int(items)
+        cell[2] += int(balance)
     rows: list[AgingRow] = []
     for each in creditors:
-        scheme = bucket_scheme_for(each)
-        if source == "cache":
-            items_sql = (
-                "SELECT i.account_id, a.currency, i.due_date, i.balance_minor AS balance "
-                "FROM accounts_open_item i JOIN accounts_account a ON a.id = i.account_id "
-                "WHERE a.creditor_id = %s AND i.balance_minor > 0"
-            )
-            items_params: list[Any] = [each.pk]
-        else:
-            items_sql = (
-                "SELECT i.account_id, a.currency, i.due_date, b.balance FROM ("
-                "  SELECT e.open_item_id, SUM(e.amount_minor) AS balance FROM accounts_entry e"
-                "  JOIN accounts_account a2 ON a2.id = e.account_id"
-                "  WHERE a2.creditor_id = %s AND e.book = 'receivable' AND e.effective_date <= %s"
-                "  GROUP BY e.open_item_id HAVING SUM(e.amount_minor) > 0"
-                ") b JOIN accounts_open_item i ON i.id = b.open_item_id "
-                "JOIN accounts_account a ON a.id = i.account_id"
-            )
-            items_params = [each.pk, as_of]
-        dpd = _dpd_sql("due_date")
-        sql = (
-            f"WITH items AS ({items_sql}), "
-            f"dated AS (SELECT account_id, currency, balance, {dpd} AS dpd FROM items), "
-            "per_account AS (SELECT account_id, currency, MAX(dpd) AS dpd FROM dated GROUP BY account_id, currency) "
-            f"SELECT 'item', currency, {_bucket_case('dpd', scheme)}, COUNT(*), SUM(balance) "
-            "FROM dated GROUP BY 2, 3 "
-            f"UNION ALL SELECT 'account', currency, {_bucket_case('dpd', scheme)}, COUNT(*), 0 "
-            "FROM per_account GROUP BY 2, 3"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*items_params, as_of])
-            fetched = cursor.fetchall()
-        cells: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
-        for kind, currency, bucket, count, balance in fetched:
-            cell = cells[(currency, int(bucket))]
-            if kind == "item":
-                cell[1] += int(count)
-                cell[2] += int(balance)
-            else:
-                cell[0] += int(count)
-        for currency in sorted({c for c, _ in cells}):
+        scheme = schemes[each.pk]
+        for currency in sorted(c for pk, c in cells if pk == each.pk):
             for index, bucket in enumerate(scheme.buckets):
-                accounts, items, balance = cells.get((currency, index), [0, 0, 0])
+                accounts, items, balance = cells[(each.pk, currency)].get(index, [0, 0, 0])
                 rows.append(
                     AgingRow(
                         each.code,

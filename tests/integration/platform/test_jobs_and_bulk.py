@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 
 from recoup.parties.models import Creditor
-from recoup.platform.bulk import RANGE_RESERVATION_THRESHOLD, allocate_ids, bulk_insert
+from recoup.platform.bulk import (
+    RANGE_RESERVATION_THRESHOLD,
+    allocate_ids,
+    bulk_insert,
+    foreign_keys_checked_after_load,
+)
 from recoup.platform.jobs import UnableToEnqueue, enqueue_on_commit, register_task
 
 
@@ -118,3 +123,40 @@ class TestBulkInsert:
             "AUD",
             "AUD",
         ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="foreign keys are checked row by row only on PostgreSQL")
+class TestForeignKeysCheckedAfterLoad:
+    def constraint_names(self) -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = 'accounts_open_item'::regclass"
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+
+    def test_a_load_that_breaks_a_foreign_key_is_refused_and_the_constraint_stays(self) -> None:
+        before = self.constraint_names()
+        created = datetime(2026, 1, 5, tzinfo=UTC)
+        with (
+            pytest.raises(IntegrityError),
+            transaction.atomic(),
+            foreign_keys_checked_after_load(["accounts_open_item"]),
+        ):
+            bulk_insert(
+                "accounts_open_item",
+                [
+                    "id",
+                    "account_id",
+                    "kind",
+                    "reference",
+                    "component",
+                    "due_date",
+                    "original_minor",
+                    "balance_minor",
+                    "created_at",
+                ],
+                [(1, 424242, "placement", "", "principal", created.date(), 100, 100, created)],
+            )
+        assert self.constraint_names() == before
+        assert before
