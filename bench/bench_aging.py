@@ -59,7 +59,8 @@ def main() -> None:
     print(f"database {args.database}: {accounts:,} accounts, {items:,} open items, {check.entries:,} entries")
     print(
         f"load {load_seconds:.1f} s; aging (cached) first {cached_first:.2f} s, warm {cached_warm:.2f} s = "
-        f"{cached_warm / baseline:.1f}x one plain scan of the open items; from entries {ledger:.2f} s; verify {verify:.2f} s"
+        f"{cached_warm / baseline:.1f}x one plain scan of the open items; "
+        f"from entries {ledger:.2f} s; verify {verify:.2f} s"
     )
 
 
