@@ -15,6 +15,9 @@ from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
 from recoup.accounts.models import Account, AccountDebtor
+from recoup.accounts.services import post_charge
+from recoup.core.ledger import Component
+from recoup.core.money import Money
 from recoup.parties.models import Creditor, Debtor
 from recoup.users.models import User
 from recoup.users.roles import Role
@@ -41,16 +44,16 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# (reference, debtor given name, family name or business, creditor code, product, status, days late)
-DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, str, int]] = [
-    ("4417-0093-2281", "Maria", "Garcia", "northbank", "credit_card", "active", 212),
-    ("4417-0093-7710", "James", "O'Connor", "northbank", "credit_card", "in_arrangement", 147),
-    ("PL-2024-118734", "Aisha", "Rahman", "northbank", "personal_loan", "active", 96),
-    ("UT-55102934", "", "Garcia Plumbing LLC", "metro-energy", "utility", "disputed", 75),
-    ("UT-55108817", "Li", "Wei", "metro-energy", "utility", "on_hold", 48),
-    ("MED-77120-03", "Robert", "Johnson", "st-marys", "medical", "active", 41),
-    ("MED-77188-11", "Emily", "Clarke", "st-marys", "medical", "legal", 330),
-    ("4417-0094-0051", "Daniel", "Murphy", "northbank", "credit_card", "active", 33),
+# (reference, debtor given name, family name or business, creditor code, product, status, days late, owed)
+DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, str, int, str]] = [
+    ("4417-0093-2281", "Maria", "Garcia", "northbank", "credit_card", "active", 212, "2418.55"),
+    ("4417-0093-7710", "James", "O'Connor", "northbank", "credit_card", "in_arrangement", 147, "986.20"),
+    ("PL-2024-118734", "Aisha", "Rahman", "northbank", "personal_loan", "active", 96, "12840.00"),
+    ("UT-55102934", "", "Garcia Plumbing LLC", "metro-energy", "utility", "disputed", 75, "612.47"),
+    ("UT-55108817", "Li", "Wei", "metro-energy", "utility", "on_hold", 48, "231.90"),
+    ("MED-77120-03", "Robert", "Johnson", "st-marys", "medical", "active", 41, "1475.00"),
+    ("MED-77188-11", "Emily", "Clarke", "st-marys", "medical", "legal", 330, "3920.15"),
+    ("4417-0094-0051", "Daniel", "Murphy", "northbank", "credit_card", "active", 33, "418.73"),
 ]
 CREDITORS = {
     "northbank": ("Northbank Card Services", Creditor.Industry.BANK_CARD),
@@ -86,7 +89,7 @@ def make_demo_officer() -> User:
         )
         for code, (name, industry) in CREDITORS.items()
     }
-    for reference, given, family, code, product, status, days_late in DEMO_ACCOUNTS:
+    for reference, given, family, code, product, status, days_late, owed in DEMO_ACCOUNTS:
         business = given == ""
         debtor = Debtor.objects.create(
             kind=Debtor.Kind.BUSINESS if business else Debtor.Kind.PERSON,
@@ -111,6 +114,16 @@ def make_demo_officer() -> User:
             placed_at=now,
         )
         AccountDebtor.objects.create(account=account, debtor=debtor, role=AccountDebtor.Role.PRIMARY)
+        post_charge(
+            account=account,
+            component=Component.PRINCIPAL,
+            amount=Money.of(owed, "USD"),
+            due_date=today - timedelta(days=days_late),
+            effective_date=today - timedelta(days=days_late),
+            kind="placement",
+            now=now,
+            actor=None,
+        )
     return officer
 
 

@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Concat, Trim
 
 from recoup.accounts.models import Account, AccountDebtor
+from recoup.core.money import Money
 from recoup.parties.models import Creditor, Debtor
 from recoup.users.models import User
 
@@ -66,6 +67,9 @@ class AccountRow:
     first_delinquency_date: date | None
     days_past_due: int | None
     officer_name: str
+    balance: Money
+    """What the debtor owes in all, from the cached balances the ledger keeps."""
+    credit_balance: Money
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,8 @@ def account_rows(*, accounts: Iterable[Account], as_of: date) -> list[AccountRow
                 first_delinquency_date=account.first_delinquency_date,
                 days_past_due=days_past_due(first_delinquency_date=account.first_delinquency_date, as_of=as_of),
                 officer_name=officer_name,
+                balance=account.balance,
+                credit_balance=account.credit_balance,
             )
         )
     return rows

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from babel.numbers import format_currency
 from django import template
+
+from recoup.core.money import Money
 
 register = template.Library()
 
@@ -32,3 +35,11 @@ def dpd_band(days: int | None) -> str:
     if days >= HIGH_DPD:
         return "high"
     return ""
+
+
+@register.filter
+def money(value: Money | None) -> str:
+    """An amount with its currency sign, grouped, exact to the minor unit: $1,234.50, A$80.00, £12.00."""
+    if value is None:
+        return ""
+    return str(format_currency(value.amount, value.currency, locale="en_US"))
