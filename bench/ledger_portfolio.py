@@ -99,6 +99,10 @@ def make_portfolio(*, accounts: int, items_per_account: int, seed: int = 7) -> l
     chunk = 100_000
     with transaction.atomic(), foreign_keys_checked_after_load(LEDGER_TABLES):
         _load(ids, rng, components, chunk, accounts, items_per_account)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh tables have no planner statistics yet
     print(
         f"  portfolio: {accounts:,} accounts, {accounts * items_per_account:,} items "
         f"in {time.perf_counter() - started:.1f} s",

@@ -447,6 +447,8 @@ class UnableToRecordPayments(UnableToRecordPayment):
 class PaymentBatchResult:
     payment_ids: list[int | None] = field(default_factory=list)
     """For each request, the payment's id (a new one, or the earlier one for a repeated key)."""
+    transaction_ids: list[int | None] = field(default_factory=list)
+    """For each request posted now, its ledger transaction's id."""
     created: int = 0
     repeated: int = 0
     problems: list[PaymentProblem] = field(default_factory=list)
@@ -592,7 +594,9 @@ def record_payments(
     for attempt in range(2):
         repeats, same_as, key_problems = _resolve_keys(requests)
         static = _static_problems(requests, now) + key_problems
-        result = PaymentBatchResult(payment_ids=[repeats.get(i) for i in range(len(requests))])
+        result = PaymentBatchResult(
+            payment_ids=[repeats.get(i) for i in range(len(requests))], transaction_ids=[None] * len(requests)
+        )
         try:
             with transaction.atomic():
                 accounts = _lock_payee_accounts([r.account_id for r in requests])
@@ -617,6 +621,12 @@ def record_payments(
     raise AssertionError("unreachable")
 
 
+OWING_ITEMS_SQL = (
+    "SELECT id, account_id, component, due_date, balance_minor FROM accounts_open_item "
+    "WHERE account_id IN ({placeholders}) AND balance_minor > 0"
+)
+
+
 def _post_payment_batch(
     requests: Sequence[PaymentRequest],
     todo: list[int],
@@ -627,12 +637,14 @@ def _post_payment_batch(
 ) -> None:
     account_ids = sorted({requests[i].account_id for i in todo})
     open_items: dict[int, dict[int, ItemBalance]] = defaultdict(dict)
-    for start in range(0, len(account_ids), LOCK_CHUNK):
-        chunk = account_ids[start : start + LOCK_CHUNK]
-        for item_id, account_id, component, due, balance in OpenItem.objects.filter(
-            account_id__in=chunk, balance_minor__gt=0
-        ).values_list("id", "account_id", "component", "due_date", "balance_minor"):
-            open_items[account_id][item_id] = ItemBalance(item_id, Component(component), due, balance)
+    components = {c.value: c for c in Component}
+    with connection.cursor() as cursor:
+        for start in range(0, len(account_ids), LOCK_CHUNK):
+            chunk = account_ids[start : start + LOCK_CHUNK]
+            cursor.execute(OWING_ITEMS_SQL.format(placeholders=", ".join("%s" for _ in chunk)), chunk)
+            for item_id, account_id, component, due, balance in cursor.fetchall():
+                due_date = due if isinstance(due, date) else date.fromisoformat(due)
+                open_items[account_id][item_id] = ItemBalance(item_id, components[component], due_date, balance)
     todo.sort(key=lambda i: (requests[i].received_at, i))
     txn_ids, payment_ids, audit_ids = allocate_ids_for(
         [(LedgerTransaction, len(todo)), (Payment, len(todo)), (AuditEvent, len(todo))]
@@ -726,6 +738,7 @@ def _post_payment_batch(
             )
         )
         result.payment_ids[index] = payment_id
+        result.transaction_ids[index] = txn_id
     entry_ids = allocate_ids(LedgerEntry, len(entry_lines))
     bulk_insert(
         "accounts_transaction",
@@ -838,7 +851,27 @@ def record_payment(
         problem = exc.problems[0]
         raise UnableToRecordPayment(f"{problem.field}: {problem.reason}") from None
     payment_id = result.payment_ids[0]
+    transaction_id = result.transaction_ids[0]
     assert payment_id is not None
+    if result.created and transaction_id is not None:
+        # Just written by this call: build it from what we know instead of reading it back.
+        payment = Payment(
+            id=payment_id,
+            account=account,
+            currency=amount.currency,
+            amount_minor=amount.minor,
+            received_at=received_at,
+            method=method,
+            external_reference=external_reference,
+            idempotency_key=idempotency_key,
+            transaction_id=transaction_id,
+            reversal=None,
+            reversal_reason="",
+            created_at=now,
+        )
+        payment._state.adding = False
+        payment._state.db = connection.alias
+        return payment
     return Payment.objects.get(pk=payment_id)
 
 
