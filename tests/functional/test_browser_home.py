@@ -222,3 +222,38 @@ def test_an_officer_signs_in_and_sees_their_accounts(browser: Any, live_server: 
 
     watch.assert_clean()
     context.close()
+
+
+def test_a_manager_reads_the_aging_report_and_downloads_it(browser: Any, live_server: Any) -> None:
+    make_demo_officer()
+    create_user(username="morgan", role=Role.MANAGER, password=PASSWORD, now=timezone.now(), first_name="Morgan")
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US", accept_downloads=True)
+    context.add_init_script(CSP_WATCH)
+    page = context.new_page()
+    watch = ConsoleWatch(page)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("morgan")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.get_by_role("link", name="Aging", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/reports/aging/")
+    cards = page.get_by_role("region", name="Aging for Northbank Card Services in USD")
+    text = cards.inner_text()
+    assert "180+" in text
+    assert "$16,663.48" in text  # 2,418.55 + 986.20 + 12,840.00 + 418.73: the card creditor's four accounts
+    page.screenshot(path=str(SCREENSHOTS / "aging.png"), full_page=True)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("aging-")
+    assert "creditor,creditor_name,currency,bucket" in Path(download.path()).read_text()
+
+    page.get_by_label("As of").fill("2999-01-01")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    assert "cannot be in the future" in page.locator("main").inner_text()
+    watch.assert_clean()
+    context.close()

@@ -77,6 +77,7 @@ class Account(models.Model):
 
     class Meta:
         db_table = "accounts_account"
+        permissions = [("view_aging_report", "Can see the aging report and receivables KPIs")]
         constraints = [
             models.UniqueConstraint(fields=["creditor", "reference"], name="account_reference_unique"),
             models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="account_currency_iso"),

@@ -50,7 +50,7 @@ def _crud(model: str, *actions: str) -> set[str]:
 
 
 _OFFICER = _view(_READABLE) | _crud("parties.debtor", "change") | _crud("parties.contactpoint", "add", "change")
-_TEAM_LEAD = _OFFICER | _crud("accounts.account", "change") | _view(["users.user"])
+_TEAM_LEAD = _OFFICER | _crud("accounts.account", "change") | _view(["users.user"]) | {"accounts.view_aging_report"}
 _MANAGER = (
     _TEAM_LEAD
     | _crud("parties.creditor", "add", "change")
@@ -58,7 +58,7 @@ _MANAGER = (
     | _view(["audit.auditevent"])
 )
 _LEGAL = _OFFICER | _crud("accounts.account", "change")
-_AUDITOR = _view([*_READABLE, "users.user", "audit.auditevent"])
+_AUDITOR = _view([*_READABLE, "users.user", "audit.auditevent"]) | {"accounts.view_aging_report"}
 
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.OFFICER: _OFFICER,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -72,3 +73,29 @@ class AccountFilterForm(forms.Form):
             "creditor_id": cleaned.get("creditor"),
             "statuses": [status] if status else [],
         }
+
+
+class AgingForm(forms.Form):
+    """The aging report's choices: a creditor (or all) and the date to age to (default today)."""
+
+    creditor = forms.TypedChoiceField(label="Creditor", required=False, coerce=int, empty_value=None)
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+
+    def __init__(self, data: Any = None, *, creditor_choices: list[tuple[int, str]], today: date) -> None:
+        super().__init__(data)
+        self.today = today
+        creditor_field = self.fields["creditor"]
+        assert isinstance(creditor_field, forms.TypedChoiceField)
+        creditor_field.choices = [("", "All creditors"), *creditor_choices]
+
+    def clean_as_of(self) -> date | None:
+        value: date | None = self.cleaned_data.get("as_of")
+        if value is not None and value > self.today:
+            raise forms.ValidationError("The aging date cannot be in the future.")
+        return value

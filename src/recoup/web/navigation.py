@@ -29,6 +29,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Accounts", "accounts"))
     if user.has_perm("parties.view_creditor"):
         entries.append(("Creditors", "creditors"))
+    if user.has_perm("accounts.view_aging_report"):
+        entries.append(("Aging", "aging"))
     if user.has_perm("audit.view_auditevent"):
         entries.append(("Audit log", "audit-log"))
     items = [NavItem(label, reverse(name), current == name) for label, name in entries]

@@ -33,4 +33,5 @@ urlpatterns = [
     path("accounts/", views.account_list, name="accounts"),
     path("creditors/", views.creditor_list, name="creditors"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("reports/aging/", views.aging, name="aging"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import logging
 import platform
 from dataclasses import dataclass
@@ -21,12 +22,13 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from recoup.accounts import selectors as account_selectors
+from recoup.accounts.ledger_selectors import aging_report
 from recoup.audit.selectors import event_log, recent_events
-from recoup.parties.selectors import creditor_choices
+from recoup.parties.selectors import creditor_by_id, creditor_choices
 from recoup.users import selectors as user_selectors
 from recoup.users.models import User
 from recoup.users.roles import ROLE_LABELS, Role
-from recoup.web.forms import AccountFilterForm
+from recoup.web.forms import AccountFilterForm, AgingForm
 
 logger = logging.getLogger(__name__)
 
@@ -211,3 +213,65 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
         "web/audit_log.html",
         {"page": page, "query_string": ""},
     )
+
+
+@login_required
+@permission_required("accounts.view_aging_report", raise_exception=True)
+def aging(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The aging report by creditor, currency and bucket, as of a chosen date; ?format=csv downloads it."""
+    today = timezone.localdate()
+    form = AgingForm(request.GET or None, creditor_choices=creditor_choices(), today=today)
+    as_of = today
+    creditor = None
+    if form.is_bound and form.is_valid():
+        as_of = form.cleaned_data["as_of"] or today
+        if form.cleaned_data["creditor"] is not None:
+            creditor = creditor_by_id(form.cleaned_data["creditor"])
+    report = None
+    if not form.is_bound or form.is_valid():
+        report = aging_report(as_of=as_of, today=today, creditor=creditor)
+    if report is not None and request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="aging-{as_of.isoformat()}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["creditor", "creditor_name", "currency", "bucket", "accounts", "items", "balance"])
+        for row in report.rows:
+            writer.writerow(
+                [
+                    row.creditor_code,
+                    row.creditor_name,
+                    row.currency,
+                    row.bucket,
+                    row.accounts,
+                    row.items,
+                    row.balance.amount,
+                ]
+            )
+        return response
+    groups = []
+    if report is not None:
+        totals = report.totals()
+        for key, (accounts, items, balance) in totals.items():
+            rows = [r for r in report.rows if (r.creditor_code, r.currency) == key]
+            groups.append(
+                {
+                    "name": rows[0].creditor_name,
+                    "code": key[0],
+                    "currency": key[1],
+                    "rows": rows,
+                    "accounts": accounts,
+                    "items": items,
+                    "balance": balance,
+                }
+            )
+    return render(
+        request,
+        "web/aging.html",
+        {"form": form, "report": report, "groups": groups, "as_of": as_of, "csv_query": _csv_query(request)},
+    )
+
+
+def _csv_query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return query.urlencode()

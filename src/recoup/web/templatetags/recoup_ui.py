@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from babel.numbers import format_currency
@@ -43,3 +44,12 @@ def money(value: Money | None) -> str:
     if value is None:
         return ""
     return str(format_currency(value.amount, value.currency, locale="en_US"))
+
+
+@register.filter
+def share_of(part: Money, whole: Money) -> str:
+    """`part` as a percentage of `whole`, one decimal place (half-even); a dash when the whole is zero."""
+    if whole.is_zero:
+        return "—"
+    share = (Decimal(part.minor) * 100 / Decimal(whole.minor)).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+    return f"{share}%"
