@@ -30,7 +30,7 @@ from recoup.audit.services import actor_label_for, record_event
 from recoup.core.account_status import AccountStatus, can_transition
 from recoup.core.allocation import AllocationPolicy, InvalidAllocationPolicy
 from recoup.core.ledger import CHARGE_TYPES_BY_COMPONENT, Book, Component, TransactionType
-from recoup.core.money import Money, MoneyError
+from recoup.core.money import Money, MoneyError, format_minor
 from recoup.core.postings import (
     ItemBalance,
     Line,
@@ -714,7 +714,6 @@ def _post_payment_batch(
         allocation: dict[str, int] = defaultdict(int)
         for item, part in paid:
             allocation[item.component.value] += part
-        money = Money.from_minor
         audit_rows.append(
             (
                 "accounts.payment.recorded",
@@ -727,11 +726,11 @@ def _post_payment_batch(
                 None,
                 json.dumps(
                     {
-                        "amount": str(request.amount),
+                        "amount": format_minor(minor, currency),
                         "method": request.method,
                         "received_at": request.received_at.isoformat(),
-                        "allocated": {k: str(money(v, currency)) for k, v in sorted(allocation.items())},
-                        "overpayment": str(money(over, currency)),
+                        "allocated": {k: format_minor(v, currency) for k, v in sorted(allocation.items())},
+                        "overpayment": format_minor(over, currency),
                         "transaction": txn_id,
                     }
                 ),
@@ -1135,7 +1134,7 @@ def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, me
                     json.dumps(
                         {
                             "loaded": {
-                                c.value: str(Money.from_minor(d[col], currencies[pk]))
+                                c.value: format_minor(d[col], currencies[pk])
                                 for c, col in COMPONENT_COLUMNS.items()
                                 if d.get(col)
                             },

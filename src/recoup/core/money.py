@@ -173,6 +173,16 @@ class Money:
         return f"Money('{self.amount}', '{self.currency}')"
 
 
+def format_minor(minor: int, currency: str) -> str:
+    """The same text as str(Money.from_minor(minor, currency)), without building a Money: for hot loops."""
+    units = minor_units(currency)
+    sign = "-" if minor < 0 else ""
+    whole, fraction = divmod(abs(minor), 10**units)
+    if units == 0:
+        return f"{sign}{whole:,} {currency}"
+    return f"{sign}{whole:,}.{fraction:0{units}d} {currency}"
+
+
 def total(amounts: Iterable[Money], currency: str) -> Money:
     """Sum of amounts in one currency (zero for none); mixing currencies raises MoneyError."""
     result = Money.zero(currency)

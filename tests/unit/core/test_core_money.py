@@ -68,3 +68,10 @@ class TestMoney:
     def test_amounts_compare_by_value(self) -> None:
         assert Money.of("1.10", "USD") == Money.of(Decimal("1.1"), "USD")
         assert Money.of("0.99", "USD") < Money.of("1", "USD")
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15), CURRENCIES)
+def test_format_minor_reads_exactly_like_money(minor: int, currency: str) -> None:
+    from recoup.core.money import format_minor
+
+    assert format_minor(minor, currency) == str(Money.from_minor(minor, currency))
