@@ -71,6 +71,9 @@ class Account(models.Model):
     credit_balance_minor = models.BigIntegerField(
         default=0, db_default=0, help_text="Paid beyond what is owed and not yet refunded (positive)."
     )
+    oldest_unpaid_due_date = models.DateField(
+        null=True, blank=True, help_text="Due date of the oldest item still owing (cached; none when nothing is owed)."
+    )
     debtors: models.ManyToManyField[Debtor, AccountDebtor] = models.ManyToManyField(
         Debtor, through="AccountDebtor", related_name="accounts"
     )

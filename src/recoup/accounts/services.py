@@ -102,6 +102,23 @@ def _lock_accounts(account_ids: Sequence[int]) -> None:
             )
 
 
+def refresh_oldest_unpaid(account_ids: Sequence[int]) -> None:
+    """Recompute the cached due date of each account's oldest owing item (after its items changed)."""
+    ordered = sorted(set(account_ids))
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), LOCK_CHUNK):
+            chunk = ordered[start : start + LOCK_CHUNK]
+            cursor.execute(OLDEST_UNPAID_SQL.format(placeholders=", ".join("%s" for _ in chunk)), chunk)
+
+
+OLDEST_UNPAID_SQL = (
+    "UPDATE accounts_account SET oldest_unpaid_due_date = ("
+    "SELECT MIN(i.due_date) FROM accounts_open_item i "
+    "WHERE i.account_id = accounts_account.id AND i.balance_minor > 0"
+    ") WHERE id IN ({placeholders})"
+)
+
+
 def _balances_snapshot(account: Account) -> dict[str, str]:
     return {
         **{c.value: str(account.money(getattr(account, col))) for c, col in COMPONENT_COLUMNS.items()},
@@ -171,7 +188,9 @@ def _post(
     items, columns = _cache_deltas(lines)
     bulk_add("accounts_open_item", ["balance_minor"], [(item_id, delta) for item_id, delta in items.items()])
     bulk_add("accounts_account", CACHE_COLUMNS, [(account.pk, *(columns.get(c, 0) for c in CACHE_COLUMNS))])
-    account.refresh_from_db(fields=CACHE_COLUMNS)
+    if items:
+        refresh_oldest_unpaid([account.pk])
+    account.refresh_from_db(fields=[*CACHE_COLUMNS, "oldest_unpaid_due_date"])
     record_event(
         name=f"accounts.transaction.{type.value}",
         subject_type="transaction",
@@ -654,6 +673,7 @@ def _post_payment_batch(
     entry_lines: list[tuple[int, int, date, Line]] = []
     audit_rows: list[tuple[Any, ...]] = []
     item_deltas: dict[int, int] = defaultdict(int)
+    paid_off_accounts: set[int] = set()
     account_deltas: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     actor_id = _actor_id(actor)
     label = actor_label_for(actor)
@@ -673,6 +693,7 @@ def _post_payment_batch(
                 items[item.item_id] = ItemBalance(item.item_id, item.component, item.due_date, left)
             else:
                 del items[item.item_id]
+                paid_off_accounts.add(account_id)
         effective = request.received_at.date()
         txn_rows.append(
             (
@@ -821,6 +842,8 @@ def _post_payment_batch(
         CACHE_COLUMNS,
         [(pk, *(deltas.get(c, 0) for c in CACHE_COLUMNS)) for pk, deltas in sorted(account_deltas.items())],
     )
+    # An account's oldest owing item changes only when one of its items was paid off.
+    refresh_oldest_unpaid(sorted(paid_off_accounts))
     result.created = len(todo)
 
 
@@ -956,6 +979,7 @@ __all__ = [
     "record_payment",
     "record_payments",
     "record_write_off_recovery",
+    "refresh_oldest_unpaid",
     "refund_credit_balance",
     "reverse_payment",
     "write_down",
@@ -1104,6 +1128,7 @@ def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, me
             CACHE_COLUMNS,
             [(pk, *(d.get(c, 0) for c in CACHE_COLUMNS)) for pk, d in sorted(deltas.items())],
         )
+        refresh_oldest_unpaid(sorted(deltas))
         audit_ids = allocate_ids(AuditEvent, len(deltas))
         label = actor_label_for(actor)
         bulk_insert(

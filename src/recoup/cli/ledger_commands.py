@@ -232,4 +232,6 @@ def ledger_verify() -> None:
         click.echo(f"  account {acct}: cached balances differ from the entries")
     for item in check.item_mismatches:
         click.echo(f"  open item {item}: cached balance differs from the entries")
+    for acct in check.oldest_due_mismatches:
+        click.echo(f"  account {acct}: cached oldest unpaid due date differs from its items")
     raise SystemExit(1)

@@ -217,3 +217,28 @@ class TestLoadOpenItems:
         with pytest.raises(UnableToPostTransaction, match="item 2: amount: must be more than zero"):
             load_open_items(items=items, now=NOW, actor=None)
         assert not OpenItem.objects.exists()
+
+
+class TestOldestUnpaidDueDate:
+    def test_follows_the_oldest_owing_item_as_items_are_paid_and_reopened(self, account: Account) -> None:
+        account.refresh_from_db()
+        assert account.oldest_unpaid_due_date == date(2026, 5, 1)  # the principal
+        payment = record_payment(
+            account=account, amount=usd("1060.00"), received_at=NOW, method="card", now=NOW, actor=None
+        )
+        account.refresh_from_db()
+        assert account.balance == usd("15.00")  # fees, interest and 985 of the principal paid
+        assert account.oldest_unpaid_due_date == date(2026, 5, 1)
+        record_payment(account=account, amount=usd("15.00"), received_at=NOW, method="card", now=NOW, actor=None)
+        account.refresh_from_db()
+        assert account.oldest_unpaid_due_date is None
+        from recoup.accounts.services import reverse_payment
+
+        reverse_payment(payment=payment, reason="returned", now=NOW, actor=None)
+        account.refresh_from_db()
+        assert account.oldest_unpaid_due_date == date(2026, 5, 1)
+        assert verify_ledger().ok
+
+    def test_verify_finds_a_wrong_cached_date(self, account: Account) -> None:
+        Account.objects.filter(pk=account.pk).update(oldest_unpaid_due_date=date(2020, 1, 1))
+        assert verify_ledger().oldest_due_mismatches == [f"{account.reference} (creditor {account.creditor_id})"]
