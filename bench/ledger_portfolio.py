@@ -27,7 +27,7 @@ def fresh_database(vendor: str) -> Iterator[str]:
     """Point DATABASE_URL at a new empty database, set Django up, migrate; drop it afterwards."""
     data_dir = tempfile.mkdtemp(prefix="recoup-bench-")
     os.environ["RECOUP_DATA_DIR"] = data_dir
-    name = f"recoup_bench_{uuid.uuid4().hex[:10]}"
+    name = f"recoup_ledgerbench_{uuid.uuid4().hex[:10]}"
     if vendor == "postgresql":
         subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {name}"], check=True)
         os.environ["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{name}"
