@@ -1,9 +1,12 @@
-"""The synthetic demo portfolio behind `recoup demo-data`: creditors, debtors, contact points, accounts.
+"""The synthetic demo portfolio behind `recoup demo-data`: creditors, debtors, contact points, accounts,
+and each account's money in the ledger (open items, charges, payments, returns, adjustments,
+write-downs; built by `history.py`).
 
-Set-based from the start: columns are drawn with NumPy (one PCG64 stream per creditor and chunk,
-seeded from the caller's seed), combined with small Faker pools by index, and written with
-`platform.bulk` (COPY on PostgreSQL, batched executemany on SQLite) in chunks of 50,000 accounts,
-all inside one transaction. Nothing is saved row by row, so 100,000 accounts take seconds.
+Set-based from the start: columns are drawn with NumPy (PCG64 streams per creditor and chunk, seeded
+from the caller's seed), combined with small Faker pools by index, and written with `platform.bulk`
+(COPY on PostgreSQL, batched executemany on SQLite) in chunks of 50,000 accounts, all inside one
+transaction. Nothing is saved row by row and nothing is updated after it is written, so 100,000
+accounts take seconds.
 
 The same (seed, as_of, accounts) gives the same rows; in a fresh database, the same ids too.
 See docs/demo-data.md for what is generated and why it looks the way it does.
@@ -13,16 +16,28 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import numpy as np
 import numpy.typing as npt
 from django.db import connection, transaction
+from django.db.models import Model
 
-from recoup.accounts.models import Account, AccountDebtor
+from recoup.accounts.models import Account, AccountDebtor, LedgerEntry, LedgerTransaction, OpenItem, Payment
 from recoup.audit.services import record_event
 from recoup.demo import calibration
+from recoup.demo.history import (
+    BOOKS,
+    COMPONENTS,
+    ITEM_KINDS,
+    MEMOS,
+    METHODS,
+    TRANSACTION_TYPES,
+    AccountFacts,
+    History,
+    build_history,
+)
 from recoup.demo.pools import CountryPools, build_country_pools
 from recoup.demo.reference_data import (
     CITIES,
@@ -40,7 +55,12 @@ from recoup.demo.reference_data import (
     DemoCreditorSpec,
 )
 from recoup.parties.models import ContactPoint, Creditor, Debtor
-from recoup.platform.bulk import allocate_ids, bulk_insert
+from recoup.platform.bulk import (
+    RANGE_RESERVATION_THRESHOLD,
+    allocate_ids,
+    bulk_insert,
+    foreign_keys_checked_after_load,
+)
 from recoup.users.models import User
 from recoup.users.roles import Role
 
@@ -65,6 +85,18 @@ _EMAIL_NUMBER_MULTIPLIER = 48_271
 _UNASSIGNED_SHARE = 0.04
 _REFERENCE_MULTIPLIER = 2_654_435_761
 _REFERENCE_ROUNDS = 3
+_MONEY_STREAM = 0xB41
+# The tables the generator fills; the foreign keys between them are checked once, after the load.
+_LOADED_MODELS: tuple[type[Model], ...] = (
+    Debtor,
+    ContactPoint,
+    Account,
+    AccountDebtor,
+    OpenItem,
+    LedgerTransaction,
+    Payment,
+    LedgerEntry,
+)
 
 
 class UnableToGenerateDemoData(Exception):
@@ -85,11 +117,27 @@ class DemoSummary:
     account_debtors: int
     accounts_by_creditor: tuple[tuple[str, int], ...]
     elapsed_seconds: float
+    open_items: int = 0
+    transactions: int = 0
+    entries: int = 0
+    payments: int = 0
 
     @property
     def rows(self) -> int:
-        """Rows written to the portfolio tables (creditors created, debtors, contacts, accounts, roles)."""
-        return self.creditors_created + self.debtors + self.contact_points + self.accounts + self.account_debtors
+        """Rows written: creditors created, debtors, contacts, accounts, roles, and the ledger rows."""
+        return (
+            self.creditors_created
+            + self.debtors
+            + self.contact_points
+            + self.accounts
+            + self.account_debtors
+            + self.ledger_rows
+        )
+
+    @property
+    def ledger_rows(self) -> int:
+        """Open items, ledger transactions and entries, and payments."""
+        return self.open_items + self.transactions + self.entries + self.payments
 
 
 def portfolio_is_empty() -> bool:
@@ -142,28 +190,14 @@ def generate_portfolio(
         counts = _split(accounts, [spec.share_per_mille for spec in DEMO_CREDITORS])
         report("preparing", 1, 1)
         totals = _Totals()
-        for creditor_index, spec in enumerate(DEMO_CREDITORS):
-            reference_offset = int(
-                np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, creditor_index, 0x7EF]))).integers(
-                    0, 10**spec.reference_digits
-                )
-            )
-            for chunk_index, start in enumerate(range(0, counts[creditor_index], CHUNK_ACCOUNTS)):
-                size = min(CHUNK_ACCOUNTS, counts[creditor_index] - start)
-                rng = np.random.Generator(
-                    np.random.PCG64(np.random.SeedSequence([seed, creditor_index, chunk_index + 1]))
-                )
-                chunk = _build_chunk(
-                    rng,
-                    context,
-                    spec=spec,
-                    first_index=start,
-                    size=size,
-                    reference_offset=reference_offset,
-                    first_debtor_ordinal=totals.debtors,
-                )
-                _write_chunk(chunk, creditor_id=creditor_ids[spec.code], totals=totals)
-                report("accounts", totals.accounts, accounts)
+        if connection.vendor == "postgresql":
+            # Run the row checks this transaction has queued so far (the creditors just created):
+            # PostgreSQL will not alter a table with checks still pending.
+            connection.check_constraints()
+        with foreign_keys_checked_after_load([model._meta.db_table for model in _LOADED_MODELS]):
+            _write_portfolio(context, counts=counts, creditor_ids=creditor_ids, totals=totals, report=report)
+            report("checking", 0, 1)
+        report("checking", 1, 1)
         by_creditor = tuple((spec.code, counts[i]) for i, spec in enumerate(DEMO_CREDITORS))
         record_event(
             name=EVENT_NAME,
@@ -179,6 +213,10 @@ def generate_portfolio(
                 "contact_points": totals.contact_points,
                 "accounts": totals.accounts,
                 "account_debtors": totals.account_debtors,
+                "open_items": totals.open_items,
+                "transactions": totals.transactions,
+                "entries": totals.entries,
+                "payments": totals.payments,
                 "accounts_by_creditor": dict(by_creditor),
             },
         )
@@ -193,7 +231,65 @@ def generate_portfolio(
         account_debtors=totals.account_debtors,
         accounts_by_creditor=by_creditor,
         elapsed_seconds=time.perf_counter() - started,
+        open_items=totals.open_items,
+        transactions=totals.transactions,
+        entries=totals.entries,
+        payments=totals.payments,
     )
+
+
+def _write_portfolio(
+    context: _Context,
+    *,
+    counts: list[int],
+    creditor_ids: dict[str, int],
+    totals: _Totals,
+    report: ProgressCallback,
+) -> None:
+    """Build and write every chunk, creditor by creditor.
+
+    `platform.bulk` reserves large ranges of ids in a side transaction, which must not follow a small
+    allocation (a `nextval` in this transaction) for the same table: it would wait for this
+    transaction's lock on the sequence. So a chunk with fewer rows than a range for some table is
+    held back and written together with the next ones; the last chunks are written at the end.
+    The ids come out the same as writing chunk by chunk.
+    """
+    seed = context.seed
+    pending: list[_Chunk] = []
+    first_debtor_ordinal = 0
+    for creditor_index, spec in enumerate(DEMO_CREDITORS):
+        reference_offset = int(
+            np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, creditor_index, 0x7EF]))).integers(
+                0, 10**spec.reference_digits
+            )
+        )
+        for chunk_index, start in enumerate(range(0, counts[creditor_index], CHUNK_ACCOUNTS)):
+            size = min(CHUNK_ACCOUNTS, counts[creditor_index] - start)
+            rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, creditor_index, chunk_index + 1])))
+            # The money history draws from a stream of its own, so the accounts do not depend on it.
+            money_rng = np.random.Generator(
+                np.random.PCG64(np.random.SeedSequence([seed, creditor_index, chunk_index + 1, _MONEY_STREAM]))
+            )
+            chunk = _build_chunk(
+                rng,
+                money_rng,
+                context,
+                spec=spec,
+                creditor_id=creditor_ids[spec.code],
+                first_index=start,
+                size=size,
+                reference_offset=reference_offset,
+                first_debtor_ordinal=first_debtor_ordinal,
+            )
+            first_debtor_ordinal += len(chunk.debtor_rows)
+            pending.append(chunk)
+            counts_by_model = [sum(each.row_counts()[model] for each in pending) for model in _LOADED_MODELS]
+            if min(counts_by_model) >= RANGE_RESERVATION_THRESHOLD:
+                _write_chunks(pending, totals=totals)
+                pending = []
+                report("accounts", totals.accounts, sum(counts))
+    _write_chunks(pending, totals=totals)
+    report("accounts", totals.accounts, sum(counts))
 
 
 def _ignore_progress(stage: str, done: int, total: int) -> None:
@@ -297,6 +393,10 @@ class _Totals:
     contact_points: int = 0
     accounts: int = 0
     account_debtors: int = 0
+    open_items: int = 0
+    transactions: int = 0
+    entries: int = 0
+    payments: int = 0
 
 
 @dataclass(frozen=True)
@@ -310,6 +410,24 @@ class _Chunk:
     role_account: IntArray
     role_debtor: IntArray
     role_names: list[str]
+    creditor_id: int
+    currency: str
+    references: list[str]
+    history: History
+
+    def row_counts(self) -> dict[type[Model], int]:
+        """Rows the chunk writes, by model."""
+        history = self.history
+        return {
+            Debtor: len(self.debtor_rows),
+            ContactPoint: len(self.contact_rows),
+            Account: len(self.account_rows),
+            AccountDebtor: len(self.role_names),
+            OpenItem: len(history.item_account),
+            LedgerTransaction: len(history.txn_account),
+            Payment: len(history.payment_account),
+            LedgerEntry: len(history.entry_txn),
+        }
 
 
 DEBTOR_COLUMNS = (
@@ -352,50 +470,228 @@ ACCOUNT_COLUMNS = (
     "assigned_officer_id",
     "team_id",
     "placed_at",
+    "itemization_date",
+    "itemization_amount_minor",
+    "principal_minor",
+    "interest_minor",
+    "fees_minor",
+    "costs_minor",
+    "credit_balance_minor",
+    "oldest_unpaid_due_date",
 )
+OPEN_ITEM_COLUMNS = (
+    "id",
+    "account_id",
+    "kind",
+    "reference",
+    "component",
+    "due_date",
+    "original_minor",
+    "balance_minor",
+    "created_at",
+)
+TRANSACTION_COLUMNS = (
+    "id",
+    "account_id",
+    "type",
+    "currency",
+    "amount_minor",
+    "effective_date",
+    "posted_at",
+    "reverses_id",
+    "memo",
+    "actor_id",
+)
+ENTRY_COLUMNS = (
+    "id",
+    "transaction_id",
+    "account_id",
+    "open_item_id",
+    "book",
+    "component",
+    "amount_minor",
+    "effective_date",
+)
+PAYMENT_COLUMNS = (
+    "id",
+    "account_id",
+    "currency",
+    "amount_minor",
+    "received_at",
+    "method",
+    "external_reference",
+    "idempotency_key",
+    "transaction_id",
+    "reversal_id",
+    "reversal_reason",
+    "created_at",
+)
+# Text of the history's codes, as object arrays so that indexing gives the same str objects.
+_ITEM_KIND_TEXT = np.asarray(ITEM_KINDS, dtype=object)
+_COMPONENT_TEXT = np.asarray([*(c.value for c in COMPONENTS), ""], dtype=object)
+_TYPE_TEXT = np.asarray([t.value for t in TRANSACTION_TYPES], dtype=object)
+_BOOK_TEXT = np.asarray([b.value for b in BOOKS], dtype=object)
+_MEMO_TEXT = np.asarray(MEMOS, dtype=object)
+_METHOD_TEXT = np.asarray(METHODS, dtype=object)
+# Debtors quote the account reference on transfers and cheques.
+_QUOTES_REFERENCE = frozenset({"bank_transfer", "cheque"})
 
 
-def _write_chunk(chunk: _Chunk, *, creditor_id: int, totals: _Totals) -> None:
-    """Allocate ids for the chunk's rows and write them, parents first."""
-    debtor_ids = np.asarray(allocate_ids(Debtor, len(chunk.debtor_rows)), dtype=np.int64)
+def _write_chunks(chunks: list[_Chunk], *, totals: _Totals) -> None:
+    """Allocate ids for the chunks' rows, table by table, and write each chunk in turn."""
+    if not chunks:
+        return
+    needed = [chunk.row_counts() for chunk in chunks]
+    ids = {
+        model: np.asarray(allocate_ids(model, sum(counts[model] for counts in needed)), dtype=np.int64)
+        for model in _LOADED_MODELS
+    }
+    offsets = dict.fromkeys(_LOADED_MODELS, 0)
+    for chunk, counts in zip(chunks, needed, strict=True):
+        chunk_ids: dict[type[Model], IntArray] = {
+            model: ids[model][offsets[model] : offsets[model] + counts[model]] for model in _LOADED_MODELS
+        }
+        for model in _LOADED_MODELS:
+            offsets[model] += counts[model]
+        _write_chunk(chunk, ids=chunk_ids, totals=totals)
+
+
+def _write_chunk(chunk: _Chunk, *, ids: dict[type[Model], IntArray], totals: _Totals) -> None:
+    """Write the chunk's rows with the ids given, parents first."""
+    debtor_ids = ids[Debtor]
     bulk_insert(
         Debtor._meta.db_table,
         ("id", *DEBTOR_COLUMNS),
         ((pk, *row) for pk, row in zip(debtor_ids.tolist(), chunk.debtor_rows, strict=True)),
     )
-    contact_ids = allocate_ids(ContactPoint, len(chunk.contact_rows))
     bulk_insert(
         ContactPoint._meta.db_table,
         ("id", "debtor_id", *CONTACT_COLUMNS),
         (
             (pk, debtor, *row)
             for pk, debtor, row in zip(
-                contact_ids, debtor_ids[chunk.contact_debtor].tolist(), chunk.contact_rows, strict=True
+                ids[ContactPoint].tolist(), debtor_ids[chunk.contact_debtor].tolist(), chunk.contact_rows, strict=True
             )
         ),
     )
-    account_ids = np.asarray(allocate_ids(Account, len(chunk.account_rows)), dtype=np.int64)
+    account_ids = ids[Account]
     bulk_insert(
         Account._meta.db_table,
         ("id", "creditor_id", *ACCOUNT_COLUMNS),
-        ((pk, creditor_id, *row) for pk, row in zip(account_ids.tolist(), chunk.account_rows, strict=True)),
+        ((pk, chunk.creditor_id, *row) for pk, row in zip(account_ids.tolist(), chunk.account_rows, strict=True)),
     )
-    role_ids = allocate_ids(AccountDebtor, len(chunk.role_names))
     bulk_insert(
         AccountDebtor._meta.db_table,
         ("id", "account_id", "debtor_id", "role"),
         zip(
-            role_ids,
+            ids[AccountDebtor].tolist(),
             account_ids[chunk.role_account].tolist(),
             debtor_ids[chunk.role_debtor].tolist(),
             chunk.role_names,
             strict=True,
         ),
     )
+    _write_history(chunk, ids=ids, totals=totals)
     totals.debtors += len(chunk.debtor_rows)
     totals.contact_points += len(chunk.contact_rows)
     totals.accounts += len(chunk.account_rows)
     totals.account_debtors += len(chunk.role_names)
+
+
+def _write_history(chunk: _Chunk, *, ids: dict[type[Model], IntArray], totals: _Totals) -> None:
+    """Write the chunk's open items, ledger transactions, payments and entries (parents first)."""
+    history = chunk.history
+    vendor = connection.vendor
+    account_ids = ids[Account]
+    item_ids = ids[OpenItem]
+    bulk_insert(
+        OpenItem._meta.db_table,
+        OPEN_ITEM_COLUMNS,
+        zip(
+            item_ids.tolist(),
+            account_ids[history.item_account].tolist(),
+            _ITEM_KIND_TEXT[history.item_kind].tolist(),
+            history.item_reference,
+            _COMPONENT_TEXT[history.item_component].tolist(),
+            _day_strings(history.item_due_day),
+            history.item_original.tolist(),
+            history.item_balance.tolist(),
+            _timestamps(history.item_created_second, vendor),
+            strict=True,
+        ),
+    )
+    txn_ids = ids[LedgerTransaction]
+    count = len(txn_ids)
+    bulk_insert(
+        LedgerTransaction._meta.db_table,
+        TRANSACTION_COLUMNS,
+        zip(
+            txn_ids.tolist(),
+            account_ids[history.txn_account].tolist(),
+            _TYPE_TEXT[history.txn_type].tolist(),
+            [chunk.currency] * count,
+            history.txn_amount.tolist(),
+            _day_strings(history.txn_day),
+            _timestamps(history.txn_posted_second, vendor),
+            _nullable(_ids_at(txn_ids, history.txn_reverses)),
+            _MEMO_TEXT[history.txn_memo].tolist(),
+            [None] * count,
+            strict=True,
+        ),
+    )
+    payment_ids = ids[Payment].tolist()
+    received = _timestamps(history.payment_received_second, vendor)
+    methods = _METHOD_TEXT[history.payment_method].tolist()
+    count = len(payment_ids)
+    bulk_insert(
+        Payment._meta.db_table,
+        PAYMENT_COLUMNS,
+        zip(
+            payment_ids,
+            account_ids[history.payment_account].tolist(),
+            [chunk.currency] * count,
+            history.payment_amount.tolist(),
+            received,
+            methods,
+            [
+                chunk.references[account] if method in _QUOTES_REFERENCE else ""
+                for account, method in zip(history.payment_account.tolist(), methods, strict=True)
+            ],
+            [None] * count,
+            txn_ids[history.payment_txn].tolist(),
+            _nullable(_ids_at(txn_ids, history.payment_reversal_txn)),
+            _MEMO_TEXT[history.payment_reversal_memo].tolist(),
+            received,
+            strict=True,
+        ),
+    )
+    entry_ids = ids[LedgerEntry]
+    bulk_insert(
+        LedgerEntry._meta.db_table,
+        ENTRY_COLUMNS,
+        zip(
+            entry_ids.tolist(),
+            txn_ids[history.entry_txn].tolist(),
+            account_ids[history.entry_account].tolist(),
+            _nullable(_ids_at(item_ids, history.entry_item)),
+            _BOOK_TEXT[history.entry_book].tolist(),
+            _COMPONENT_TEXT[history.entry_component].tolist(),
+            history.entry_amount.tolist(),
+            _day_strings(history.entry_day),
+            strict=True,
+        ),
+    )
+    totals.open_items += len(item_ids)
+    totals.transactions += len(txn_ids)
+    totals.payments += len(payment_ids)
+    totals.entries += len(entry_ids)
+
+
+def _ids_at(ids: IntArray, positions: IntArray) -> IntArray:
+    """The ids at `positions`, -1 where the position is -1."""
+    if len(ids) == 0:
+        return np.full(len(positions), -1, dtype=np.int64)
+    return np.where(positions >= 0, ids[np.maximum(positions, 0)], -1)
 
 
 # --- building one chunk -------------------------------------------------------------------------
@@ -403,9 +699,11 @@ def _write_chunk(chunk: _Chunk, *, creditor_id: int, totals: _Totals) -> None:
 
 def _build_chunk(
     rng: np.random.Generator,
+    money_rng: np.random.Generator,
     context: _Context,
     *,
     spec: DemoCreditorSpec,
+    creditor_id: int,
     first_index: int,
     size: int,
     reference_offset: int,
@@ -452,8 +750,14 @@ def _build_chunk(
     role_names = ["primary"] * size + [
         "guarantor" if guarantor else "co_debtor" for guarantor in secondary_is_guarantor.tolist()
     ]
-    account_rows = _account_rows(
-        rng, context, spec=spec, accounts=accounts, first_index=first_index, reference_offset=reference_offset
+    account_rows, references, history = _account_rows(
+        rng,
+        money_rng,
+        context,
+        spec=spec,
+        accounts=accounts,
+        first_index=first_index,
+        reference_offset=reference_offset,
     )
     return _Chunk(
         debtor_rows=debtors.rows,
@@ -463,6 +767,10 @@ def _build_chunk(
         role_account=role_account,
         role_debtor=role_debtor,
         role_names=role_names,
+        creditor_id=creditor_id,
+        currency=spec.currency,
+        references=references,
+        history=history,
     )
 
 
@@ -516,13 +824,15 @@ def _draw_accounts(rng: np.random.Generator, context: _Context, *, spec: DemoCre
 
 def _account_rows(
     rng: np.random.Generator,
+    money_rng: np.random.Generator,
     context: _Context,
     *,
     spec: DemoCreditorSpec,
     accounts: _Accounts,
     first_index: int,
     reference_offset: int,
-) -> list[tuple[object, ...]]:
+) -> tuple[list[tuple[object, ...]], list[str], History]:
+    """The account rows, their references, and their money history (which settles the statuses)."""
     size = len(accounts.dpd)
     references = reference_numbers(
         first_index=first_index,
@@ -541,18 +851,15 @@ def _account_rows(
     else:
         original = [""] * size
 
-    active = accounts.statuses == "active"
-    changed = np.where(
-        active,
-        accounts.placed_second,
-        accounts.placed_second
-        + (rng.random(size) * np.maximum(context.now_second - accounts.placed_second, 0)).astype(np.int64),
+    changed = _status_changed(rng, context, accounts)
+    history = build_history(
+        money_rng, _facts(context, spec=spec, accounts=accounts, changed=changed, first_index=first_index)
     )
-    officers, teams = _assign(rng, context.routing, spec=spec, accounts=accounts)
-    charge_off = _dates(accounts.charge_off_day)
-    for i in np.flatnonzero(accounts.charge_off_day < 0).tolist():
-        charge_off[i] = None
-    return list(
+    settled = replace(accounts, statuses=history.statuses)
+    officers, teams = _assign(rng, context.routing, spec=spec, accounts=settled)
+    charge_off = _nullable_dates(accounts.charge_off_day)
+    balances = history.balances
+    rows: list[tuple[object, ...]] = list(
         zip(
             references,
             original,
@@ -561,14 +868,83 @@ def _account_rows(
             _dates(accounts.opened_day),
             _dates(accounts.first_delinquency_day),
             charge_off,
-            accounts.statuses.tolist(),
-            _timestamps(changed, context.vendor),
+            history.statuses.tolist(),
+            _timestamps(history.changed_second, context.vendor),
             officers,
             teams,
             _timestamps(accounts.placed_second, context.vendor),
+            _dates(history.itemization_day),
+            history.itemization_amount.tolist(),
+            *(balances[:, code].tolist() for code in range(len(COMPONENTS))),
+            history.credit_balance.tolist(),
+            _nullable_dates(history.oldest_unpaid_day),
             strict=True,
         )
     )
+    return rows, references, history
+
+
+def _status_changed(rng: np.random.Generator, context: _Context, accounts: _Accounts) -> IntArray:
+    """When each status was set: on placement for active accounts, at a random time between placement
+    and the start of the business date for the rest (so the history depends on `as_of`, not on `now`)."""
+    size = len(accounts.dpd)
+    business_day_start = context.as_of_day * _SECONDS_PER_DAY
+    changed = np.where(
+        accounts.statuses == "active",
+        accounts.placed_second,
+        accounts.placed_second
+        + (rng.random(size) * np.maximum(business_day_start - accounts.placed_second, 0)).astype(np.int64),
+    )
+    return np.minimum(changed, context.now_second)
+
+
+def _facts(
+    context: _Context, *, spec: DemoCreditorSpec, accounts: _Accounts, changed: IntArray, first_index: int
+) -> AccountFacts:
+    """What the money history of these accounts is drawn from."""
+    return AccountFacts(
+        currency=spec.currency,
+        country=spec.country,
+        third_party=spec.collector_type == "third_party",
+        products=accounts.products,
+        statuses=accounts.statuses,
+        dpd=accounts.dpd,
+        first_delinquency_day=accounts.first_delinquency_day,
+        placed_second=accounts.placed_second,
+        charge_off_day=accounts.charge_off_day,
+        changed_second=changed,
+        first_index=first_index,
+        as_of_day=context.as_of_day,
+        now_second=context.now_second,
+    )
+
+
+def sample_history(*, creditor_code: str, accounts: int, seed: int, as_of: date) -> tuple[AccountFacts, History]:
+    """One creditor's accounts and their money history, drawn as `generate_portfolio` draws them, in memory.
+
+    No database and no people: for checking the calibration on large samples (the tests and
+    docs/demo-data.md use it). The rows differ from a generated portfolio's (other random streams).
+    """
+    spec = next((spec for spec in DEMO_CREDITORS if spec.code == creditor_code), None)
+    if spec is None:
+        raise UnableToGenerateDemoData(f"There is no demo creditor '{creditor_code}'.")
+    as_of_day = (as_of - _EPOCH).days
+    context = _Context(
+        seed=seed,
+        as_of_day=as_of_day,
+        now_second=as_of_day * _SECONDS_PER_DAY + 12 * 3600,
+        vendor="",
+        pools={},
+        routing=_Routing(officers={}, officer_team={}, segment_team={}),
+        email_modulus=10,
+    )
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 0x5A3])))
+    money_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 0x5A3, _MONEY_STREAM])))
+    drawn = _draw_accounts(rng, context, spec=spec, size=accounts)
+    changed = _status_changed(rng, context, drawn)
+    facts = _facts(context, spec=spec, accounts=drawn, changed=changed, first_index=0)
+    history = build_history(money_rng, facts)
+    return facts, history
 
 
 def reference_numbers(*, first_index: int, count: int, digits: int, offset: int) -> list[str]:
@@ -951,8 +1327,27 @@ def _dates(days: IntArray) -> list[str | None]:
     return np.datetime_as_string(days.astype("datetime64[D]")).tolist()
 
 
+def _nullable_dates(days: IntArray) -> list[str | None]:
+    """ISO dates, None where the day is -1."""
+    text = _dates(days)
+    for i in np.flatnonzero(days < 0).tolist():
+        text[i] = None
+    return text
+
+
+def _day_strings(days: IntArray) -> list[str]:
+    """ISO dates like `_dates`, formatted once per distinct day (ledger rows share few dates)."""
+    if len(days) == 0:
+        return []
+    first = int(days.min())
+    table = np.asarray(_dates(np.arange(first, int(days.max()) + 1, dtype=np.int64)), dtype=object)
+    return table[days - first].tolist()
+
+
 def _timestamps(seconds: IntArray, vendor: str) -> list[str]:
     """UTC timestamps from seconds since the epoch, in the text form each database stores."""
+    if len(seconds) == 0:
+        return []
     text = np.char.replace(np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s"), "T", " ")
     if vendor == "postgresql":
         text = np.char.add(text, "+00:00")

@@ -13,11 +13,11 @@ import phonenumbers
 import pytest
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Model, Q
 from phonenumbers import geocoder
 
 from factories import AccountFactory
-from recoup.accounts.models import Account, AccountDebtor
+from recoup.accounts.models import Account, AccountDebtor, LedgerEntry, LedgerTransaction, OpenItem, Payment
 from recoup.audit.models import AuditEvent
 from recoup.demo.generator import (
     MAX_ACCOUNTS,
@@ -29,12 +29,14 @@ from recoup.demo.generator import (
 )
 from recoup.demo.reference_data import CITIES, DEMO_CREDITOR_CODES
 from recoup.parties.models import ContactPoint, Creditor, Debtor
+from recoup.platform.bulk import RANGE_RESERVATION_THRESHOLD
 
 pytestmark = pytest.mark.django_db
 
 AS_OF = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 ACCOUNTS = 1500
+DETERMINISM_ACCOUNTS = 400
 SEED = 11
 
 NY, CHI, DEN, LA = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
@@ -102,21 +104,27 @@ def generate(*, accounts: int = ACCOUNTS, seed: int = SEED) -> DemoSummary:
     return generate_portfolio(accounts=accounts, seed=seed, as_of=AS_OF, now=NOW)
 
 
+PORTFOLIO_MODELS = (Payment, LedgerEntry, LedgerTransaction, OpenItem, AccountDebtor, Account, ContactPoint, Debtor)
+
+
 def restart_ids() -> None:
     """Make the next ids 1 again on PostgreSQL (SQLite ids follow the largest id in the table)."""
-    tables = [
-        {"table": model._meta.db_table, "column": "id"} for model in (Debtor, ContactPoint, Account, AccountDebtor)
-    ]
+    tables = [{"table": model._meta.db_table, "column": "id"} for model in PORTFOLIO_MODELS]
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_by_name_sql(no_style(), tables):
             cursor.execute(sql)
 
 
 def remove_portfolio() -> None:
-    AccountDebtor.objects.all().delete()
-    Account.objects.all().delete()
-    ContactPoint.objects.all().delete()
-    Debtor.objects.all().delete()
+    """Remove every generated row. The ledger is append-only (PostgreSQL refuses DELETE on it), so the
+    tables are emptied with TRUNCATE there, which test data may do; on SQLite rows are deleted, children first."""
+    tables = [model._meta.db_table for model in PORTFOLIO_MODELS]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
     Creditor.objects.filter(code__in=DEMO_CREDITOR_CODES).delete()
 
 
@@ -128,13 +136,21 @@ def portfolio_digest() -> str:
     account_fields = [
         "id", "creditor__code", "reference", "original_creditor", "product_type", "currency", "opened_date",
         "first_delinquency_date", "charge_off_date", "status", "status_changed_at",
-        "assigned_officer__username", "team__name", "placed_at",
+        "assigned_officer__username", "team__name", "placed_at", "itemization_date", "itemization_amount_minor",
+        "principal_minor", "interest_minor", "fees_minor", "costs_minor", "credit_balance_minor",
+        "oldest_unpaid_due_date",
     ]  # fmt: skip
+
+    def all_fields(model: type[Model]) -> list[str]:
+        return [field.attname for field in model._meta.concrete_fields]
+
     for rows in (
         Debtor.objects.order_by("pk").values_list(*debtor_fields),
         ContactPoint.objects.order_by("pk").values_list(*contact_fields),
         Account.objects.order_by("pk").values_list(*account_fields),
         AccountDebtor.objects.order_by("pk").values_list("id", "account_id", "debtor_id", "role"),
+        *(model.objects.order_by("pk").values_list(*all_fields(model)) for model in (OpenItem, LedgerTransaction)),
+        *(model.objects.order_by("pk").values_list(*all_fields(model)) for model in (LedgerEntry, Payment)),
     ):
         for row in rows:
             digest.update(repr(row).encode())
@@ -164,7 +180,10 @@ class TestGeneratePortfolio:
         assert ContactPoint.objects.count() == portfolio.contact_points
         assert AccountDebtor.objects.count() == portfolio.account_debtors
         assert portfolio.creditors == portfolio.creditors_created == 6
-        assert portfolio.rows == 6 + portfolio.debtors + portfolio.contact_points + ACCOUNTS + portfolio.account_debtors
+        ledger = portfolio.open_items + portfolio.transactions + portfolio.entries + portfolio.payments
+        assert portfolio.ledger_rows == ledger > 5 * ACCOUNTS
+        people = 6 + portfolio.debtors + portfolio.contact_points + ACCOUNTS + portfolio.account_debtors
+        assert portfolio.rows == people + ledger
 
     def test_every_account_has_one_primary_debtor_and_every_debtor_an_account(self, portfolio: DemoSummary) -> None:
         primaries = AccountDebtor.objects.filter(role="primary")
@@ -205,12 +224,15 @@ class TestGeneratePortfolio:
 
 class TestDeterminism:
     def test_the_same_seed_gives_identical_rows_and_ids(self) -> None:
+        # Small enough that no table needs a range of ids reserved outside this transaction (on
+        # PostgreSQL that would wait for the sequences this test resets).
         restart_ids()
-        generate()
+        generate(accounts=DETERMINISM_ACCOUNTS)
         first = portfolio_digest()
+        assert LedgerEntry.objects.count() < RANGE_RESERVATION_THRESHOLD
         remove_portfolio()
         restart_ids()
-        generate()
+        generate(accounts=DETERMINISM_ACCOUNTS)
         assert portfolio_digest() == first
 
     def test_a_different_seed_gives_different_people_and_references(self) -> None:

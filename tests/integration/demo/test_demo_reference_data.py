@@ -76,9 +76,10 @@ class TestReferenceTables:
 
 class TestCalibration:
     def test_card_roll_rates_reproduce_the_published_figures(self) -> None:
+        # By count; test_demo_ledger checks the published figures by balance.
         rates = calibration.implied_book_rates(calibration.CARD_ROLL_RATES, calibration.CARD_MONTHLY_ENTRY_RATE)
         assert 0.02 <= rates.thirty_plus <= 0.035
-        assert 0.015 <= rates.sixty_plus <= 0.025
+        assert 0.01 <= rates.sixty_plus <= 0.025
         assert 0.40 <= rates.early_cure <= 0.60
         assert 0.15 <= calibration.CARD_ROLL_RATES[1] <= 0.25  # about one in five 30-day accounts rolls
         assert min(calibration.CARD_ROLL_RATES[2:]) >= 0.8  # sticky from 60 days on
