@@ -135,8 +135,10 @@ def demo_data(accounts: int, seed: int, as_of: object, if_empty: bool, users: bo
             raise OperatorError(str(exc)) from None
     click.echo(
         f"Created {summary.accounts:,} accounts, {summary.debtors:,} debtors, "
-        f"{summary.contact_points:,} contact points for {summary.creditors} creditors "
-        f"in {summary.elapsed_seconds:.1f} s (seed {seed}, as of {as_of_date.isoformat()})."
+        f"{summary.contact_points:,} contact points for {summary.creditors} creditors, with "
+        f"{summary.open_items:,} open items, {summary.payments:,} payments, {summary.transactions:,} ledger "
+        f"transactions and {summary.entries:,} entries, in {summary.elapsed_seconds:.1f} s "
+        f"(seed {seed}, as of {as_of_date.isoformat()})."
     )
 
 

@@ -35,7 +35,8 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
     pk = model._meta.pk.column
     if connection.vendor == "postgresql" and count >= RANGE_RESERVATION_THRESHOLD:
         start = _reserve_range(table, pk, count)
-        return list(range(start, start + count))
+        if start is not None:
+            return list(range(start, start + count))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -48,24 +49,32 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def _reserve_range(table: str, pk: str, count: int) -> int:
-    """Take `count` consecutive values from the table's sequence; return the first.
+def _reserve_range(table: str, pk: str, count: int) -> int | None:
+    """Take `count` consecutive values from the table's sequence; return the first, or None.
 
     Runs on a second, autocommit connection so the sequence is locked for milliseconds, not for the
     caller's whole transaction. `ALTER SEQUENCE` blocks every concurrent nextval until that short
     transaction commits, so no other writer can take a value inside the range. If the caller's
     transaction later rolls back, the range is simply unused (sequences have gaps anyway).
+
+    The lock waits for open transactions that already drew from the sequence, including the
+    caller's own; after a short lock timeout it gives up and returns None, and the caller draws the
+    keys one `nextval` each instead (slower, never stuck).
     """
     import psycopg
 
     params = connection.get_connection_params()
-    with psycopg.connect(**params, autocommit=True) as side, side.transaction(), side.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
-        sequence = cursor.fetchone()[0]  # type: ignore[index]
-        cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")  # takes the lock
-        cursor.execute("SELECT nextval(%s)", [sequence])
-        first = int(cursor.fetchone()[0])  # type: ignore[index]
-        cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+    try:
+        with psycopg.connect(**params, autocommit=True) as side, side.transaction(), side.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '1s'")
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
+            sequence = cursor.fetchone()[0]  # type: ignore[index]
+            cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")  # takes the lock
+            cursor.execute("SELECT nextval(%s)", [sequence])
+            first = int(cursor.fetchone()[0])  # type: ignore[index]
+            cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+    except psycopg.errors.LockNotAvailable:
+        return None
     return first
 
 
@@ -188,6 +197,9 @@ def foreign_keys_checked_after_load(tables: Sequence[str]) -> Iterator[None]:
         return
     if not connection.in_atomic_block:
         raise RuntimeError("foreign_keys_checked_after_load must run inside transaction.atomic()")
+    # Rows written earlier in this transaction leave deferred checks pending, and PostgreSQL will not
+    # alter a table with pending trigger events: run those checks now.
+    connection.check_constraints()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
