@@ -45,7 +45,7 @@ from recoup.core.postings import (
     write_down_lines,
 )
 from recoup.parties.models import Creditor
-from recoup.platform.bulk import allocate_ids, allocate_ids_for, bulk_add, bulk_insert
+from recoup.platform.bulk import allocate_ids, allocate_ids_for, bulk_add, bulk_insert, param_marks
 
 Actor = AbstractBaseUser | AnonymousUser | None
 LOCK_CHUNK = 5_000
@@ -108,14 +108,14 @@ def refresh_oldest_unpaid(account_ids: Sequence[int]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), LOCK_CHUNK):
             chunk = ordered[start : start + LOCK_CHUNK]
-            cursor.execute(OLDEST_UNPAID_SQL.format(placeholders=", ".join("%s" for _ in chunk)), chunk)
+            cursor.execute(OLDEST_UNPAID_SQL.format(marks=param_marks(len(chunk))), chunk)
 
 
 OLDEST_UNPAID_SQL = (
     "UPDATE accounts_account SET oldest_unpaid_due_date = ("
     "SELECT MIN(i.due_date) FROM accounts_open_item i "
     "WHERE i.account_id = accounts_account.id AND i.balance_minor > 0"
-    ") WHERE id IN ({placeholders})"
+    ") WHERE id IN ({marks})"
 )
 
 
@@ -504,7 +504,7 @@ def _static_problems(requests: Sequence[PaymentRequest], now: datetime) -> list[
 PAYEE_SQL = (
     "SELECT a.id, a.creditor_id, a.currency, a.reference, c.allocation_policy "
     "FROM accounts_account a JOIN parties_creditor c ON c.id = a.creditor_id "
-    "WHERE a.id IN ({placeholders}) ORDER BY a.id{lock}"
+    "WHERE a.id IN ({marks}) ORDER BY a.id{lock}"
 )
 
 
@@ -517,8 +517,7 @@ def _lock_payee_accounts(account_ids: Sequence[int]) -> dict[int, _PayeeAccount]
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), LOCK_CHUNK):
             chunk = ordered[start : start + LOCK_CHUNK]
-            placeholders = ", ".join("%s" for _ in chunk)
-            sql = PAYEE_SQL.format(placeholders=placeholders, lock=lock)
+            sql = PAYEE_SQL.format(marks=param_marks(len(chunk)), lock=lock)
             cursor.execute(sql, chunk)
             for pk, creditor_id, currency, reference, policy in cursor.fetchall():
                 if creditor_id not in policies:
@@ -642,7 +641,7 @@ def record_payments(
 
 OWING_ITEMS_SQL = (
     "SELECT id, account_id, component, due_date, balance_minor FROM accounts_open_item "
-    "WHERE account_id IN ({placeholders}) AND balance_minor > 0"
+    "WHERE account_id IN ({marks}) AND balance_minor > 0"
 )
 
 
@@ -660,7 +659,7 @@ def _post_payment_batch(
     with connection.cursor() as cursor:
         for start in range(0, len(account_ids), LOCK_CHUNK):
             chunk = account_ids[start : start + LOCK_CHUNK]
-            cursor.execute(OWING_ITEMS_SQL.format(placeholders=", ".join("%s" for _ in chunk)), chunk)
+            cursor.execute(OWING_ITEMS_SQL.format(marks=param_marks(len(chunk))), chunk)
             for item_id, account_id, component, due, balance in cursor.fetchall():
                 due_date = due if isinstance(due, date) else date.fromisoformat(due)
                 open_items[account_id][item_id] = ItemBalance(item_id, components[component], due_date, balance)

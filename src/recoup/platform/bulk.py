@@ -20,6 +20,11 @@ SMALL_BATCH = 50
 RANGE_RESERVATION_THRESHOLD = 5_000
 
 
+def param_marks(count: int) -> str:
+    """ "%s, %s, ..." for `count` query parameters (an IN list or a VALUES row)."""
+    return ", ".join(["%s"] * count)
+
+
 def allocate_ids(model: type[Model], count: int) -> list[int]:
     """Reserve `count` new primary keys for `model` and return them in ascending order.
 
@@ -104,13 +109,13 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     SQLite uses executemany in batches.
     """
     quoted = ", ".join(f'"{c}"' for c in columns)
-    placeholders = ", ".join("%s" for _ in columns)
+    marks = param_marks(len(columns))
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if isinstance(rows, list | tuple) and len(rows) <= SMALL_BATCH:
                 if rows:
-                    values = ", ".join(f"({placeholders})" for _ in rows)
+                    values = ", ".join(f"({marks})" for _ in rows)
                     params = [value for row in rows for value in row]
                     cursor.execute(f'INSERT INTO "{table}" ({quoted}) VALUES {values}', params)  # noqa: S608
                 return len(rows)
@@ -121,7 +126,7 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
                     copy.write_row(row)
                     written += 1
             return written
-        sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})'  # noqa: S608
+        sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'  # noqa: S608
         batch: list[Sequence[Any]] = []
         for row in rows:
             batch.append(row)
