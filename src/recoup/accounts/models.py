@@ -181,7 +181,8 @@ class OpenItem(models.Model):
         FEE = "fee", "Fee"
         COST = "cost", "Cost"
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="open_items")
+    # Indexed by open_item_account_idx, which starts with the account.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="open_items", db_index=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     reference = models.CharField(max_length=64, blank=True, help_text="Invoice number or similar.")
     component = models.CharField(max_length=10, choices=COMPONENT_CHOICES)
@@ -193,8 +194,9 @@ class OpenItem(models.Model):
     class Meta:
         db_table = "accounts_open_item"
         indexes = [
+            # No index involves balance_minor, so posting updates an item in place (a HOT update in
+            # PostgreSQL) without touching any index.
             models.Index(fields=["account", "due_date", "id"], name="open_item_account_idx"),
-            models.Index(fields=["due_date"], name="open_item_owing_idx", condition=Q(balance_minor__gt=0)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(original_minor__gt=0), name="open_item_original_positive"),
@@ -208,7 +210,8 @@ class OpenItem(models.Model):
 class LedgerTransaction(AppendOnlyModel):
     """One business event in the ledger; its entries sum to zero."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transactions")
+    # Indexed by transaction_account_idx, which starts with the account.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transactions", db_index=False)
     type = models.CharField(max_length=30, choices=TRANSACTION_TYPE_CHOICES)
     currency = models.CharField(max_length=3)
     amount_minor = models.BigIntegerField(help_text="The event's headline amount (positive).")
@@ -268,7 +271,8 @@ class Payment(models.Model):
         AGENCY = "agency", "Paid via agency"
         OTHER = "other", "Other"
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments")
+    # Indexed by payment_account_idx, which starts with the account.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments", db_index=False)
     currency = models.CharField(max_length=3)
     amount_minor = models.BigIntegerField()
     received_at = models.DateTimeField()

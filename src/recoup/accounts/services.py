@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 
 from recoup.accounts.models import (
     Account,
@@ -45,7 +46,21 @@ from recoup.core.postings import (
     write_down_lines,
 )
 from recoup.parties.models import Creditor
-from recoup.platform.bulk import allocate_ids, allocate_ids_for, bulk_add, bulk_insert, param_marks
+from recoup.platform.bulk import (
+    BulkWrite,
+    allocate_ids,
+    allocate_ids_for,
+    bulk_add,
+    bulk_insert,
+    copy_text,
+    copy_text_into,
+    foreign_keys_checked_per_statement,
+    ids_from_rows,
+    ids_in_one_statement,
+    ids_statement,
+    in_values,
+    produced_in_background,
+)
 
 Actor = AbstractBaseUser | AnonymousUser | None
 LOCK_CHUNK = 5_000
@@ -107,15 +122,15 @@ def refresh_oldest_unpaid(account_ids: Sequence[int]) -> None:
     ordered = sorted(set(account_ids))
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), LOCK_CHUNK):
-            chunk = ordered[start : start + LOCK_CHUNK]
-            cursor.execute(OLDEST_UNPAID_SQL.format(marks=param_marks(len(chunk))), chunk)
+            condition, params = in_values("id", ordered[start : start + LOCK_CHUNK])
+            cursor.execute(OLDEST_UNPAID_SQL.format(condition=condition), params)
 
 
 OLDEST_UNPAID_SQL = (
     "UPDATE accounts_account SET oldest_unpaid_due_date = ("
     "SELECT MIN(i.due_date) FROM accounts_open_item i "
     "WHERE i.account_id = accounts_account.id AND i.balance_minor > 0"
-    ") WHERE id IN ({marks})"
+    ") WHERE {condition}"
 )
 
 
@@ -504,27 +519,82 @@ def _static_problems(requests: Sequence[PaymentRequest], now: datetime) -> list[
 PAYEE_SQL = (
     "SELECT a.id, a.creditor_id, a.currency, a.reference, c.allocation_policy "
     "FROM accounts_account a JOIN parties_creditor c ON c.id = a.creditor_id "
-    "WHERE a.id IN ({marks}) ORDER BY a.id{lock}"
+    "WHERE {condition} ORDER BY a.id{lock}"
 )
 
 
-def _lock_payee_accounts(account_ids: Sequence[int]) -> dict[int, _PayeeAccount]:
-    """Lock the accounts in primary-key order and read what allocation needs, in one query per chunk."""
+@dataclass
+class _PaymentContext:
+    """What a batch of payments needs, read under the accounts' locks."""
+
+    accounts: dict[int, _PayeeAccount]
+    owing: dict[int, dict[int, ItemBalance]]
+    transaction_ids: list[int]
+    payment_ids: list[int]
+
+
+def _policy_rows(
+    rows: Sequence[tuple[Any, ...]], policies: dict[int, AllocationPolicy], found: dict[int, _PayeeAccount]
+) -> None:
+    for pk, creditor_id, currency, reference, policy in rows:
+        if creditor_id not in policies:
+            raw = json.loads(policy) if isinstance(policy, str) else policy
+            policies[creditor_id] = AllocationPolicy.from_dict(raw or {})
+        found[pk] = _PayeeAccount(creditor_id, currency, reference, policies[creditor_id])
+
+
+def _owing_rows(rows: Sequence[tuple[Any, ...]], owing: dict[int, dict[int, ItemBalance]]) -> None:
+    components = {c.value: c for c in Component}
+    for item_id, account_id, component, due, balance in rows:
+        due_date = due if isinstance(due, date) else date.fromisoformat(due)
+        owing[account_id][item_id] = ItemBalance(item_id, components[component], due_date, balance)
+
+
+def _lock_and_read(account_ids: Sequence[int], payments: int) -> _PaymentContext:
+    """Lock the accounts in primary-key order, then read their creditors' policies, what each still
+    owes, and keys for up to `payments` new transactions and payments.
+
+    The owing items are read by a statement that starts after the locks are held, so it sees every
+    posting committed before them. On PostgreSQL a small batch sends the three statements in one
+    round trip (each still runs on its own snapshot); a large one goes chunk by chunk.
+    """
     ordered = sorted(set(account_ids))
     lock = " FOR UPDATE OF a" if connection.vendor == "postgresql" else ""
-    found: dict[int, _PayeeAccount] = {}
+    accounts: dict[int, _PayeeAccount] = {}
     policies: dict[int, AllocationPolicy] = {}
+    owing: dict[int, dict[int, ItemBalance]] = defaultdict(dict)
+    wanted: list[tuple[type[Model], int]] = [(LedgerTransaction, payments), (Payment, payments)]
     with connection.cursor() as cursor:
+        if len(ordered) <= LOCK_CHUNK and ids_in_one_statement(wanted) and payments:
+            condition, params = in_values("a.id", ordered)
+            items_condition, items_params = in_values("account_id", ordered)
+            ids_sql, ids_params = ids_statement(wanted)
+            cursor.execute(
+                ";".join(
+                    [
+                        PAYEE_SQL.format(condition=condition, lock=lock),
+                        OWING_ITEMS_SQL.format(condition=items_condition),
+                        ids_sql,
+                    ]
+                ),
+                params + items_params + ids_params,
+            )
+            _policy_rows(cursor.fetchall(), policies, accounts)
+            cursor.nextset()
+            _owing_rows(cursor.fetchall(), owing)
+            cursor.nextset()
+            transaction_ids, payment_ids = ids_from_rows(wanted, cursor.fetchall())
+            return _PaymentContext(accounts, owing, transaction_ids, payment_ids)
         for start in range(0, len(ordered), LOCK_CHUNK):
-            chunk = ordered[start : start + LOCK_CHUNK]
-            sql = PAYEE_SQL.format(marks=param_marks(len(chunk)), lock=lock)
-            cursor.execute(sql, chunk)
-            for pk, creditor_id, currency, reference, policy in cursor.fetchall():
-                if creditor_id not in policies:
-                    raw = json.loads(policy) if isinstance(policy, str) else policy
-                    policies[creditor_id] = AllocationPolicy.from_dict(raw or {})
-                found[pk] = _PayeeAccount(creditor_id, currency, reference, policies[creditor_id])
-    return found
+            condition, params = in_values("a.id", ordered[start : start + LOCK_CHUNK])
+            cursor.execute(PAYEE_SQL.format(condition=condition, lock=lock), params)
+            _policy_rows(cursor.fetchall(), policies, accounts)
+        for start in range(0, len(ordered), LOCK_CHUNK):
+            condition, params = in_values("account_id", ordered[start : start + LOCK_CHUNK])
+            cursor.execute(OWING_ITEMS_SQL.format(condition=condition), params)
+            _owing_rows(cursor.fetchall(), owing)
+    transaction_ids, payment_ids = allocate_ids_for(wanted)
+    return _PaymentContext(accounts, owing, transaction_ids, payment_ids)
 
 
 def _account_problems(requests: Sequence[PaymentRequest], accounts: dict[int, _PayeeAccount]) -> list[PaymentProblem]:
@@ -542,6 +612,9 @@ def _account_problems(requests: Sequence[PaymentRequest], accounts: dict[int, _P
                 )
             )
     return problems
+
+
+KEYS_SQL = "SELECT id, idempotency_key, account_id, amount_minor, currency FROM accounts_payment WHERE {condition}"
 
 
 def _resolve_keys(
@@ -570,27 +643,30 @@ def _resolve_keys(
             else:
                 same_as[index] = indexes[0]
     keys = list(by_key)
-    for start in range(0, len(keys), LOCK_CHUNK):
-        for pk, found_key, account_id, amount_minor, currency in Payment.objects.filter(
-            idempotency_key__in=keys[start : start + LOCK_CHUNK]
-        ).values_list("id", "idempotency_key", "account_id", "amount_minor", "currency"):
-            key = str(found_key)
-            for index in by_key[key]:
-                request = requests[index]
-                if (request.account_id, request.amount.minor, request.amount.currency) == (
-                    account_id,
-                    amount_minor,
-                    currency,
-                ):
-                    repeats[index] = pk
-                else:
-                    problems.append(
-                        PaymentProblem(
-                            index,
-                            "idempotency_key",
-                            f"'{key}' was already used for payment {pk} of a different amount or account",
-                        )
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), LOCK_CHUNK):
+            condition, params = in_values("idempotency_key", keys[start : start + LOCK_CHUNK])
+            cursor.execute(KEYS_SQL.format(condition=condition), params)
+            found += cursor.fetchall()
+    for pk, found_key, account_id, amount_minor, currency in found:
+        key = str(found_key)
+        for index in by_key[key]:
+            request = requests[index]
+            if (request.account_id, request.amount.minor, request.amount.currency) == (
+                account_id,
+                amount_minor,
+                currency,
+            ):
+                repeats[index] = pk
+            else:
+                problems.append(
+                    PaymentProblem(
+                        index,
+                        "idempotency_key",
+                        f"'{key}' was already used for payment {pk} of a different amount or account",
                     )
+                )
     return repeats, same_as, problems
 
 
@@ -617,15 +693,18 @@ def record_payments(
         )
         try:
             with transaction.atomic():
-                accounts = _lock_payee_accounts([r.account_id for r in requests])
-                problems = sorted(static + _account_problems(requests, accounts), key=lambda p: p.index)
+                unsure = {p.index for p in static} | set(repeats) | set(same_as)
+                context = _lock_and_read(
+                    [r.account_id for r in requests], sum(1 for i in range(len(requests)) if i not in unsure)
+                )
+                problems = sorted(static + _account_problems(requests, context.accounts), key=lambda p: p.index)
                 if problems and not accept_valid:
                     raise UnableToRecordPayments(problems)
                 result.problems = problems
                 bad = {p.index for p in problems}
                 todo = [i for i in range(len(requests)) if i not in bad and i not in repeats and i not in same_as]
                 if todo:
-                    _post_payment_batch(requests, todo, accounts, now, actor, result)
+                    _post_payment_batch(requests, todo, context, now, actor, result)
         except IntegrityError as exc:
             # Another process posted one of these keys between our check and our insert: on the
             # second attempt those requests are found as repeats.
@@ -641,74 +720,112 @@ def record_payments(
 
 OWING_ITEMS_SQL = (
     "SELECT id, account_id, component, due_date, balance_minor FROM accounts_open_item "
-    "WHERE account_id IN ({marks}) AND balance_minor > 0"
+    "WHERE {condition} AND balance_minor > 0"
 )
+TRANSACTION_COLUMNS = [
+    "id",
+    "account_id",
+    "type",
+    "currency",
+    "amount_minor",
+    "effective_date",
+    "posted_at",
+    "reverses_id",
+    "memo",
+    "actor_id",
+]
+# Entries and audit events are written without ids: nothing in the same write refers to them, so the
+# database numbers them.
+ENTRY_COLUMNS = ["transaction_id", "account_id", "open_item_id", "book", "component", "amount_minor", "effective_date"]
+PAYMENT_COLUMNS = [
+    "id",
+    "account_id",
+    "currency",
+    "amount_minor",
+    "received_at",
+    "method",
+    "external_reference",
+    "idempotency_key",
+    "transaction_id",
+    "reversal_id",
+    "reversal_reason",
+    "created_at",
+]
+AUDIT_COLUMNS = [
+    "name",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "subject_type",
+    "subject_id",
+    "account_id",
+    "before",
+    "after",
+]
+# What a payment writes, in the order it is written (entries and payments refer to transactions).
+PAYMENT_TABLES = {
+    "accounts_transaction": TRANSACTION_COLUMNS,
+    "accounts_entry": ENTRY_COLUMNS,
+    "accounts_payment": PAYMENT_COLUMNS,
+    "audit_event": AUDIT_COLUMNS,
+}
 
 
-def _post_payment_batch(
+PIPELINE_PAYMENTS = 20_000
+PIPELINE_CHUNK = 10_000
+
+
+@dataclass
+class _PaymentDeltas:
+    items: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    accounts: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+
+
+def _payment_rows(
     requests: Sequence[PaymentRequest],
-    todo: list[int],
-    accounts: dict[int, _PayeeAccount],
+    todo: Sequence[int],
+    context: _PaymentContext,
     now: datetime,
     actor: Actor,
     result: PaymentBatchResult,
-) -> None:
-    account_ids = sorted({requests[i].account_id for i in todo})
-    open_items: dict[int, dict[int, ItemBalance]] = defaultdict(dict)
-    components = {c.value: c for c in Component}
-    with connection.cursor() as cursor:
-        for start in range(0, len(account_ids), LOCK_CHUNK):
-            chunk = account_ids[start : start + LOCK_CHUNK]
-            cursor.execute(OWING_ITEMS_SQL.format(marks=param_marks(len(chunk))), chunk)
-            for item_id, account_id, component, due, balance in cursor.fetchall():
-                due_date = due if isinstance(due, date) else date.fromisoformat(due)
-                open_items[account_id][item_id] = ItemBalance(item_id, components[component], due_date, balance)
-    todo.sort(key=lambda i: (requests[i].received_at, i))
-    txn_ids, payment_ids, audit_ids = allocate_ids_for(
-        [(LedgerTransaction, len(todo)), (Payment, len(todo)), (AuditEvent, len(todo))]
-    )
-    txn_rows: list[tuple[Any, ...]] = []
-    payment_rows: list[tuple[Any, ...]] = []
-    entry_lines: list[tuple[int, int, date, Line]] = []
-    audit_rows: list[tuple[Any, ...]] = []
-    item_deltas: dict[int, int] = defaultdict(int)
-    paid_off_accounts: set[int] = set()
-    account_deltas: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    deltas: _PaymentDeltas,
+    chunk: int,
+) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
+    """Allocate each payment in order of receipt and yield the rows to insert, `chunk` payments at a time.
+
+    Pure computation on what `_lock_and_read` read (no database access), so it can run in a
+    background thread while the caller writes the previous chunk. Fills in `result` and `deltas`
+    and leaves `context.owing` as the items still owing afterwards.
+    """
     actor_id = _actor_id(actor)
     label = actor_label_for(actor)
-    for txn_id, payment_id, index in zip(txn_ids, payment_ids, todo, strict=True):
+    payment_type = TransactionType.PAYMENT.value
+    # Keys were drawn for every payment that might post; those refused leave gaps, as sequences do.
+    keys = zip(context.transaction_ids[: len(todo)], context.payment_ids[: len(todo)], todo, strict=True)
+    rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in PAYMENT_TABLES}
+    for count, (txn_id, payment_id, index) in enumerate(keys, start=1):
         request = requests[index]
         account_id = request.account_id
-        payee = accounts[account_id]
+        payee = context.accounts[account_id]
+        items = context.owing[account_id]
         currency = payee.currency
         minor = request.amount.minor
-        items = open_items[account_id]
         paid, over = allocate_minor(minor, items.values(), payee.policy)
         lines = payment_lines(minor, paid, over)
         check_balanced(lines)
+        allocation: dict[str, int] = defaultdict(int)
         for item, part in paid:
+            allocation[item.component.value] += part
             left = item.balance_minor - part
             if left:
                 items[item.item_id] = ItemBalance(item.item_id, item.component, item.due_date, left)
             else:
                 del items[item.item_id]
-                paid_off_accounts.add(account_id)
         effective = request.received_at.date()
-        txn_rows.append(
-            (
-                txn_id,
-                account_id,
-                TransactionType.PAYMENT.value,
-                currency,
-                minor,
-                effective,
-                now,
-                None,
-                "",
-                actor_id,
-            )
+        rows["accounts_transaction"].append(
+            (txn_id, account_id, payment_type, currency, minor, effective, now, None, "", actor_id)
         )
-        payment_rows.append(
+        rows["accounts_payment"].append(
             (
                 payment_id,
                 account_id,
@@ -726,15 +843,24 @@ def _post_payment_batch(
         )
         items_delta, columns_delta = _cache_deltas(lines)
         for item_id, delta in items_delta.items():
-            item_deltas[item_id] += delta
+            deltas.items[item_id] += delta
+        account_deltas = deltas.accounts[account_id]
         for column, delta in columns_delta.items():
-            account_deltas[account_id][column] += delta
+            account_deltas[column] += delta
+        entries = rows["accounts_entry"]
         for line in lines:
-            entry_lines.append((txn_id, account_id, effective, line))
-        allocation: dict[str, int] = defaultdict(int)
-        for item, part in paid:
-            allocation[item.component.value] += part
-        audit_rows.append(
+            entries.append(
+                (
+                    txn_id,
+                    account_id,
+                    line.item_id,
+                    PLAIN[line.book],
+                    PLAIN[line.component],
+                    line.amount_minor,
+                    effective,
+                )
+            )
+        rows["audit_event"].append(
             (
                 "accounts.payment.recorded",
                 now,
@@ -758,92 +884,59 @@ def _post_payment_batch(
         )
         result.payment_ids[index] = payment_id
         result.transaction_ids[index] = txn_id
-    entry_ids = allocate_ids(LedgerEntry, len(entry_lines))
-    bulk_insert(
-        "accounts_transaction",
-        [
-            "id",
-            "account_id",
-            "type",
-            "currency",
-            "amount_minor",
-            "effective_date",
-            "posted_at",
-            "reverses_id",
-            "memo",
-            "actor_id",
-        ],
-        txn_rows,
-    )
-    bulk_insert(
-        "accounts_entry",
-        [
-            "id",
-            "transaction_id",
-            "account_id",
-            "open_item_id",
-            "book",
-            "component",
-            "amount_minor",
-            "effective_date",
-        ],
-        [
-            (
-                entry_id,
-                txn_id,
-                account_id,
-                line.item_id,
-                PLAIN[line.book],
-                PLAIN[line.component],
-                line.amount_minor,
-                effective,
-            )
-            for entry_id, (txn_id, account_id, effective, line) in zip(entry_ids, entry_lines, strict=True)
-        ],
-    )
-    bulk_insert(
-        "accounts_payment",
-        [
-            "id",
-            "account_id",
-            "currency",
-            "amount_minor",
-            "received_at",
-            "method",
-            "external_reference",
-            "idempotency_key",
-            "transaction_id",
-            "reversal_id",
-            "reversal_reason",
-            "created_at",
-        ],
-        payment_rows,
-    )
-    bulk_insert(
-        "audit_event",
-        [
-            "id",
-            "name",
-            "occurred_at",
-            "actor_id",
-            "actor_label",
-            "subject_type",
-            "subject_id",
-            "account_id",
-            "before",
-            "after",
-        ],
-        [(pk, *row) for pk, row in zip(audit_ids, audit_rows, strict=True)],
-    )
-    bulk_add("accounts_open_item", ["balance_minor"], sorted(item_deltas.items()))
-    bulk_add(
+        if count % chunk == 0:
+            yield rows
+            rows = {table: [] for table in PAYMENT_TABLES}
+    if rows["accounts_transaction"]:
+        yield rows
+
+
+def _post_payment_batch(
+    requests: Sequence[PaymentRequest],
+    todo: list[int],
+    context: _PaymentContext,
+    now: datetime,
+    actor: Actor,
+    result: PaymentBatchResult,
+) -> None:
+    """Write the payments' transactions, entries, payment rows, audit events and cache updates.
+
+    A large batch on PostgreSQL is pipelined: a background thread allocates and builds the rows of
+    the next chunk (pure Python) while this thread copies the previous one into the database, with
+    the foreign keys checked at the end of each COPY (instead of all at commit) so that checking
+    overlaps with building too. Anything smaller is built first and written with BulkWrite (one
+    statement on PostgreSQL for a single payment).
+    """
+    todo.sort(key=lambda i: (requests[i].received_at, i))
+    account_ids = sorted({requests[i].account_id for i in todo})
+    deltas = _PaymentDeltas()
+    write = BulkWrite()
+    if connection.vendor == "postgresql" and len(todo) >= PIPELINE_PAYMENTS:
+        chunks = _payment_rows(requests, todo, context, now, actor, result, deltas, PIPELINE_CHUNK)
+        with foreign_keys_checked_per_statement():
+            for texts in produced_in_background(chunks, _copy_texts):
+                for table, text in texts.items():
+                    copy_text_into(table, PAYMENT_TABLES[table], text)
+    else:
+        for rows in _payment_rows(requests, todo, context, now, actor, result, deltas, len(todo)):
+            for table, table_rows in rows.items():
+                write.insert(table, PAYMENT_TABLES[table], table_rows)
+    # Every owing item of these accounts was read under the lock, so each account's oldest unpaid
+    # due date is known without asking the database again.
+    oldest = {pk: min((item.due_date for item in context.owing[pk].values()), default=None) for pk in account_ids}
+    write.add("accounts_open_item", ["balance_minor"], sorted(deltas.items.items()))
+    write.add(
         "accounts_account",
         CACHE_COLUMNS,
-        [(pk, *(deltas.get(c, 0) for c in CACHE_COLUMNS)) for pk, deltas in sorted(account_deltas.items())],
+        [(pk, *(deltas.accounts[pk].get(c, 0) for c in CACHE_COLUMNS), oldest[pk]) for pk in account_ids],
+        assign={"oldest_unpaid_due_date": "date"},
     )
-    # An account's oldest owing item changes only when one of its items was paid off.
-    refresh_oldest_unpaid(sorted(paid_off_accounts))
+    write.execute()
     result.created = len(todo)
+
+
+def _copy_texts(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, str]:
+    return {table: copy_text(table_rows) for table, table_rows in rows.items()}
 
 
 def record_payment(

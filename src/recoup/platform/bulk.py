@@ -7,8 +7,12 @@ Callers allocate primary keys with `allocate_ids` so related rows can be written
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model
@@ -23,6 +27,18 @@ RANGE_RESERVATION_THRESHOLD = 5_000
 def param_marks(count: int) -> str:
     """ "%s, %s, ..." for `count` query parameters (an IN list or a VALUES row)."""
     return ", ".join(["%s"] * count)
+
+
+def in_values(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """A WHERE condition "column is one of values", and its parameters.
+
+    PostgreSQL takes the values as one array parameter (`= ANY(%s)`): the statement stays short and
+    the driver does not have to scan thousands of placeholders. SQLite gets an IN list; keep the
+    values to a few thousand per statement there.
+    """
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({param_marks(len(values))})", list(values)
 
 
 def allocate_ids(model: type[Model], count: int) -> list[int]:
@@ -85,20 +101,39 @@ def _reserve_range(table: str, pk: str, count: int) -> int | None:
 
 def allocate_ids_for(requests: Sequence[tuple[type[Model], int]]) -> list[list[int]]:
     """Reserve keys for several tables in one round trip; returns one ascending list per request."""
-    if connection.vendor != "postgresql" or any(count >= RANGE_RESERVATION_THRESHOLD for _, count in requests):
+    if not ids_in_one_statement(requests):
         return [allocate_ids(model, count) for model, count in requests]
+    sql, params = ids_statement(requests)
+    if not sql:
+        return [[] for _ in requests]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return ids_from_rows(requests, cursor.fetchall())
+
+
+def ids_in_one_statement(requests: Sequence[tuple[type[Model], int]]) -> bool:
+    """Whether ids_statement can reserve these keys (PostgreSQL, none of them a large range)."""
+    return connection.vendor == "postgresql" and all(count < RANGE_RESERVATION_THRESHOLD for _, count in requests)
+
+
+def ids_statement(requests: Sequence[tuple[type[Model], int]]) -> tuple[str, list[Any]]:
+    """PostgreSQL: one SELECT drawing the keys for each (model, count); read it with ids_from_rows.
+
+    For callers that send it in the same round trip as other statements (see ids_in_one_statement).
+    """
     parts: list[str] = []
     params: list[Any] = []
     for index, (model, count) in enumerate(requests):
         if count > 0:
             parts.append(f"SELECT {index}, nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)")  # noqa: S608
             params += [model._meta.db_table, model._meta.pk.column, count]
+    return " UNION ALL ".join(parts), params
+
+
+def ids_from_rows(requests: Sequence[tuple[type[Model], int]], rows: Iterable[Sequence[Any]]) -> list[list[int]]:
     found: list[list[int]] = [[] for _ in requests]
-    if parts:
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            for index, value in cursor.fetchall():
-                found[index].append(value)
+    for index, value in rows:
+        found[index].append(value)
     return [sorted(ids) for ids in found]
 
 
@@ -115,9 +150,7 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
         if connection.vendor == "postgresql":
             if isinstance(rows, list | tuple) and len(rows) <= SMALL_BATCH:
                 if rows:
-                    values = ", ".join(f"({marks})" for _ in rows)
-                    params = [value for row in rows for value in row]
-                    cursor.execute(f'INSERT INTO "{table}" ({quoted}) VALUES {values}', params)  # noqa: S608
+                    cursor.execute(*_insert_statement(table, columns, rows))
                 return len(rows)
             raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
             # wrap_database_errors turns psycopg's errors into django.db's (IntegrityError, ...).
@@ -140,36 +173,158 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     return written
 
 
+def _copy_cell(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if type(value) is str:
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return value
+    if type(value) is datetime and value.tzinfo is not None:
+        return value.isoformat()
+    if type(value) is bool:
+        return "t" if value else "f"
+    if type(value) is int or type(value) is date:
+        return str(value)
+    raise TypeError(f"cannot copy a {type(value).__name__} value: {value!r}")
+
+
+def copy_text(rows: Iterable[Sequence[Any]]) -> str:
+    """Rows in PostgreSQL's COPY text format (tab-separated, \\N for NULL, backslash escapes).
+
+    For rows of ints, strings, dates, aware datetimes, booleans and None, the types the ledger
+    writes; anything else is refused rather than guessed at. Pure Python, so it can run in a
+    background thread (see produced_in_background); psycopg's own row formatting needs the connection.
+    """
+    return "".join("\t".join(map(_copy_cell, row)) + "\n" for row in rows)
+
+
+def copy_text_into(table: str, columns: Sequence[str], text: str) -> None:
+    """PostgreSQL: COPY text made by copy_text into `table`."""
+    if not text:
+        return
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy,
+    ):
+        copy.write(text)
+
+
+@contextlib.contextmanager
+def foreign_keys_checked_per_statement() -> Iterator[None]:
+    """PostgreSQL: check deferred foreign keys at the end of each statement inside the block.
+
+    Django declares foreign keys DEFERRABLE INITIALLY DEFERRED, so a large write normally checks
+    them all at commit, with nothing else to do meanwhile. Checked per statement, the checks of one
+    COPY run while a background thread prepares the next. Every row is checked either way; pending
+    checks from before the block run when it starts. On SQLite it does nothing.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    # Only on success: after an error the transaction is aborted and will roll back, which ends the
+    # setting anyway (it lasts for the transaction).
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def produced_in_background(
+    items: Iterator[Item], transform: Callable[[Item], Result], *, ahead: int = 2
+) -> Iterator[Result]:
+    """Yield transform(item) for each item, computed by a background thread up to `ahead` items early.
+
+    For pipelines where this thread waits on the database while the next piece is prepared in pure
+    Python (the database driver releases the GIL while it waits). The producer must not touch the
+    database connection. An error in the producer is raised here; if the consumer stops early, the
+    producer is told to stop and is joined.
+    """
+    handoff: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def put(message: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(message, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(("item", transform(item))):
+                    return
+            put(("done", None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(("error", exc))
+
+    worker = threading.Thread(target=produce, name="recoup-bulk-producer", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = handoff.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join()
+
+
 UPDATE_VALUES_LIMIT = 200
 
 
-def bulk_add(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def _add_parts(columns: Sequence[str], assign: Mapping[str, str]) -> tuple[str, str, list[str]]:
+    """Column list, SET clause and SQL types (id first) of an additive update."""
+    everything = [*columns, *assign]
+    names = ", ".join(f'"{c}"' for c in everything)
+    sets = ", ".join(
+        [f'"{c}" = t."{c}" + d."{c}"' for c in columns] + [f'"{c}" = d."{c}"' for c in assign],
+    )
+    return names, sets, ["bigint"] * (len(columns) + 1) + list(assign.values())
+
+
+def bulk_add(
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    assign: Mapping[str, str] | None = None,
+) -> int:
     """Add deltas to numeric columns by primary key: each row is (id, delta for each column).
 
-    PostgreSQL: a few rows in one UPDATE ... FROM (VALUES ...); many rows copied into a temporary
-    table (dropped at commit) and applied in one UPDATE ... FROM. SQLite: executemany.
-    Callers pass rows sorted by id, the lock order.
+    `assign` names further columns (with their SQL types) that are set to a value rather than added
+    to; their values follow the deltas in each row. PostgreSQL: a few rows in one
+    UPDATE ... FROM (VALUES ...); many rows copied into a temporary table (dropped at commit) and
+    applied in one UPDATE ... FROM. SQLite: executemany. Callers pass rows sorted by id, the lock order.
     """
     rows = list(rows)
     if not rows:
         return 0
-    names = ", ".join(f'"{c}"' for c in columns)
-    sets = ", ".join(f'"{c}" = t."{c}" + d."{c}"' for c in columns)
+    assign = assign or {}
+    names, sets, types = _add_parts(columns, assign)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(rows) <= UPDATE_VALUES_LIMIT:
-            row_sql = "(" + ", ".join(["%s::bigint"] * (len(columns) + 1)) + ")"
-            values = ", ".join([row_sql] * len(rows))
-            cursor.execute(
-                f'UPDATE "{table}" AS t SET {sets} FROM (VALUES {values}) AS d(id, {names}) '  # noqa: S608
-                "WHERE t.id = d.id",
-                [value for row in rows for value in row],
-            )
+            sql, params = _add_statement(table, columns, rows, assign)
+            cursor.execute(sql, params)
             return len(rows)
         if connection.vendor == "postgresql":
             temp = f"delta_{table}"
-            definitions = ", ".join(f'"{c}" bigint' for c in columns)
+            definitions = ", ".join(f'"{c}" {t}' for c, t in zip(["id", *columns, *assign], types, strict=True))
             cursor.execute(f'DROP TABLE IF EXISTS "{temp}"')
-            cursor.execute(f'CREATE TEMP TABLE "{temp}" (id bigint, {definitions}) ON COMMIT DROP')
+            cursor.execute(f'CREATE TEMP TABLE "{temp}" ({definitions}) ON COMMIT DROP')
             with (
                 connection.wrap_database_errors,
                 cursor.cursor.copy(f'COPY "{temp}" (id, {names}) FROM STDIN') as copy,
@@ -179,10 +334,90 @@ def bulk_add(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) 
             cursor.execute(f'UPDATE "{table}" AS t SET {sets} FROM "{temp}" AS d WHERE t.id = d.id')  # noqa: S608
             cursor.execute(f'DROP TABLE "{temp}"')
             return len(rows)
-        plain_sets = ", ".join(f'"{c}" = "{c}" + %s' for c in columns)
+        plain_sets = ", ".join([f'"{c}" = "{c}" + %s' for c in columns] + [f'"{c}" = %s' for c in assign])
         sql = f'UPDATE "{table}" SET {plain_sets} WHERE id = %s'  # noqa: S608
         cursor.executemany(sql, [(*row[1:], row[0]) for row in rows])
     return len(rows)
+
+
+def _add_statement(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], assign: Mapping[str, str]
+) -> tuple[str, list[Any]]:
+    """PostgreSQL: one UPDATE ... FROM (VALUES ...) adding the deltas in `rows` (see bulk_add)."""
+    names, sets, types = _add_parts(columns, assign)
+    row_sql = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
+    values = ", ".join([row_sql] * len(rows))
+    sql = f'UPDATE "{table}" AS t SET {sets} FROM (VALUES {values}) AS d(id, {names}) WHERE t.id = d.id'  # noqa: S608
+    return sql, [value for row in rows for value in row]
+
+
+def _insert_statement(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+    """One multi-row INSERT ... VALUES for a handful of rows."""
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    row_sql = f"({param_marks(len(columns))})"
+    values = ", ".join([row_sql] * len(rows))
+    return f'INSERT INTO "{table}" ({quoted}) VALUES {values}', [v for row in rows for v in row]  # noqa: S608
+
+
+SMALL_WRITE_ROWS = 200
+
+
+@dataclass
+class _Step:
+    table: str
+    columns: Sequence[str]
+    rows: list[Sequence[Any]]
+    assign: Mapping[str, str] | None = None  # None: an insert; a mapping: an additive update
+
+
+@dataclass
+class BulkWrite:
+    """Inserts and additive updates collected, then written with as few round trips as possible.
+
+    A small write on PostgreSQL (a payment or two) goes as one statement of data-modifying CTEs, so
+    posting one payment costs one round trip to write instead of one per table; anything larger
+    goes table by table through bulk_insert (COPY) and bulk_add. The steps run in the order given;
+    inside one statement PostgreSQL runs them all on the same snapshot, so an update must not depend
+    on a row inserted by the same write (deferred foreign-key checks are fine: they run at commit).
+    """
+
+    steps: list[_Step] = field(default_factory=list)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        self.steps.append(_Step(table, columns, list(rows)))
+
+    def add(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        assign: Mapping[str, str] | None = None,
+    ) -> None:
+        self.steps.append(_Step(table, columns, list(rows), dict(assign or {})))
+
+    def execute(self) -> None:
+        steps = [step for step in self.steps if step.rows]
+        self.steps = []
+        if connection.vendor == "postgresql" and sum(len(step.rows) for step in steps) <= SMALL_WRITE_ROWS:
+            parts: list[str] = []
+            params: list[Any] = []
+            for number, step in enumerate(steps):
+                if step.assign is None:
+                    sql, values = _insert_statement(step.table, step.columns, step.rows)
+                else:
+                    sql, values = _add_statement(step.table, step.columns, step.rows, step.assign)
+                parts.append(f"w{number} AS ({sql})")
+                params += values
+            if parts:
+                with connection.cursor() as cursor:
+                    cursor.execute("WITH " + ", ".join(parts) + " SELECT 1", params)
+            return
+        for step in steps:
+            if step.assign is None:
+                bulk_insert(step.table, step.columns, step.rows)
+            else:
+                bulk_add(step.table, step.columns, step.rows, assign=step.assign)
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ import pytest
 
 from factories import AccountFactory, CreditorFactory
 from ledger_helpers import NOW, owing, usd
+from recoup.accounts import services
 from recoup.accounts.ledger_selectors import verify_ledger
 from recoup.accounts.models import Account, LedgerEntry, LedgerTransaction, OpenItem, Payment
 from recoup.accounts.services import (
@@ -163,6 +164,47 @@ class TestBatch:
         assert second.created == 0
         assert second.payment_ids == first.payment_ids
         assert Payment.objects.count() == 4
+
+    def test_a_large_batch_is_pipelined_and_posts_exactly_what_a_small_one_does(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Big batches are built in a background thread and copied chunk by chunk (PostgreSQL)."""
+
+        def portfolio() -> list[Account]:
+            creditor = CreditorFactory()
+            return [
+                owing(AccountFactory(creditor=creditor), principal="100.00", interest="10.00", fees="5.00")
+                for _ in range(3)
+            ]
+
+        def batch(accounts: list[Account]) -> list[PaymentRequest]:
+            amounts = ["7.00", "30.00", "0.01", "99.99", "12.50", "40.00", "3.00"]
+            return [
+                PaymentRequest(
+                    accounts[n % 3].pk,
+                    usd(amount),
+                    NOW - timedelta(minutes=20 - n),
+                    "bank_transfer",
+                    external_reference=f"stmt\\line {n}\tref",
+                )
+                for n, amount in enumerate(amounts)
+            ]
+
+        plain, piped = portfolio(), portfolio()
+        record_payments(requests=batch(plain), now=NOW, actor=None)
+        monkeypatch.setattr(services, "PIPELINE_PAYMENTS", 4)
+        monkeypatch.setattr(services, "PIPELINE_CHUNK", 3)
+        result = record_payments(requests=batch(piped), now=NOW, actor=None)
+        assert result.created == 7
+        assert [balances(a) for a in piped] == [balances(a) for a in plain]
+        assert [a.oldest_unpaid_due_date for a in piped] == [a.oldest_unpaid_due_date for a in plain]
+        references = Payment.objects.filter(account__in=piped).order_by("received_at")
+        assert [p.external_reference for p in references] == [f"stmt\\line {n}\tref" for n in range(7)]
+        assert (
+            AuditEvent.objects.filter(name="accounts.payment.recorded", account_id__in=[a.pk for a in piped]).count()
+            == 7
+        )
+        assert verify_ledger().ok
 
 
 class TestReversal:
