@@ -80,7 +80,12 @@ class Account(models.Model):
 
     class Meta:
         db_table = "accounts_account"
-        permissions = [("view_aging_report", "Can see the aging report and receivables KPIs")]
+        permissions = [
+            ("view_aging_report", "Can see the aging report and receivables KPIs"),
+            ("import_data", "Can import account placements, payments and bank statements"),
+            ("match_payments", "Can match, split or reject unmatched bank payments"),
+            ("export_data", "Can export accounts, payments and activities"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["creditor", "reference"], name="account_reference_unique"),
             models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="account_currency_iso"),

@@ -56,9 +56,13 @@ _MANAGER = (
     | _crud("parties.creditor", "add", "change")
     | _crud("accounts.account", "add", "change")
     | _view(["audit.auditevent"])
+    | {"accounts.import_data", "accounts.match_payments", "accounts.export_data"}
 )
 _LEGAL = _OFFICER | _crud("accounts.account", "change")
-_AUDITOR = _view([*_READABLE, "users.user", "audit.auditevent"]) | {"accounts.view_aging_report"}
+_AUDITOR = _view([*_READABLE, "users.user", "audit.auditevent"]) | {
+    "accounts.view_aging_report",
+    "accounts.export_data",
+}
 
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.OFFICER: _OFFICER,

@@ -1,0 +1,1 @@
+"""Exports of accounts, payments and activities to CSV and XLSX, streamed."""

@@ -1,0 +1,1 @@
+"""Imports: account placements, payments and bank statements, validated, idempotent and set-based."""
