@@ -26,7 +26,6 @@ from recoup.accounts.models import (
     OpenItem,
     Payment,
 )
-from recoup.audit.models import AuditEvent
 from recoup.audit.services import actor_label_for, record_event
 from recoup.core.account_status import AccountStatus, can_transition
 from recoup.core.allocation import AllocationPolicy, InvalidAllocationPolicy
@@ -1221,12 +1220,10 @@ def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, me
             [(pk, *(d.get(c, 0) for c in CACHE_COLUMNS)) for pk, d in sorted(deltas.items())],
         )
         refresh_oldest_unpaid(sorted(deltas))
-        audit_ids = allocate_ids(AuditEvent, len(deltas))
         label = actor_label_for(actor)
         bulk_insert(
             "audit_event",
             [
-                "id",
                 "name",
                 "occurred_at",
                 "actor_id",
@@ -1239,7 +1236,6 @@ def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, me
             ],
             (
                 (
-                    audit_id,
                     "accounts.balance.loaded",
                     now,
                     actor_id,
@@ -1259,7 +1255,7 @@ def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, me
                         }
                     ),
                 )
-                for audit_id, (pk, d) in zip(audit_ids, sorted(deltas.items()), strict=True)
+                for pk, d in sorted(deltas.items())
             ),
         )
     return len(items)

@@ -246,6 +246,15 @@ def _register_ledger_commands() -> None:
 _register_ledger_commands()
 
 
+def _register_import_commands() -> None:
+    from recoup.cli.import_commands import import_group
+
+    cli.add_command(import_group)
+
+
+_register_import_commands()
+
+
 def _version() -> str:
     from recoup import __version__
 

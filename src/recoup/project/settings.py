@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "recoup.users",
     "recoup.parties",
     "recoup.accounts",
+    "recoup.imports",
     "recoup.web",
 ]
 

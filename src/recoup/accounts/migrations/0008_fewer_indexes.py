@@ -5,29 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_oldest_unpaid_due_date'),
+        ("accounts", "0007_oldest_unpaid_due_date"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='openitem',
-            name='open_item_owing_idx',
+            model_name="openitem",
+            name="open_item_owing_idx",
         ),
         migrations.AlterField(
-            model_name='ledgertransaction',
-            name='account',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='transactions', to='accounts.account'),
+            model_name="ledgertransaction",
+            name="account",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="transactions",
+                to="accounts.account",
+            ),
         ),
         migrations.AlterField(
-            model_name='openitem',
-            name='account',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='open_items', to='accounts.account'),
+            model_name="openitem",
+            name="account",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="open_items",
+                to="accounts.account",
+            ),
         ),
         migrations.AlterField(
-            model_name='payment',
-            name='account',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='accounts.account'),
+            model_name="payment",
+            name="account",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="payments",
+                to="accounts.account",
+            ),
         ),
     ]

@@ -4,14 +4,20 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_fewer_indexes'),
+        ("accounts", "0008_fewer_indexes"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='account',
-            options={'permissions': [('view_aging_report', 'Can see the aging report and receivables KPIs'), ('import_data', 'Can import account placements, payments and bank statements'), ('match_payments', 'Can match, split or reject unmatched bank payments'), ('export_data', 'Can export accounts, payments and activities')]},
+            name="account",
+            options={
+                "permissions": [
+                    ("view_aging_report", "Can see the aging report and receivables KPIs"),
+                    ("import_data", "Can import account placements, payments and bank statements"),
+                    ("match_payments", "Can match, split or reject unmatched bank payments"),
+                    ("export_data", "Can export accounts, payments and activities"),
+                ]
+            },
         ),
     ]

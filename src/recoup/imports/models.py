@@ -1,0 +1,109 @@
+"""Import jobs, saved column mappings, and what each placement file last said about an account."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from recoup.accounts.models import Account
+from recoup.parties.models import Creditor
+
+
+class ImportKind(models.TextChoices):
+    ACCOUNTS = "accounts", "Account placements"
+    PAYMENTS = "payments", "Payments"
+    BANK_STATEMENT = "bank_statement", "Bank statement"
+
+
+class ColumnMapping(models.Model):
+    """How to read one sender's files: their headers for our columns, encoding, separators, dates.
+
+    Saved per creditor and kind of file, so a creditor whose system exports `Kontonummer;Betrag`
+    in Windows-1252 with decimal commas is read right every time without anyone re-typing it.
+    """
+
+    creditor = models.ForeignKey(
+        Creditor, null=True, blank=True, on_delete=models.CASCADE, related_name="column_mappings"
+    )
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    name = models.CharField(max_length=100)
+    encoding = models.CharField(max_length=20, default="utf-8")
+    delimiter = models.CharField(max_length=1, default=",")
+    decimal_separator = models.CharField(max_length=1, default=".")
+    thousands_separator = models.CharField(max_length=1, blank=True, default="")
+    date_format = models.CharField(max_length=20, default="%Y-%m-%d")
+    columns = models.JSONField(default=dict, blank=True, help_text="Our column name to the file's header.")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "imports_column_mapping"
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "kind", "name"], name="column_mapping_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+class ImportJob(models.Model):
+    """One file imported (or refused): who, what, when, how it went, and where the rejects are."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Imported"
+        REFUSED = "refused", "Refused (nothing written)"
+        FAILED = "failed", "Failed (nothing written)"
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all_or_nothing", "All or nothing"
+        ACCEPT_VALID = "accept_valid", "Accept valid rows"
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    creditor = models.ForeignKey(Creditor, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    mapping = models.ForeignKey(ColumnMapping, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    file_size = models.BigIntegerField()
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    total_rows = models.BigIntegerField(default=0)
+    processed_rows = models.BigIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    rejects_path = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "imports_job"
+        indexes = [models.Index(fields=["kind", "started_at"], name="import_job_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name} ({self.status})"
+
+
+class Placement(models.Model):
+    """What the creditor's latest placement file said about an account.
+
+    A re-sent file is compared with this, not with today's balance (which payments have moved since):
+    the same row changes nothing; a different balance becomes an adjustment of the difference.
+    """
+
+    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="placement", primary_key=True)
+    job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="+")
+    row_digest = models.CharField(max_length=64, help_text="sha256 of the row's parsed values.")
+    principal_minor = models.BigIntegerField(default=0)
+    interest_minor = models.BigIntegerField(default=0)
+    fees_minor = models.BigIntegerField(default=0)
+    costs_minor = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "imports_placement"
+
+    def __str__(self) -> str:
+        return f"placement of account {self.account_id}"

@@ -1,0 +1,471 @@
+"""Reading import files (CSV and XLSX) into rows of text, with every problem named by row and column.
+
+A file is read in chunks of rows so that a million-row file never sits in memory at once. How to
+read it (encoding, delimiter, decimal and thousands separators, date format, which header means
+which of our columns) comes from a `FileSettings`, usually a saved column mapping.
+
+Row numbers are the file's own: the header is row 1 and the first data row is row 2, as a
+spreadsheet shows them, so a person can find the row the error names.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+MAX_LINE_BYTES = 1_000_000
+ENCODINGS = {"utf-8": "utf-8-sig", "latin-1": "latin-1", "cp1252": "cp1252"}
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y%m%d"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be read (wrong encoding, no header, truncated, ...)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad value: the row and column a person should look at, what was there and why it is refused."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        return (
+            f"row {self.row}: {self.column}: '{shown}' {self.reason}"
+            if self.value
+            else (f"row {self.row}: {self.column}: {self.reason}")
+        )
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """How to read a file; the defaults read our own documented format."""
+
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    decimal_separator: str = "."
+    thousands_separator: str = ""
+    date_format: str = "%Y-%m-%d"
+    columns: Mapping[str, str] = field(default_factory=dict)
+    """Our column name to the header in the file, for headers that differ from ours."""
+
+    def __post_init__(self) -> None:
+        if self.encoding not in ENCODINGS:
+            raise FileProblem(f"encoding: '{self.encoding}' is not one of {', '.join(ENCODINGS)}")
+        if self.delimiter not in DELIMITERS:
+            raise FileProblem(f"delimiter: '{self.delimiter}' is not one of comma, semicolon, tab or pipe")
+        if self.decimal_separator not in {".", ","}:
+            raise FileProblem(f"decimal separator: '{self.decimal_separator}' must be '.' or ','")
+        if self.thousands_separator not in {"", ",", ".", " ", "'", "\u00a0"}:
+            raise FileProblem(f"thousands separator: '{self.thousands_separator}' is not a thousands separator")
+        if self.thousands_separator and self.thousands_separator == self.decimal_separator:
+            raise FileProblem("thousands separator: cannot be the same as the decimal separator")
+        if self.date_format not in DATE_FORMATS:
+            raise FileProblem(f"date format: '{self.date_format}' is not one of {', '.join(DATE_FORMATS)}")
+
+
+@dataclass
+class Chunk:
+    """Up to `size` data rows: their row numbers and, per our column, the raw values (text or cell values)."""
+
+    rows: list[int]
+    values: dict[str, list[Any]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """sha256 and size of a file, read in blocks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def read_chunks(
+    path: Path,
+    settings: FileSettings,
+    *,
+    known: Sequence[str],
+    required: Sequence[str],
+    chunk_size: int = 20_000,
+) -> Iterator[Chunk]:
+    """The file's data rows in chunks, with values for each of our `known` columns found in the header.
+
+    Raises FileProblem for a file that cannot be read at all: unknown type, missing or duplicated
+    headers, a required column missing, bad encoding, a truncated or malformed row.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        yield from _xlsx_chunks(path, settings, known=known, required=required, chunk_size=chunk_size)
+    elif suffix in {".csv", ".txt", ".tsv"}:
+        yield from _csv_chunks(path, settings, known=known, required=required, chunk_size=chunk_size)
+    else:
+        raise FileProblem(f"file: '{path.name}' is not a CSV (.csv, .txt, .tsv) or Excel (.xlsx) file")
+
+
+def _header_positions(
+    header: Sequence[Any], settings: FileSettings, *, known: Sequence[str], required: Sequence[str]
+) -> dict[str, int]:
+    names = ["" if cell is None else str(cell).strip() for cell in header]
+    if not any(names):
+        raise FileProblem("row 1: the header row is empty (the first row must name the columns)")
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names):
+        if not name:
+            continue
+        if name in seen:
+            raise FileProblem(f"row 1: column '{name}' appears twice (columns {seen[name] + 1} and {position + 1})")
+        seen[name] = position
+    mapped = {ours: settings.columns.get(ours, ours) for ours in known}
+    unknown_mapping = [ours for ours in settings.columns if ours not in known]
+    if unknown_mapping:
+        raise FileProblem(f"mapping: '{unknown_mapping[0]}' is not one of our columns ({', '.join(known)})")
+    missing = [
+        f"{ours} (as '{theirs}')" if theirs != ours else ours
+        for ours, theirs in mapped.items()
+        if ours in required and theirs not in seen
+    ]
+    if missing:
+        raise FileProblem(
+            f"row 1: required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}"
+            f" (the header has: {', '.join(n for n in names if n)})"
+        )
+    return {ours: seen[theirs] for ours, theirs in mapped.items() if theirs in seen}
+
+
+def _csv_lines(handle: IO[bytes], encoding: str) -> Iterator[str]:
+    """Decode the file line by line, so a bad byte is reported with its line number."""
+    codec = ENCODINGS[encoding]
+    for number, raw in enumerate(handle, start=1):
+        if len(raw) > MAX_LINE_BYTES:
+            raise FileProblem(f"line {number}: longer than {MAX_LINE_BYTES:,} bytes; this is not a placement file")
+        if number > 1 and codec == "utf-8-sig":
+            codec = "utf-8"  # a byte-order mark only counts at the very start
+        try:
+            yield raw.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise FileProblem(
+                f"line {number}: byte 0x{raw[exc.start]:02X} at position {exc.start + 1} is not valid {encoding}"
+                " (is the file Latin-1 or Windows-1252? set the mapping's encoding)"
+            ) from None
+
+
+def _csv_chunks(
+    path: Path, settings: FileSettings, *, known: Sequence[str], required: Sequence[str], chunk_size: int
+) -> Iterator[Chunk]:
+    csv.field_size_limit(MAX_LINE_BYTES)
+    with path.open("rb") as handle:
+        reader = csv.reader(_csv_lines(handle, settings.encoding), delimiter=settings.delimiter, strict=True)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise FileProblem(f"row 1: {exc}") from None
+        if header is None:
+            raise FileProblem("file: the file is empty")
+        positions = _header_positions(header, settings, known=known, required=required)
+        width = len(header)
+        chunk = _new_chunk(positions)
+        row = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise FileProblem(f"row {row + 1}: {_csv_reason(exc)}") from None
+            row += 1
+            if not cells or all(not c.strip() for c in cells):
+                continue  # blank lines are not rows
+            if len(cells) != width:
+                raise FileProblem(
+                    f"row {row}: has {len(cells)} columns but the header has {width}"
+                    f" (a stray {DELIMITERS[settings.delimiter]} or quote? is the file truncated?)"
+                )
+            chunk.rows.append(row)
+            for ours, position in positions.items():
+                chunk.values[ours].append(cells[position])
+            if len(chunk) >= chunk_size:
+                yield chunk
+                chunk = _new_chunk(positions)
+        if len(chunk):
+            yield chunk
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a value is longer than {MAX_LINE_BYTES:,} characters"
+    if "unexpected end of data" in text:
+        return "the file ends inside a quoted value (is it truncated?)"
+    return text
+
+
+def _new_chunk(positions: Mapping[str, int]) -> Chunk:
+    return Chunk(rows=[], values={ours: [] for ours in positions})
+
+
+def _xlsx_chunks(
+    path: Path, settings: FileSettings, *, known: Sequence[str], required: Sequence[str], chunk_size: int
+) -> Iterator[Chunk]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileProblem(f"file: '{path.name}' is not a readable Excel workbook ({exc})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise FileProblem("file: the first sheet is empty")
+        positions = _header_positions(header, settings, known=known, required=required)
+        chunk = _new_chunk(positions)
+        for row, cells in enumerate(rows, start=2):
+            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                continue
+            chunk.rows.append(row)
+            for ours, position in positions.items():
+                chunk.values[ours].append(cells[position] if position < len(cells) else None)
+            if len(chunk) >= chunk_size:
+                yield chunk
+                chunk = _new_chunk(positions)
+        if len(chunk):
+            yield chunk
+    finally:
+        workbook.close()
+
+
+# Column parsers. Each takes a column of raw values (text from CSV, cell values from XLSX) and returns
+# the parsed values and the problems, one pass over the column.
+
+
+def text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_text(
+    column: str,
+    rows: Sequence[int],
+    values: Sequence[Any],
+    problems: list[Problem],
+    *,
+    max_length: int,
+    required: bool = False,
+    formula_check: bool = True,
+) -> list[str]:
+    """Trimmed text; refuses empty required values, overlong values and spreadsheet formulas."""
+    out: list[str] = []
+    for row, raw in zip(rows, values, strict=True):
+        value = text(raw)
+        if not value:
+            if required:
+                problems.append(Problem(row, column, "", "is required"))
+        elif len(value) > max_length:
+            problems.append(Problem(row, column, value, f"is longer than {max_length} characters"))
+        elif formula_check and value.startswith(FORMULA_STARTS):
+            problems.append(Problem(row, column, value, "looks like a spreadsheet formula; refused"))
+        elif "\x00" in value:
+            problems.append(Problem(row, column, value.replace("\x00", "\\0"), "contains a NUL character"))
+        out.append(value)
+    return out
+
+
+def parse_choice(
+    column: str,
+    rows: Sequence[int],
+    values: Sequence[Any],
+    problems: list[Problem],
+    *,
+    choices: Sequence[str],
+    default: str | None = None,
+) -> list[str]:
+    out: list[str] = []
+    allowed = set(choices)
+    for row, raw in zip(rows, values, strict=True):
+        value = text(raw).lower()
+        if not value and default is not None:
+            value = default
+        if value not in allowed:
+            problems.append(Problem(row, column, text(raw), f"is not one of {', '.join(choices)}"))
+        out.append(value)
+    return out
+
+
+def parse_amounts(
+    column: str,
+    rows: Sequence[int],
+    values: Sequence[Any],
+    problems: list[Problem],
+    settings: FileSettings,
+    *,
+    places: int,
+    allow_negative: bool = False,
+    required: bool = False,
+) -> list[int]:
+    """Money to minor units: '1.234,56' with a decimal comma and '.' thousands reads as 123456.
+
+    Exact (Decimal), never floats; more decimal places than the currency has is refused rather than
+    rounded. An empty optional value is zero.
+    """
+    out: list[int] = []
+    scale = Decimal(10) ** places
+    for row, raw in zip(rows, values, strict=True):
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if required:
+                problems.append(Problem(row, column, "", "is required"))
+            out.append(0)
+            continue
+        number = _decimal(raw, settings)
+        if number is None:
+            problems.append(Problem(row, column, text(raw), "is not an amount"))
+            out.append(0)
+            continue
+        if number < 0 and not allow_negative:
+            problems.append(Problem(row, column, text(raw), "is negative"))
+            out.append(0)
+            continue
+        minor = number * scale
+        if minor != minor.to_integral_value():
+            problems.append(Problem(row, column, text(raw), f"has more than {places} decimal places"))
+            out.append(0)
+            continue
+        out.append(int(minor))
+    return out
+
+
+def _decimal(raw: Any, settings: FileSettings) -> Decimal | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw))  # the shortest text that reads back as this float: 12.3, not 12.2999...
+    if isinstance(raw, Decimal):
+        return raw
+    value = str(raw).strip().replace("\u00a0", " ")
+    if settings.thousands_separator:
+        grouped = _without_thousands(value, settings)
+        if grouped is None:
+            return None
+        value = grouped
+    if settings.decimal_separator == ",":
+        if "." in value:
+            return None
+        value = value.replace(",", ".")
+    elif "," in value:
+        return None
+    if not value or any(c not in "0123456789.-" for c in value) or value.count("-") > int(value.startswith("-")):
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None
+
+
+def _without_thousands(value: str, settings: FileSettings) -> str | None:
+    """Drop thousands separators only where they group three digits; '1.2.3' is not a number."""
+    separator = settings.thousands_separator
+    if separator not in value:
+        return value
+    whole, _, fraction = value.partition(settings.decimal_separator)
+    sign = "-" if whole.startswith("-") else ""
+    groups = whole.lstrip("-").split(separator)
+    if not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:]):
+        return None
+    return sign + "".join(groups) + (settings.decimal_separator + fraction if fraction else "")
+
+
+def parse_dates(
+    column: str,
+    rows: Sequence[int],
+    values: Sequence[Any],
+    problems: list[Problem],
+    settings: FileSettings,
+    *,
+    required: bool = False,
+    not_after: date | None = None,
+) -> list[date | None]:
+    """Dates in the mapping's one format. A day-month order the format does not settle is never guessed."""
+    out: list[date | None] = []
+    for row, raw in zip(rows, values, strict=True):
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if required:
+                problems.append(Problem(row, column, "", "is required"))
+            out.append(None)
+            continue
+        if isinstance(raw, datetime):
+            parsed: date | None = raw.date()
+        elif isinstance(raw, date):
+            parsed = raw
+        else:
+            parsed = _date(text(raw), settings.date_format)
+            if parsed is None:
+                problems.append(Problem(row, column, text(raw), _date_reason(text(raw), settings.date_format)))
+                out.append(None)
+                continue
+        if parsed is not None and not_after is not None and parsed > not_after:
+            problems.append(Problem(row, column, text(raw), f"is after {not_after.isoformat()}"))
+        out.append(parsed)
+    return out
+
+
+def _date(value: str, fmt: str) -> date | None:
+    try:
+        if fmt == "%Y-%m-%d" and len(value) == 10 and value[4] == "-" and value[7] == "-" and "W" not in value:
+            return date.fromisoformat(value)  # the same rule, ten times faster than strptime
+        return datetime.strptime(value, fmt).date()  # noqa: DTZ007 (a calendar date, no time zone)
+    except ValueError:
+        return None
+
+
+def _date_reason(value: str, fmt: str) -> str:
+    shown = fmt.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
+    day_first, month_first = _date(value, "%d/%m/%Y"), _date(value, "%m/%d/%Y")
+    if day_first and month_first and day_first != month_first:
+        return (
+            f"is not in the mapping's format {shown} and is ambiguous"
+            f" ({day_first:%d %B %Y} or {month_first:%d %B %Y}?); set the mapping's date format"
+        )
+    if _shape(fmt).fullmatch(value):
+        return f"is not a real date (format {shown})"
+    for other in DATE_FORMATS:
+        if other != fmt and _date(value, other) is not None:
+            return f"is not a date in the mapping's format {shown}"
+    return f"is not a date (format {shown})"
+
+
+def _shape(fmt: str) -> re.Pattern[str]:
+    """What a date in `fmt` looks like, right or wrong: %d/%m/%Y is two digits, slash, two digits..."""
+    pattern = re.escape(fmt).replace("%Y", r"\d{4}").replace("%m", r"\d{1,2}").replace("%d", r"\d{1,2}")
+    return re.compile(pattern)
+
+
+def csv_text(rows: Sequence[Sequence[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
