@@ -190,6 +190,35 @@ def import_payments_command(
     _report(outcome, "payments")
 
 
+@import_group.command("bank-statement")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--creditor", "creditor_code", help="Match only this creditor's accounts (a client account).")
+def import_bank_statement_command(file: Path, creditor_code: str | None) -> None:
+    """A bank statement (CAMT.053, MT940 or OFX): credits matched to accounts, sure matches posted.
+
+    Credits that name exactly one account's reference are posted; the rest wait on the unmatched
+    payments page. Importing the same statement twice posts nothing twice.
+    """
+    _ready()
+    from django.utils import timezone
+
+    from recoup.imports.bank import import_bank_statement
+    from recoup.imports.statements import StatementError
+
+    creditor = _creditor(creditor_code, required=False)
+    try:
+        outcome = import_bank_statement(path=file, now=timezone.now(), actor=None, creditor=creditor)
+    except StatementError as exc:
+        raise OperatorError(f"{file.name}: {exc}") from None
+    s = outcome.summary()
+    click.echo(
+        f"Read {s['lines']:,} lines of {outcome.statement.format} statement {outcome.statement.statement_id or ''}"
+        f" for {outcome.statement.account}: {s['posted']:,} payments posted, {s['unmatched']:,} waiting to be"
+        f" matched, {s['not_credits']:,} money out, {s['already_imported']:,} already imported"
+        f" (import {outcome.job_id})."
+    )
+
+
 def _progress(rows: int) -> None:
     click.echo(f"  {rows:,} rows read", err=True)
 

@@ -107,3 +107,56 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"placement of account {self.account_id}"
+
+
+class BankLine(models.Model):
+    """One line of an imported bank statement, and what became of it.
+
+    Credits matched for sure to one account are posted at import; the rest wait as "unmatched" for a
+    person to match, split or reject. The bank's line key is unique, so a statement imported twice
+    adds nothing and posts nothing twice.
+    """
+
+    class Status(models.TextChoices):
+        POSTED = "posted", "Posted"
+        UNMATCHED = "unmatched", "Waiting to be matched"
+        REJECTED = "rejected", "Rejected"
+        NOT_A_CREDIT = "not_a_credit", "Money out (not a payment)"
+
+    class Method(models.TextChoices):
+        REFERENCE = "reference", "Account reference in the payment details"
+        NAME_AND_AMOUNT = "name_and_amount", "Debtor's name and the amount owed"
+        PERSON = "person", "Matched by a person"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="bank_lines")
+    line_key = models.CharField(max_length=200, unique=True)
+    statement_format = models.CharField(max_length=10)
+    statement_account = models.CharField(max_length=64)
+    position = models.IntegerField(help_text="Entry number in the statement file.")
+    booked_on = models.DateField()
+    value_date = models.DateField(null=True, blank=True)
+    amount_minor = models.BigIntegerField(help_text="Positive for money in.")
+    currency = models.CharField(max_length=3)
+    counterparty = models.CharField(max_length=200, blank=True)
+    reference = models.CharField(max_length=500, blank=True)
+    remittance = models.TextField(blank=True)
+    bank_reference = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    suggested_account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Best guess, unsure."
+    )
+    match_method = models.CharField(max_length=20, choices=Method.choices, blank=True)
+    confidence = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    payment_ids = models.JSONField(default=list, blank=True, help_text="The payments this line was posted as.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "imports_bank_line"
+        indexes = [models.Index(fields=["status", "booked_on"], name="bank_line_status_idx")]
+
+    def __str__(self) -> str:
+        return f"bank line {self.position} of import {self.job_id} ({self.status})"

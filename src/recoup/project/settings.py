@@ -150,5 +150,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "faker": {"level": "WARNING"},
+        "ofxtools": {"level": "WARNING"},
     },
 }

@@ -31,6 +31,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Creditors", "creditors"))
     if user.has_perm("accounts.view_aging_report"):
         entries.append(("Aging", "aging"))
+    if user.has_perm("accounts.match_payments"):
+        entries.append(("Unmatched payments", "unmatched-payments"))
     if user.has_perm("audit.view_auditevent"):
         entries.append(("Audit log", "audit-log"))
     items = [NavItem(label, reverse(name), current == name) for label, name in entries]

@@ -47,6 +47,14 @@ def money(value: Money | None) -> str:
 
 
 @register.filter
+def minor_money(minor: int | None, currency: str) -> str:
+    """Minor units and a currency code shown like `money`: 61240|minor_money:"GBP" is £612.40."""
+    if minor is None:
+        return ""
+    return money(Money.from_minor(minor, currency))
+
+
+@register.filter
 def share_of(part: Money, whole: Money) -> str:
     """`part` as a percentage of `whole`, one decimal place (half-even); a dash when the whole is zero."""
     if whole.is_zero:
