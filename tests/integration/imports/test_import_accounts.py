@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -19,7 +20,7 @@ from recoup.core.ledger import Component
 from recoup.imports.accounts_import import import_accounts
 from recoup.imports.models import ImportJob
 from recoup.imports.reading import FileProblem, FileSettings
-from recoup.imports.running import ImportRefused
+from recoup.imports.running import ImportOutcome, ImportRefused
 from recoup.parties.models import ContactPoint, Creditor
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def write(path: Path, rows: list[list[str]], header: list[str] = HEADER, **optio
     return path
 
 
-def run(path: Path, creditor: Creditor, **options: object) -> object:
+def run(path: Path, creditor: Creditor, **options: Any) -> ImportOutcome:
     settings = options.pop("settings", FileSettings())
     return import_accounts(path=path, creditor=creditor, settings=settings, now=NOW, actor=None, **options)  # type: ignore[arg-type]
 
@@ -53,7 +54,7 @@ def account(reference: str) -> Account:
 class TestPlacement:
     def test_the_example_file_places_debtors_accounts_contacts_and_balances(self, creditor: Creditor) -> None:
         outcome = run(EXAMPLE, creditor)
-        assert outcome.summary() == {  # type: ignore[attr-defined]
+        assert outcome.summary() == {
             "rows": 5,
             "created": 5,
             "updated": 0,
@@ -77,14 +78,14 @@ class TestPlacement:
         business = account("CC-7730-0005").debtors.get()
         assert (business.kind, business.business_name) == ("business", "Rivera Landscaping Inc")
         assert AuditEvent.objects.filter(name="imports.account.placed").count() == 5
-        assert ImportJob.objects.get(pk=outcome.job_id).status == ImportJob.Status.SUCCEEDED  # type: ignore[attr-defined]
+        assert ImportJob.objects.get(pk=outcome.job_id).status == ImportJob.Status.SUCCEEDED
         assert verify_ledger().ok
 
     def test_importing_the_same_file_again_changes_nothing(self, creditor: Creditor) -> None:
         run(EXAMPLE, creditor)
         before = (LedgerTransaction.objects.count(), AuditEvent.objects.count(), ContactPoint.objects.count())
         outcome = run(EXAMPLE, creditor)
-        assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 0, 5)  # type: ignore[attr-defined]
+        assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 0, 5)
         assert (LedgerTransaction.objects.count(), AuditEvent.objects.count(), ContactPoint.objects.count()) == before
 
     def test_a_changed_balance_is_an_adjustment_of_the_difference_and_keeps_payments(
@@ -97,7 +98,7 @@ class TestPlacement:
         )
         write(tmp_path / "second.csv", [["A-1", "credit_card", "2024-01-01", "550.00", "40.00", "Lee-Park", "UTC"]])
         outcome = run(tmp_path / "second.csv", creditor)
-        assert outcome.updated == 1  # type: ignore[attr-defined]
+        assert outcome.updated == 1
         placed = account("A-1")
         # 500 + 40 placed, 100 paid (fees none, interest 40 first, then 60 principal), then +50 principal.
         assert placed.balances[Component.PRINCIPAL] == usd("490.00")
@@ -178,8 +179,9 @@ class TestBadRows:
         path = write(tmp_path / "bad.csv", self.ROWS)
         outcome = run(path, creditor, accept_valid=True)
         assert list(Account.objects.values_list("reference", flat=True)) == ["G-1"]
-        assert (outcome.created, outcome.rejected) == (1, 5)  # type: ignore[attr-defined]
-        assert outcome.rejects_path is not None and outcome.rejects_path.exists()  # type: ignore[attr-defined]
+        assert (outcome.created, outcome.rejected) == (1, 5)
+        assert outcome.rejects_path is not None
+        assert outcome.rejects_path.exists()
 
 
 class TestFiles:
