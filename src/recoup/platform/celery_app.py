@@ -16,4 +16,5 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # A task is acknowledged only after it ran, so a worker that dies mid-task hands it back.
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
-app.autodiscover_tasks(["recoup"])
+# Each app that has background work keeps its Celery tasks in a `tasks` module.
+app.autodiscover_tasks(["recoup.imports"])

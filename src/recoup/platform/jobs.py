@@ -8,6 +8,7 @@ embedded default needs nothing else. Domain apps never import `recoup.jobs` (tha
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +41,31 @@ def _dispatch(task_name: str, kwargs: dict[str, Any]) -> None:
         raise UnableToEnqueue(f"no task named {task_name!r} is registered") from None
     logger.info("running task in-process", extra={"task": task_name})
     func(**kwargs)
+
+
+def start_in_background(task_name: str, **kwargs: Any) -> None:
+    """Start the named task now without waiting for it: on a Celery worker when a broker is set,
+    else in a thread of this process (the embedded default), which closes its database connection
+    when done. For long work a person watches, such as an import with a progress bar."""
+    if settings.CELERY_BROKER_URL:
+        _dispatch(task_name, kwargs)
+        return
+    try:
+        func = _IN_PROCESS[task_name]
+    except KeyError:
+        raise UnableToEnqueue(f"no task named {task_name!r} is registered") from None
+
+    def run() -> None:
+        from django.db import connections
+
+        try:
+            func(**kwargs)
+        except Exception:
+            logger.exception("background task failed", extra={"task": task_name})
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=run, name=f"recoup-task-{task_name}", daemon=True).start()
 
 
 def enqueue_on_commit(task_name: str, **kwargs: Any) -> None:

@@ -135,6 +135,23 @@ DEFAULT_FROM_EMAIL = CONFIG.email.default_from
 SERVER_EMAIL = CONFIG.email.default_from
 
 CELERY_BROKER_URL = CONFIG.celery_broker_url
+# Shared between the web processes and the workers: Redis when the broker is Redis, else files in the
+# data directory (the embedded default runs everything on one machine).
+if CELERY_BROKER_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CELERY_BROKER_URL,
+            "KEY_PREFIX": "recoup",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
 
 LOGGING = {
     "version": 1,

@@ -31,6 +31,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Creditors", "creditors"))
     if user.has_perm("accounts.view_aging_report"):
         entries.append(("Aging", "aging"))
+    if user.has_perm("accounts.import_data"):
+        entries.append(("Imports", "imports"))
     if user.has_perm("accounts.match_payments"):
         entries.append(("Unmatched payments", "unmatched-payments"))
     if user.has_perm("audit.view_auditevent"):

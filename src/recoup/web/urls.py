@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from recoup.web import payment_views, views
+from recoup.web import import_views, payment_views, views
 from recoup.web.forms import SignInForm
 
 urlpatterns = [
@@ -34,6 +34,9 @@ urlpatterns = [
     path("creditors/", views.creditor_list, name="creditors"),
     path("audit/", views.audit_log, name="audit-log"),
     path("reports/aging/", views.aging, name="aging"),
+    path("imports/", import_views.imports, name="imports"),
+    path("imports/progress/<str:token>/", import_views.import_progress, name="import-progress"),
+    path("imports/<int:job_id>/rejects/", import_views.import_rejects, name="import-rejects"),
     path("payments/unmatched/", payment_views.unmatched_payments, name="unmatched-payments"),
     path("payments/unmatched/<int:line_id>/", payment_views.unmatched_payment, name="unmatched-payment"),
 ]

@@ -1,0 +1,184 @@
+"""Imports started from the web page: the file is kept, the import runs in the background, and its
+progress is published in the shared cache for the page to poll.
+
+The import itself is exactly the command line's (same services, same single transaction); this only
+adds a token to follow it by, the progress, and the outcome a person reads at the end.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from recoup.imports.models import ColumnMapping
+from recoup.imports.reading import FileProblem, FileSettings
+from recoup.imports.running import ImportOutcome, ImportRefused
+from recoup.imports.statements import StatementError
+from recoup.parties.models import Creditor
+from recoup.platform.jobs import start_in_background
+
+TASK = "recoup.imports.run_upload"
+PROGRESS_SECONDS = 7 * 24 * 3600
+KINDS = {"accounts": "Account placements", "payments": "Payments", "bank_statement": "Bank statement"}
+
+
+@dataclass
+class UploadProgress:
+    """What the imports page shows while a file is imported and after."""
+
+    token: str
+    kind: str
+    file_name: str
+    size: int
+    state: str = "queued"  # queued, running, succeeded, refused, failed
+    rows: int = 0
+    job_id: int | None = None
+    summary: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+    problems: list[str] = field(default_factory=list)
+    has_rejects: bool = False
+    started_by: int | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {"succeeded", "refused", "failed"}
+
+
+def _key(token: str) -> str:
+    return f"imports:upload:{token}"
+
+
+def progress_of(token: str) -> UploadProgress | None:
+    raw = cache.get(_key(token))
+    return UploadProgress(**raw) if isinstance(raw, dict) else None
+
+
+def _publish(progress: UploadProgress) -> None:
+    cache.set(_key(progress.token), asdict(progress), PROGRESS_SECONDS)
+
+
+def uploads_folder() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports" / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def start_upload(
+    *,
+    kind: str,
+    file_name: str,
+    chunks: Any,
+    creditor: Creditor | None,
+    mapping: ColumnMapping | None,
+    accept_valid: bool,
+    user_id: int | None,
+) -> UploadProgress:
+    """Keep the uploaded file and start its import in the background; return its progress record."""
+    token = uuid.uuid4().hex
+    safe_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(file_name).name)[-120:] or "upload"
+    path = uploads_folder() / f"{token}-{safe_name}"
+    size = 0
+    with path.open("wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+            size += len(chunk)
+    progress = UploadProgress(token=token, kind=kind, file_name=Path(file_name).name, size=size, started_by=user_id)
+    _publish(progress)
+    start_in_background(
+        TASK,
+        token=token,
+        path=str(path),
+        kind=kind,
+        creditor_id=creditor.pk if creditor else None,
+        mapping_id=mapping.pk if mapping else None,
+        accept_valid=accept_valid,
+        user_id=user_id,
+    )
+    return progress
+
+
+def run_upload(
+    *,
+    token: str,
+    path: str,
+    kind: str,
+    creditor_id: int | None,
+    mapping_id: int | None,
+    accept_valid: bool,
+    user_id: int | None,
+) -> None:
+    """The background task: run the import, publishing rows read as it goes and the outcome at the end."""
+    from recoup.imports.accounts_import import import_accounts
+    from recoup.imports.bank import import_bank_statement
+    from recoup.imports.mappings import SETTING_FIELDS
+    from recoup.imports.payments_import import import_payments
+    from recoup.users.models import User
+
+    progress = progress_of(token) or UploadProgress(token, kind, Path(path).name, Path(path).stat().st_size)
+    progress.state = "running"
+    _publish(progress)
+    actor = User.objects.filter(pk=user_id).first() if user_id else None
+    creditor = Creditor.objects.filter(pk=creditor_id).first() if creditor_id else None
+    mapping = ColumnMapping.objects.filter(pk=mapping_id).first() if mapping_id else None
+    file_settings = (
+        FileSettings(**{f: getattr(mapping, f) for f in SETTING_FIELDS}, columns=dict(mapping.columns))
+        if mapping
+        else FileSettings()
+    )
+
+    def advance(rows: int) -> None:
+        progress.rows = rows
+        _publish(progress)
+
+    try:
+        if kind == "bank_statement":
+            statement = import_bank_statement(path=Path(path), now=timezone.now(), actor=actor, creditor=creditor)
+            progress.job_id = statement.job_id
+            progress.summary = statement.summary()
+            progress.rows = statement.lines
+        else:
+            common: dict[str, Any] = {
+                "path": Path(path),
+                "settings": file_settings,
+                "now": timezone.now(),
+                "actor": actor,
+                "accept_valid": accept_valid,
+                "progress": advance,
+            }
+            if kind == "accounts":
+                if creditor is None:
+                    raise FileProblem("creditor: an account placement file needs its creditor")
+                outcome = import_accounts(creditor=creditor, **common)
+            else:
+                outcome = import_payments(creditor=creditor, **common)
+            _finish(progress, outcome)
+        progress.state = "succeeded"
+    except ImportRefused as exc:
+        _finish(progress, exc.outcome)
+        progress.state = "refused"
+        progress.message = "Some rows have problems, so nothing was written."
+    except (FileProblem, StatementError) as exc:
+        progress.state = "failed"
+        progress.message = str(exc)
+    except Exception:
+        progress.state = "failed"
+        progress.message = "The import stopped on an unexpected error; nothing was written. The log has the details."
+        _publish(progress)
+        raise
+    finally:
+        Path(path).unlink(missing_ok=True)
+    _publish(progress)
+
+
+def _finish(progress: UploadProgress, outcome: ImportOutcome) -> None:
+    progress.job_id = outcome.job_id
+    progress.summary = outcome.summary()
+    progress.rows = outcome.rows
+    progress.problems = [str(p) for p in outcome.problems[:50]]
+    progress.has_rejects = outcome.rejects_path is not None
