@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.accounts.services import post_charge
 from recoup.core.ledger import Component
@@ -23,24 +24,7 @@ from recoup.users.models import User
 from recoup.users.roles import Role
 from recoup.users.services import create_team, create_user
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "Browser-demo-passphrase-2026"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# Records every CSP violation the page reports, before any page script runs.
-CSP_WATCH = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
-});
-"""
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -129,36 +113,7 @@ def make_demo_officer() -> User:
 
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium not found at /usr/bin/chromium: browser tests skipped (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-class ConsoleWatch:
-    """Collects console errors, page errors and failed requests of a page."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        page.on("console", self._on_console)
-        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        page.on("requestfailed", lambda req: self.errors.append(f"request failed: {req.url}"))
-
-    def _on_console(self, message: Any) -> None:
-        if message.type in ("error", "warning"):
-            self.errors.append(f"console {message.type}: {message.text}")
-
-    def assert_clean(self) -> None:
-        violations = self.page.evaluate("window.__cspViolations || []")
-        assert violations == [], f"CSP violations: {violations}"
-        assert self.errors == [], "\n".join(self.errors)
+    yield from launch_browser(monkeypatch)
 
 
 def test_an_officer_signs_in_and_sees_their_accounts(browser: Any, live_server: Any) -> None:

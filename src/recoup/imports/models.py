@@ -85,6 +85,11 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name} ({self.status})"
 
+    @property
+    def summary_text(self) -> str:
+        """The non-zero counts in words: "5 rows, 3 created, 2 unchanged"."""
+        return ", ".join(f"{value:,} {name.replace('_', ' ')}" for name, value in self.summary.items() if value)
+
 
 class Placement(models.Model):
     """What the creditor's latest placement file said about an account.

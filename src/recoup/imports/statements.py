@@ -16,6 +16,19 @@ ends early stops the import rather than posting a wrong payment.
 
 Safety: CAMT XML is read with defusedxml and any DTD is refused, so entity expansion ("billion laughs")
 and external entities cannot be used; files over 100 MB and lines over 1 MB are refused before parsing.
+
+What each format gives (examples in docs/examples/):
+
+- CAMT.053 (camt.053.001.02 to .08, the version read from the namespace; the <Document> may sit in an
+  envelope with an AppHdr): booked entries only (Sts BOOK, plain or as <Cd>); PDNG and INFO are skipped
+  and counted. A batch entry (several TxDtls) gives one line per transaction with its own amount. The
+  counterparty is the debtor of a credit and the creditor of a debit (RltdPties, v02 Nm or v08 Pty/Nm).
+- MT940: every :20: block of the file (several days in one file are fine) with :60F: and :62F:
+  balances that must agree with the lines. :86: is read as German-style ?NN sub-fields (?20-?29 and
+  ?60-?63 remittance with SEPA keywords EREF+/SVWZ+, ?32-?33 name) or else as free text, which has no
+  counterparty. Other bank dialects (/NAME/ /REMI/ keyword blocks) stay plain text in `remittance`.
+- OFX 1.x (SGML) and 2.x (XML): bank (STMTRS) and credit-card (CCSTMTRS) statements; the pending list
+  (BANKTRANLISTP) is counted as skipped. Investment statements are not read.
 """
 
 from __future__ import annotations
@@ -45,6 +58,7 @@ from recoup.core.money import Money, MoneyError, minor_units, validate_currency
 __all__ = [
     "FORMATS",
     "MAX_FILE_BYTES",
+    "MAX_KEY_LENGTH",
     "MAX_LINE_BYTES",
     "Statement",
     "StatementError",
@@ -58,6 +72,9 @@ MAX_FILE_BYTES: Final = 100 * 1024 * 1024
 """Larger files are refused before parsing: a day's statement is kilobytes, 100 MB is not a statement."""
 MAX_LINE_BYTES: Final = 1024 * 1024
 """A longer line is refused before parsing (it would be binary data or a file written without line breaks)."""
+
+MAX_KEY_LENGTH: Final = 128
+"""A line_key is never longer (it goes into a unique database column)."""
 
 _HEAD_BYTES: Final = 64 * 1024
 _PLACEHOLDER_REFERENCES: Final = frozenset({"NOTPROVIDED", "NONREF", "NOT PROVIDED", "NONE"})
@@ -79,7 +96,10 @@ class StatementLine:
     batch booking (one Ntry, several TxDtls) share their entry's number.
     """
     line_key: str
-    """Stable id for idempotency: the same booking read twice (same file or a later one) gives the same key."""
+    """Stable id for idempotency: the same booking read twice (same file or a later one) gives the same key.
+
+    At most MAX_KEY_LENGTH characters; see `_build` for how it is made.
+    """
     account: str
     """The statement's account (IBAN or account number)."""
     booked_on: date
@@ -354,7 +374,8 @@ def _build(
     """The Statement with each line's key.
 
     A key is `format:account:ref:<bank reference parts>` when the bank's reference is present and unique
-    in the file, else `format:account:sha256:<fingerprint>`. The fingerprint covers the line's details and
+    in the file, else `format:account:sha256:<fingerprint>`; a key longer than MAX_KEY_LENGTH is replaced
+    by `format:sha256:<digest of the key>`. The fingerprint covers the line's details and
     its occurrence among lines with the very same details in this statement (1st, 2nd...), so identical
     twin payments stay apart while the same booking in an overlapping file gets the same key even if
     other lines come before it. Colons and percent signs inside parts are escaped, so different parts
@@ -371,21 +392,30 @@ def _build(
             occurrences[details] += 1
             digest = hashlib.sha256(f"{details}#{occurrences[details]}".encode()).hexdigest()
             key = _join_key(format_name, account, "sha256", digest)
-        lines.append(
-            StatementLine(
-                position=draft.position,
-                line_key=key,
-                account=account,
-                booked_on=draft.booked_on,
-                value_date=draft.value_date,
-                amount=draft.amount,
-                counterparty=draft.counterparty,
-                reference=draft.reference,
-                remittance=draft.remittance,
-                bank_reference=draft.bank_reference,
-            )
-        )
+        lines.append(_line(draft, account, _bounded_key(format_name, key)))
     return Statement(format_name, account, currency, statement_id, lines, pending)
+
+
+def _bounded_key(format_name: str, key: str) -> str:
+    """The key itself, or a digest of it when it is longer than MAX_KEY_LENGTH (a FITID may have 255 characters)."""
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    return _join_key(format_name, "sha256", hashlib.sha256(key.encode()).hexdigest())
+
+
+def _line(draft: _Draft, account: str, key: str) -> StatementLine:
+    return StatementLine(
+        position=draft.position,
+        line_key=key,
+        account=account,
+        booked_on=draft.booked_on,
+        value_date=draft.value_date,
+        amount=draft.amount,
+        counterparty=draft.counterparty,
+        reference=draft.reference,
+        remittance=draft.remittance,
+        bank_reference=draft.bank_reference,
+    )
 
 
 def _fingerprint(account: str, draft: _Draft) -> str:
@@ -436,22 +466,22 @@ class _Camt:
 
     def __init__(self, namespace: str) -> None:
         self.namespace = namespace
-        self._names = {"c": namespace}
         self._paths: dict[str, str] = {}
 
     def tag(self, local: str) -> str:
         return f"{{{self.namespace}}}{local}"
 
     def _path(self, path: str) -> str:
+        """ "Sts/Cd" as "{ns}Sts/{ns}Cd", built once per path (cheaper to look up than a prefix map)."""
         if path not in self._paths:
-            self._paths[path] = "/".join(f"c:{step}" for step in path.split("/"))
+            self._paths[path] = "/".join(self.tag(step) for step in path.split("/"))
         return self._paths[path]
 
     def find(self, element: Element, path: str) -> Element | None:
-        return element.find(self._path(path), self._names)
+        return element.find(self._path(path))
 
     def findall(self, element: Element, path: str) -> list[Element]:
-        return element.findall(self._path(path), self._names)
+        return element.findall(self._path(path))
 
     def text(self, element: Element | None, path: str) -> str:
         """The cleaned text at `path`, "" when the element is absent or empty."""
@@ -819,6 +849,28 @@ _MT940_PROCESSORS: Final[dict[str, list[Callable[..., dict[str, Any]]]]] = {
 }
 
 
+def _parse_quietly(tag: mt940.tags.Tag, transactions: Any, value: str) -> dict[str, str | None]:
+    """A tag's parse without the library's ERROR log line, which would copy payers' data into the logs.
+
+    The error raised is the library's own (RuntimeError(message, tag, value)), reported by _mt940_failure.
+    """
+    match = tag.re.match(value)
+    if match is None:
+        raise RuntimeError(f"Unable to parse {tag!r}", tag, value)
+    return match.groupdict()
+
+
+def _quiet(tag: mt940.tags.Tag) -> mt940.tags.Tag:
+    """The same tag parser, quiet on failure; the subclass keeps the class name, which the processors key on."""
+    quiet_class: type[mt940.tags.Tag] = type(type(tag).__name__, (type(tag),), {"parse": _parse_quietly})
+    return quiet_class()
+
+
+_MT940_TAGS: Final[dict[int | str, mt940.tags.Tag]] = {
+    tag_id: _quiet(tag) for tag_id, tag in mt940.tags.TAG_BY_ID.items()
+}
+
+
 def _parse_mt940(data: bytes) -> Statement:
     """Each :20: block is one statement (a file may hold several days); lines are numbered across the file."""
     text = _strip_swift_envelope(_decode_text(data).replace("\r\n", "\n").replace("\r", "\n"))
@@ -882,7 +934,7 @@ def _mt940_transactions(
     block: str, where: str, entry_lines: list[int], first_position: int
 ) -> mt940.models.Transactions:
     """The mt940 library's parse of one statement, its errors turned into StatementErrors naming the entry."""
-    transactions = mt940.models.Transactions(processors=_MT940_PROCESSORS, options=_MT940_OPTIONS)
+    transactions = mt940.models.Transactions(processors=_MT940_PROCESSORS, tags=_MT940_TAGS, options=_MT940_OPTIONS)
     try:
         transactions.parse(block)
     except (_Mt940Problem, RuntimeError, ValueError, ArithmeticError, LookupError, TypeError) as error:

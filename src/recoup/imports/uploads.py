@@ -82,7 +82,9 @@ def start_upload(
     """Keep the uploaded file and start its import in the background; return its progress record."""
     token = uuid.uuid4().hex
     safe_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(file_name).name)[-120:] or "upload"
-    path = uploads_folder() / f"{token}-{safe_name}"
+    folder = uploads_folder() / token
+    folder.mkdir()
+    path = folder / safe_name  # the import job records the file's own name
     size = 0
     with path.open("wb") as handle:
         for chunk in chunks:
@@ -173,6 +175,8 @@ def run_upload(
         raise
     finally:
         Path(path).unlink(missing_ok=True)
+        if Path(path).parent.parent == uploads_folder():
+            Path(path).parent.rmdir()
     _publish(progress)
 
 

@@ -18,6 +18,7 @@ from recoup.accounts.models import Account
 from recoup.core.money import Money, MoneyError
 from recoup.imports.bank import UnableToMatch, match_line, reject_line, split_line
 from recoup.imports.models import BankLine
+from recoup.web.templatetags.recoup_ui import money as shown
 
 SPLIT_ROWS = 4
 
@@ -84,7 +85,9 @@ def unmatched_payment(request: HttpRequest, line_id: int) -> HttpResponse:
                 match_line(
                     line_id=line.pk, account=account, now=now, actor=request.user, note=request.POST.get("note", "")
                 )
-                messages.success(request, f"Posted {_money(line)} to {account.reference} ({account.creditor.name}).")
+                messages.success(
+                    request, f"Posted {shown(_money(line))} to {account.reference} ({account.creditor.name})."
+                )
                 return redirect("unmatched-payments")
             if action == "split":
                 parts = []
@@ -103,14 +106,14 @@ def unmatched_payment(request: HttpRequest, line_id: int) -> HttpResponse:
                 if len(parts) < 2:
                     raise UnableToMatch("accounts: a split needs at least two accounts with amounts")
                 split_line(line_id=line.pk, parts=parts, now=now, actor=request.user, note=request.POST.get("note", ""))
-                messages.success(request, f"Split {_money(line)} across {len(parts)} accounts.")
+                messages.success(request, f"Split {shown(_money(line))} across {len(parts)} accounts.")
                 return redirect("unmatched-payments")
             if action == "reject":
                 reject_form = RejectForm(request.POST)
                 if reject_form.is_valid():
                     reject_line(line_id=line.pk, reason=reject_form.cleaned_data["reason"], now=now, actor=request.user)
                     messages.success(
-                        request, f"Rejected {_money(line)} from {line.counterparty or 'an unnamed payer'}."
+                        request, f"Rejected {shown(_money(line))} from {line.counterparty or 'an unnamed payer'}."
                     )
                     return redirect("unmatched-payments")
             else:

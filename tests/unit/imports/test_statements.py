@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from recoup.core.money import Money
 from recoup.imports.statements import (
     MAX_FILE_BYTES,
+    MAX_KEY_LENGTH,
     Statement,
     StatementError,
     StatementLine,
@@ -371,6 +372,10 @@ class TestCamtVariants:
             "",
         )
 
+    def test_information_only_entries_are_skipped_like_pending_ones(self) -> None:
+        statement = parse_statement(camt(ntry(status="<Sts>INFO</Sts>") + ntry()))
+        assert (statement.skipped_pending, len(statement.lines)) == (1, 1)
+
     def test_zero_decimal_currency(self) -> None:
         (line,) = parse_statement(camt(ntry(amount='<Amt Ccy="JPY">1500</Amt>'))).lines
         assert line.amount == Money.of(1500, "JPY")
@@ -423,6 +428,13 @@ class TestMt940Variants:
         assert line.counterparty == "Jürgen Müller-Lüdenscheidt GmbH"
         assert line.reference == "Zahlung für TOF/01234567"
         assert "für" in line.remittance
+
+    def test_remittance_continued_in_sub_fields_60_to_63(self) -> None:
+        data = mt940(
+            ":61:2503140314C50,00NTRFNONREF//BR1\n:86:166?00GUTSCHRIFT?20SVWZ+TOF/0123?32A PAYER?604567 APRIL\n"
+        )
+        (line,) = parse_statement(data).lines
+        assert (line.reference, line.counterparty) == ("TOF/01234567 APRIL", "A PAYER")
 
     def test_windows_1252_bytes_in_free_text(self) -> None:
         data = mt940(":61:2503140314C50,00NTRFNONREF//BR1\n:86:PAYMENT <euro> 50 FROM O<quote>NEILL\n")
@@ -553,6 +565,15 @@ class TestLineKeys:
         first = parse_statement(data)
         assert [line.line_key for line in first.lines] == [line.line_key for line in parse_statement(data).lines]
         assert len({line.line_key for line in first.lines}) == len(first.lines)
+        assert all(len(line.line_key) <= MAX_KEY_LENGTH for line in first.lines)
+
+    def test_keys_fit_a_database_column_even_for_very_long_bank_references(self) -> None:
+        long_ids = ["A" * 250, "A" * 249 + "B"]
+        data = ofx_sgml("".join(stmttrn("1.00", fitid=fitid) for fitid in long_ids)).encode()
+        keys = [line.line_key for line in parse_statement(data).lines]
+        assert all(len(key) <= MAX_KEY_LENGTH for key in keys)
+        assert keys[0] != keys[1]
+        assert keys == [line.line_key for line in parse_statement(data).lines]
 
     def test_the_same_booking_in_an_overlapping_file_keeps_its_key(self) -> None:
         payment = ntry(reference="", details=tx("Jane Payer", "TOF/01234567"))

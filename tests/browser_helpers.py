@@ -1,0 +1,63 @@
+"""Shared by the browser tests: launching Debian's Chromium through Playwright, and watching a page
+for console errors, failed requests and Content-Security-Policy violations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Records every CSP violation the page reports, before any page script runs.
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
+});
+"""
+
+
+def launch_browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Yield a headless Chromium (skip the test when Chromium is not installed)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium not found at /usr/bin/chromium: browser tests skipped (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class ConsoleWatch:
+    """Collects console errors, page errors and failed requests of a page."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        page.on("requestfailed", lambda req: self.errors.append(f"request failed: {req.url}"))
+
+    def _on_console(self, message: Any) -> None:
+        if message.type in ("error", "warning"):
+            self.errors.append(f"console {message.type}: {message.text}")
+
+    def assert_clean(self) -> None:
+        violations = self.page.evaluate("window.__cspViolations || []")
+        assert violations == [], f"CSP violations: {violations}"
+        assert self.errors == [], "\n".join(self.errors)
