@@ -1,6 +1,7 @@
 """A manager imports a placement file, sees a bad file refused row by row, imports a bank statement and
 matches a waiting payment, in a real Chromium under the strict CSP. Writes the screenshots
-imports.png, import-refused.png, unmatched-payments.png and unmatched-payment.png in docs/screenshots."""
+imports.png, import-refused.png, unmatched-payments.png, unmatched-payment.png and exports.png in
+docs/screenshots."""
 
 from __future__ import annotations
 
@@ -111,5 +112,10 @@ def test_a_manager_imports_files_and_matches_a_payment(browser: Any, live_server
     page.get_by_role("button", name="Post £612.40").click()
     expect(page.get_by_text("Posted £612.40 to NIS-C7720099")).to_be_visible()
     assert Payment.objects.filter(account=moorside, amount_minor=61240).exists()
+
+    # The exports page: what can be taken out, each download audited.
+    page.get_by_role("link", name="Exports").click()
+    expect(page.get_by_role("heading", name="Exports")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "exports.png"), full_page=True)
     watch.assert_clean()
     context.close()

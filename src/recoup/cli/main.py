@@ -255,6 +255,15 @@ def _register_import_commands() -> None:
 _register_import_commands()
 
 
+def _register_export_commands() -> None:
+    from recoup.cli.export_commands import export
+
+    cli.add_command(export)
+
+
+_register_export_commands()
+
+
 def _version() -> str:
     from recoup import __version__
 

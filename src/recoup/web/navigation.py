@@ -35,6 +35,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Imports", "imports"))
     if user.has_perm("accounts.match_payments"):
         entries.append(("Unmatched payments", "unmatched-payments"))
+    if user.has_perm("accounts.export_data"):
+        entries.append(("Exports", "exports"))
     if user.has_perm("audit.view_auditevent"):
         entries.append(("Audit log", "audit-log"))
     items = [NavItem(label, reverse(name), current == name) for label, name in entries]

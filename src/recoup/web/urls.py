@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from recoup.web import import_views, payment_views, views
+from recoup.web import export_views, import_views, payment_views, views
 from recoup.web.forms import SignInForm
 
 urlpatterns = [
@@ -37,6 +37,8 @@ urlpatterns = [
     path("imports/", import_views.imports, name="imports"),
     path("imports/progress/<str:token>/", import_views.import_progress, name="import-progress"),
     path("imports/<int:job_id>/rejects/", import_views.import_rejects, name="import-rejects"),
+    path("exports/", export_views.export_page, name="exports"),
+    path("exports/download/", export_views.export_download, name="export-download"),
     path("payments/unmatched/", payment_views.unmatched_payments, name="unmatched-payments"),
     path("payments/unmatched/<int:line_id>/", payment_views.unmatched_payment, name="unmatched-payment"),
 ]
