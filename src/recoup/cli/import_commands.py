@@ -193,8 +193,11 @@ def import_payments_command(
 @import_group.command("bank-statement")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--creditor", "creditor_code", help="Match only this creditor's accounts (a client account).")
-def import_bank_statement_command(file: Path, creditor_code: str | None) -> None:
-    """A bank statement (CAMT.053, MT940 or OFX): credits matched to accounts, sure matches posted.
+@file_options
+def import_bank_statement_command(
+    file: Path, creditor_code: str | None, mapping_name: str | None, **overrides: Any
+) -> None:
+    """A bank statement (CAMT.053, MT940, OFX or CSV): credits matched to accounts, sure matches posted.
 
     Credits that name exactly one account's reference are posted; the rest wait on the unmatched
     payments page. Importing the same statement twice posts nothing twice.
@@ -206,8 +209,9 @@ def import_bank_statement_command(file: Path, creditor_code: str | None) -> None
     from recoup.imports.statements import StatementError
 
     creditor = _creditor(creditor_code, required=False)
+    settings, _ = _settings("bank_statement", creditor, mapping_name, overrides)
     try:
-        outcome = import_bank_statement(path=file, now=timezone.now(), actor=None, creditor=creditor)
+        outcome = import_bank_statement(path=file, now=timezone.now(), actor=None, creditor=creditor, settings=settings)
     except StatementError as exc:
         raise OperatorError(f"{file.name}: {exc}") from None
     s = outcome.summary()
@@ -230,7 +234,7 @@ def mapping_group() -> None:
 
 @mapping_group.command("save")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(["accounts", "payments"]), required=True)
+@click.option("--kind", type=click.Choice(["accounts", "payments", "bank_statement"]), required=True)
 @click.option("--creditor", "creditor_code", help="The creditor the mapping is for (none: any creditor).")
 @file_options
 def mapping_save(name: str, kind: str, creditor_code: str | None, mapping_name: str | None, **overrides: Any) -> None:

@@ -34,8 +34,9 @@ from recoup.accounts.services import PaymentRequest, UnableToRecordPayments, rec
 from recoup.audit.services import record_event
 from recoup.core.money import Money
 from recoup.imports.models import BankLine, ImportJob, ImportKind
-from recoup.imports.reading import file_digest
+from recoup.imports.reading import FileSettings, file_digest
 from recoup.imports.running import Actor
+from recoup.imports.statement_csv import parse_csv_statement
 from recoup.imports.statements import Statement, StatementError, StatementLine, parse_statement
 from recoup.parties.models import Creditor
 from recoup.platform.bulk import in_values
@@ -79,11 +80,18 @@ class _Match:
 
 
 def import_bank_statement(
-    *, path: Path, now: datetime, actor: Actor, creditor: Creditor | None = None
+    *,
+    path: Path,
+    now: datetime,
+    actor: Actor,
+    creditor: Creditor | None = None,
+    settings: FileSettings | None = None,
 ) -> StatementOutcome:
     """Read a CAMT.053, MT940 or OFX statement, record its new lines, post the sure matches.
 
-    Raises StatementError (nothing written but the job's record) for a file that cannot be read.
+    A CSV export (.csv, .txt, .tsv) is read with `settings` (a column mapping; see
+    docs/import-formats.md). Raises StatementError (nothing written but the job's record) for a file
+    that cannot be read.
     `creditor` limits matching to that creditor's accounts (a client account that only receives
     their debtors' payments); without it every creditor's accounts are candidates.
     """
@@ -99,7 +107,10 @@ def import_bank_statement(
         "started_at": now,
     }
     try:
-        statement = parse_statement(path.read_bytes())
+        if path.suffix.lower() in {".csv", ".txt", ".tsv"}:
+            statement = parse_csv_statement(path, settings or FileSettings())
+        else:
+            statement = parse_statement(path.read_bytes())
     except StatementError as exc:
         ImportJob.objects.create(**job_fields, status=ImportJob.Status.FAILED, error=str(exc), finished_at=now)
         raise

@@ -64,3 +64,14 @@ PAYMENT_COLUMNS = [
     Column("method", "one of " + ", ".join(PAYMENT_METHODS), True, "How it was paid."),
     Column("payment_reference", "text, up to 100", True, "The sender's unique reference for this payment."),
 ]
+
+BANK_CSV_COLUMNS = [
+    Column("booked_on", "date", True, "The day the bank booked the line."),
+    Column("amount", "amount, negative for money out", True, "What came in (positive) or went out (negative)."),
+    Column("currency", "ISO 4217 code", True, "The line's currency."),
+    Column("counterparty", "text, up to 200", False, "The payer's name as the bank shows it."),
+    Column("reference", "text, up to 500", False, "The payment reference or remittance text."),
+    Column("bank_reference", "text, up to 100", False, "The bank's own id for the line; makes re-imports exact."),
+    Column("value_date", "date", False, "The value date, if the bank gives one."),
+    Column("account", "text, up to 64", False, "The statement's account (IBAN or number); the same on every row."),
+]

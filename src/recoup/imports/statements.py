@@ -1257,3 +1257,31 @@ def _ofx_date(where: str, tag: str, transaction: Element) -> date | None:
     if not OFX_DATETIME_RE.match(raw):
         raise StatementError(where, field, f"{_show(raw)} is not an OFX date-time (YYYYMMDDHHMMSS.XXX[offset:TZ])")
     return parsed
+
+
+def statement_from_lines(
+    format_name: str,
+    account: str,
+    currency: str,
+    lines: Iterable[tuple[int, date, date | None, Money, str, str, str]],
+) -> Statement:
+    """A Statement from lines read elsewhere (a bank's CSV export), keyed exactly as the parsers key theirs.
+
+    Each line is (position, booked on, value date, amount, counterparty, reference, bank reference); a
+    bank reference counts as unique per booking day.
+    """
+    drafts = [
+        _Draft(
+            position=position,
+            booked_on=booked_on,
+            value_date=value_date,
+            amount=amount,
+            counterparty=counterparty,
+            reference=reference,
+            remittance=reference,
+            bank_reference=bank_reference,
+            unique_ref=(booked_on.isoformat(), bank_reference) if bank_reference else (),
+        )
+        for position, booked_on, value_date, amount, counterparty, reference, bank_reference in lines
+    ]
+    return _build(format_name, account, currency, "", drafts, 0)

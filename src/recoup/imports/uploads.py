@@ -140,7 +140,9 @@ def run_upload(
 
     try:
         if kind == "bank_statement":
-            statement = import_bank_statement(path=Path(path), now=timezone.now(), actor=actor, creditor=creditor)
+            statement = import_bank_statement(
+                path=Path(path), now=timezone.now(), actor=actor, creditor=creditor, settings=file_settings
+            )
             progress.job_id = statement.job_id
             progress.summary = statement.summary()
             progress.rows = statement.lines

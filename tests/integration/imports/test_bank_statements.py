@@ -138,3 +138,22 @@ def test_the_command_line_reads_ofx_and_refuses_a_broken_file(tmp_path: Path) ->
     assert ImportJob.objects.filter(status=ImportJob.Status.FAILED).count() == 1
     with pytest.raises(StatementError):
         import_bank_statement(path=broken, now=NOW, actor=None)
+
+
+def test_a_csv_statement_is_read_with_our_columns_and_matched_the_same_way(tmp_path: Path) -> None:
+    from recoup.imports.accounts_import import import_accounts
+    from recoup.imports.reading import FileSettings
+
+    card = CreditorFactory(code="demo-us-card")
+    import_accounts(path=EXAMPLES / "accounts.csv", creditor=card, settings=FileSettings(), now=NOW, actor=None)
+    outcome = import_bank_statement(path=EXAMPLES / "bank-statement.csv", now=NOW, actor=None)
+    assert outcome.summary() == {"lines": 4, "already_imported": 0, "posted": 1, "unmatched": 2, "not_credits": 1}
+    assert Payment.objects.get().account.reference == "CC-7730-0001"
+    rivera = BankLine.objects.get(counterparty="RIVERA LANDSCAPING INC")
+    assert (rivera.suggested_account.reference, str(rivera.confidence)) == ("CC-7730-0005", "0.60")  # type: ignore[union-attr]
+    assert import_bank_statement(path=EXAMPLES / "bank-statement.csv", now=NOW, actor=None).posted == 0
+
+    broken = tmp_path / "statement.csv"
+    broken.write_text("booked_on,amount,currency\n2026-11-31,12.00,USD\n2026-11-02,abc,XYZ\n", encoding="utf-8")
+    with pytest.raises(StatementError, match=r"row 2: booked_on \(file\)|row 2: booked_on"):
+        import_bank_statement(path=broken, now=NOW, actor=None)
