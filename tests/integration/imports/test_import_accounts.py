@@ -258,3 +258,17 @@ class TestFiles:
         path = write(tmp_path / "future.csv", [["F-1", "other", tomorrow, "1.00", "", "Soon", "UTC"]])
         with pytest.raises(ImportRefused, match=f"row 2: opened_date: '{tomorrow}' is after"):
             run(path, creditor)
+
+
+def test_an_unknown_currency_is_refused_naming_row_and_column(creditor: Creditor, tmp_path: Path) -> None:
+    header = [*HEADER, "currency"]
+    rows = [
+        ["C-1", "other", "2024-01-01", "10.00", "", "Ok", "UTC", "usd"],
+        ["C-2", "other", "2024-01-01", "10.00", "", "Odd", "UTC", "XYZ"],
+    ]
+    path = write(tmp_path / "currencies.csv", rows, header=header)
+    with pytest.raises(ImportRefused) as refused:
+        run(path, creditor)
+    assert [str(p) for p in refused.value.outcome.problems] == [
+        "row 3: currency: 'XYZ' is not an ISO 4217 currency code"
+    ]
