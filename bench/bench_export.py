@@ -20,20 +20,25 @@ from pathlib import Path
 from ledger_portfolio import NOW, fresh_database
 
 CHILD = """
-import json, os, resource, sys, time
+import json, os, sys, time
 import django
 django.setup()
 from django.db import connection
 from recoup.exports.services import export_accounts
 from recoup.exports.services import ExportFormat
-start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def high_water_mb():
+    # VmHWM starts afresh at exec; ru_maxrss would carry the forking parent's peak over.
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+start_rss = high_water_mb()
 started = time.perf_counter()
 rows = 0
 if sys.argv[1] != "none":
     with open(sys.argv[2], "wb") as out:
         rows = export_accounts(out=out, fmt=ExportFormat(sys.argv[1]))
 print(json.dumps({"rows": rows, "seconds": time.perf_counter() - started,
-                  "start_mb": start_rss / 1024, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "start_mb": start_rss, "peak_mb": high_water_mb()}))
 """
 
 

@@ -1123,7 +1123,6 @@ def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, me
             raise UnableToPostTransaction(f"account: no account with id {missing[0]}")
         item_ids = allocate_ids(OpenItem, len(items))
         txn_ids = allocate_ids(LedgerTransaction, len(items))
-        entry_ids = iter(allocate_ids(LedgerEntry, 2 * len(items)))
         actor_id = _actor_id(actor)
         deltas: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         bulk_insert(
@@ -1156,18 +1155,7 @@ def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, me
         )
         bulk_insert(
             "accounts_transaction",
-            [
-                "id",
-                "account_id",
-                "type",
-                "currency",
-                "amount_minor",
-                "effective_date",
-                "posted_at",
-                "reverses_id",
-                "memo",
-                "actor_id",
-            ],
+            TRANSACTION_COLUMNS,
             (
                 (
                     txn,
@@ -1189,7 +1177,6 @@ def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, me
             for line in charge_lines(item_id, i.component, i.amount_minor):
                 entry_rows.append(
                     (
-                        next(entry_ids),
                         txn,
                         i.account_id,
                         line.item_id,
@@ -1200,20 +1187,7 @@ def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, me
                     )
                 )
             deltas[i.account_id][COMPONENT_COLUMNS[i.component]] += i.amount_minor
-        bulk_insert(
-            "accounts_entry",
-            [
-                "id",
-                "transaction_id",
-                "account_id",
-                "open_item_id",
-                "book",
-                "component",
-                "amount_minor",
-                "effective_date",
-            ],
-            entry_rows,
-        )
+        bulk_insert("accounts_entry", ENTRY_COLUMNS, entry_rows)
         bulk_add(
             "accounts_account",
             CACHE_COLUMNS,
@@ -1223,17 +1197,7 @@ def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, me
         label = actor_label_for(actor)
         bulk_insert(
             "audit_event",
-            [
-                "name",
-                "occurred_at",
-                "actor_id",
-                "actor_label",
-                "subject_type",
-                "subject_id",
-                "account_id",
-                "before",
-                "after",
-            ],
+            AUDIT_COLUMNS,
             (
                 (
                     "accounts.balance.loaded",

@@ -121,31 +121,11 @@ def import_accounts_command(
     and column. Importing the same file again changes nothing; a changed balance becomes an adjustment.
     """
     _ready()
-    from django.utils import timezone
-
     from recoup.imports.accounts_import import import_accounts
-    from recoup.imports.reading import FileProblem
-    from recoup.imports.running import ImportRefused
 
     creditor = _creditor(creditor_code, required=True)
-    settings, _ = _settings("accounts", creditor, mapping_name, overrides)
     click.echo(f"Importing {file.name} for {creditor.name}...")
-    try:
-        outcome = import_accounts(
-            path=file,
-            creditor=creditor,
-            settings=settings,
-            now=timezone.now(),
-            actor=None,
-            accept_valid=accept_valid,
-            progress=_progress,
-        )
-    except FileProblem as exc:
-        raise OperatorError(f"{file.name}: {exc}") from None
-    except ImportRefused as exc:
-        _refused(exc)
-        return
-    _report(outcome, "accounts")
+    _run_file_import(import_accounts, "accounts", file, creditor, accept_valid, mapping_name, overrides)
 
 
 @import_group.command("payments")
@@ -163,17 +143,31 @@ def import_payments_command(
     Each row's payment_reference makes it idempotent: importing the same file twice posts nothing twice.
     """
     _ready()
+    from recoup.imports.payments_import import import_payments
+
+    creditor = _creditor(creditor_code, required=False)
+    click.echo(f"Importing payments from {file.name}...")
+    _run_file_import(import_payments, "payments", file, creditor, accept_valid, mapping_name, overrides)
+
+
+def _run_file_import(
+    importer: Any,
+    kind: str,
+    file: Path,
+    creditor: Any,
+    accept_valid: bool,
+    mapping_name: str | None,
+    overrides: dict[str, Any],
+) -> None:
+    """Run a row-file import (placements or payments) and report it as an operator reads it."""
     from django.utils import timezone
 
-    from recoup.imports.payments_import import import_payments
     from recoup.imports.reading import FileProblem
     from recoup.imports.running import ImportRefused
 
-    creditor = _creditor(creditor_code, required=False)
-    settings, _ = _settings("payments", creditor, mapping_name, overrides)
-    click.echo(f"Importing payments from {file.name}...")
+    settings, _ = _settings(kind, creditor, mapping_name, overrides)
     try:
-        outcome = import_payments(
+        outcome = importer(
             path=file,
             creditor=creditor,
             settings=settings,
@@ -187,7 +181,7 @@ def import_payments_command(
     except ImportRefused as exc:
         _refused(exc)
         return
-    _report(outcome, "payments")
+    _report(outcome, kind)
 
 
 @import_group.command("bank-statement")

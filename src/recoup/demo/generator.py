@@ -25,6 +25,9 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from recoup.accounts.models import Account, AccountDebtor, LedgerEntry, LedgerTransaction, OpenItem, Payment
+from recoup.accounts.services import ENTRY_COLUMNS as LEDGER_ENTRY_COLUMNS
+from recoup.accounts.services import PAYMENT_COLUMNS as LEDGER_PAYMENT_COLUMNS
+from recoup.accounts.services import TRANSACTION_COLUMNS as LEDGER_TRANSACTION_COLUMNS
 from recoup.audit.services import record_event
 from recoup.demo import calibration
 from recoup.demo.history import (
@@ -490,42 +493,10 @@ OPEN_ITEM_COLUMNS = (
     "balance_minor",
     "created_at",
 )
-TRANSACTION_COLUMNS = (
-    "id",
-    "account_id",
-    "type",
-    "currency",
-    "amount_minor",
-    "effective_date",
-    "posted_at",
-    "reverses_id",
-    "memo",
-    "actor_id",
-)
-ENTRY_COLUMNS = (
-    "id",
-    "transaction_id",
-    "account_id",
-    "open_item_id",
-    "book",
-    "component",
-    "amount_minor",
-    "effective_date",
-)
-PAYMENT_COLUMNS = (
-    "id",
-    "account_id",
-    "currency",
-    "amount_minor",
-    "received_at",
-    "method",
-    "external_reference",
-    "idempotency_key",
-    "transaction_id",
-    "reversal_id",
-    "reversal_reason",
-    "created_at",
-)
+TRANSACTION_COLUMNS = tuple(LEDGER_TRANSACTION_COLUMNS)
+# The generator numbers entries itself, so that two runs with one seed give the same ids.
+ENTRY_COLUMNS = ("id", *LEDGER_ENTRY_COLUMNS)
+PAYMENT_COLUMNS = tuple(LEDGER_PAYMENT_COLUMNS)
 # Text of the history's codes, as object arrays so that indexing gives the same str objects.
 _ITEM_KIND_TEXT = np.asarray(ITEM_KINDS, dtype=object)
 _COMPONENT_TEXT = np.asarray([*(c.value for c in COMPONENTS), ""], dtype=object)

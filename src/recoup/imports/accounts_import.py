@@ -28,6 +28,7 @@ from django.db import connection, transaction
 
 from recoup.accounts.models import Account, AccountDebtor, OpenItem
 from recoup.accounts.services import (
+    AUDIT_COLUMNS,
     NewItem,
     UnableToPostTransaction,
     adjust_item,
@@ -487,17 +488,7 @@ def _create_accounts(rows: list[_Row], creditor: Creditor, job: ImportJob, now: 
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     bulk_insert(
         "audit_event",
-        [
-            "name",
-            "occurred_at",
-            "actor_id",
-            "actor_label",
-            "subject_type",
-            "subject_id",
-            "account_id",
-            "before",
-            "after",
-        ],
+        AUDIT_COLUMNS,
         (
             (
                 "imports.account.placed",

@@ -22,7 +22,7 @@ from recoup.users.roles import Role
 from recoup.web.export_views import export_download
 
 if TYPE_CHECKING:
-    from conftest import WebData
+    from web_data import WebData
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +61,9 @@ def close_early(response: StreamingHttpResponse) -> None:
 @pytest.fixture
 def manager_client(web: WebData) -> Client:
     bank = web.creditor("nwb", "Northwind Bank")
-    web.many_accounts(creditor=bank, count=3, prefix="NWB")
+    web.many_accounts(creditor=bank, count=3, prefix="NWB", principal_minor=10_000)
     other = web.creditor("hosp", "Mercy Hospital")
-    web.many_accounts(creditor=other, count=2, prefix="HOSP")
+    web.many_accounts(creditor=other, count=2, prefix="HOSP", principal_minor=10_000)
     return web.client(web.user("mia", Role.MANAGER))
 
 
@@ -78,7 +78,7 @@ class TestWhoMayExport:
 
     @pytest.mark.parametrize("role", [Role.MANAGER, Role.ADMIN, Role.AUDITOR])
     def test_managers_admins_and_auditors_may(self, web: WebData, role: Role) -> None:
-        web.many_accounts(creditor=web.creditor("nwb"), count=2)
+        web.many_accounts(creditor=web.creditor("nwb"), count=2, principal_minor=10_000)
         client = web.client(web.user("someone", role))
         assert client.get(page_url()).status_code == 200
         response = client.post(download_url(), {"kind": "accounts", "format": "csv"})
@@ -162,7 +162,7 @@ class TestCsvDownload:
         }
 
     def test_a_download_cut_short_is_recorded_as_incomplete(self, web: WebData, rf: RequestFactory) -> None:
-        web.many_accounts(creditor=web.creditor("big-bank"), count=800)
+        web.many_accounts(creditor=web.creditor("big-bank"), count=800, principal_minor=10_000)
         request = rf.post(download_url(), {"kind": "accounts", "format": "csv"})
         request.user = web.user("mia", Role.MANAGER)
         response = export_download(request)
@@ -177,7 +177,7 @@ class TestCsvDownload:
 
     @pytest.mark.django_db(transaction=True)
     def test_cut_short_in_autocommit_as_in_production(self, web: WebData, rf: RequestFactory) -> None:
-        web.many_accounts(creditor=web.creditor("big-bank"), count=800)
+        web.many_accounts(creditor=web.creditor("big-bank"), count=800, principal_minor=10_000)
         request = rf.post(download_url(), {"kind": "accounts", "format": "csv"})
         request.user = web.user("mia", Role.MANAGER)
         response = export_download(request)

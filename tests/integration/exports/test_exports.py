@@ -515,10 +515,10 @@ class TestCsvFile:
 class TestStreaming:
     def test_one_query_however_many_accounts(self, web: Any) -> None:
         bank = web.creditor("bulk-bank")
-        web.many_accounts(creditor=bank, count=5, prefix="A")
+        web.many_accounts(creditor=bank, count=5, prefix="A", principal_minor=10_000)
         with CaptureQueriesContext(connection) as few:
             assert export_accounts(out=io.BytesIO()) == 5
-        web.many_accounts(creditor=bank, count=120, prefix="B")
+        web.many_accounts(creditor=bank, count=120, prefix="B", principal_minor=10_000)
         with CaptureQueriesContext(connection) as many:
             assert export_accounts(out=io.BytesIO()) == 125
         assert len(many.captured_queries) == len(few.captured_queries) == 1
@@ -544,7 +544,7 @@ class TestStreaming:
 
     def test_rows_arrive_in_chunks_in_order(self, web: Any) -> None:
         bank = web.creditor("bulk-bank")
-        web.many_accounts(creditor=bank, count=25)
+        web.many_accounts(creditor=bank, count=25, principal_minor=10_000)
         source = row_source(kind=ExportKind.ACCOUNTS, filters=ExportFilters(as_of=AS_OF))
         with source.open(chunk_size=4) as rows:
             references = [row[1] for row in rows]
@@ -554,7 +554,7 @@ class TestStreaming:
         if connection.vendor != "postgresql":
             pytest.skip("server-side cursors are PostgreSQL's")
         bank = web.creditor("bulk-bank")
-        web.many_accounts(creditor=bank, count=10)
+        web.many_accounts(creditor=bank, count=10, principal_minor=10_000)
         source = row_source(kind=ExportKind.ACCOUNTS, filters=ExportFilters(as_of=AS_OF))
         with source.open(chunk_size=3) as rows:
             first = next(rows)
@@ -572,7 +572,7 @@ class TestStreaming:
     @pytest.mark.django_db(transaction=True)
     def test_outside_a_transaction_the_rows_are_read_in_one(self, web: Any) -> None:
         bank = web.creditor("bulk-bank")
-        web.many_accounts(creditor=bank, count=6)
+        web.many_accounts(creditor=bank, count=6, principal_minor=10_000)
         source = row_source(kind=ExportKind.ACCOUNTS, filters=ExportFilters(as_of=AS_OF))
         assert not connection.in_atomic_block
         with source.open(chunk_size=2) as rows:
@@ -591,7 +591,7 @@ class TestStreaming:
 
     def test_leaving_early_closes_the_cursor(self, web: Any) -> None:
         bank = web.creditor("bulk-bank")
-        web.many_accounts(creditor=bank, count=10)
+        web.many_accounts(creditor=bank, count=10, principal_minor=10_000)
         source = row_source(kind=ExportKind.ACCOUNTS, filters=ExportFilters(as_of=AS_OF))
         with source.open(chunk_size=2) as rows:
             next(rows)

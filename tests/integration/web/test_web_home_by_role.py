@@ -13,7 +13,7 @@ from recoup.accounts.models import Account
 from recoup.users.roles import Role
 
 if TYPE_CHECKING:
-    from conftest import WebData
+    from web_data import WebData
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conftest import WebData
 from recoup.accounts.models import Account
 from recoup.imports.models import ImportJob
 from recoup.imports.uploads import UploadProgress, progress_of
 from recoup.users.roles import Role
+from web_data import WebData
 
 pytestmark = pytest.mark.django_db(transaction=True)
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"

@@ -12,7 +12,7 @@ from django.urls import reverse
 from recoup.users.roles import Role
 
 if TYPE_CHECKING:
-    from conftest import WebData
+    from web_data import WebData
 
 pytestmark = pytest.mark.django_db
 

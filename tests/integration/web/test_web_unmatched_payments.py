@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import WebData
 from ledger_helpers import NOW, owing
 from recoup.accounts.models import Payment
 from recoup.imports.bank import import_bank_statement
 from recoup.imports.models import BankLine
 from recoup.users.roles import Role
+from web_data import WebData
 
 OFX = Path(__file__).resolve().parents[3] / "docs" / "examples" / "bank-statement.ofx"
 
