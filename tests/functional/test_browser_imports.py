@@ -1,6 +1,6 @@
 """A manager imports a placement file, sees a bad file refused row by row, imports a bank statement and
 matches a waiting payment, in a real Chromium under the strict CSP. Writes the screenshots
-imports.png, import-refused.png, unmatched-payments.png, unmatched-payment.png and exports.png in
+imports.png, import-refused.png, unmatched-payments.png, unmatched-payment.png, import-mapping.png and exports.png in
 docs/screenshots."""
 
 from __future__ import annotations
@@ -112,6 +112,20 @@ def test_a_manager_imports_files_and_matches_a_payment(browser: Any, live_server
     page.get_by_role("button", name="Post £612.40").click()
     expect(page.get_by_text("Posted £612.40 to NIS-C7720099")).to_be_visible()
     assert Payment.objects.filter(account=moorside, amount_minor=61240).exists()
+
+    # A saved column mapping for another system's files.
+    page.goto(f"{live_server.url}/imports/mappings/")
+    page.get_by_role("link", name="For payments").click()
+    page.get_by_label("Name").fill("Lakeshore core banking")
+    page.get_by_label("Encoding").select_option("cp1252")
+    page.get_by_label("Delimiter").select_option(";")
+    page.get_by_label("Decimal separator").select_option(",")
+    page.get_by_label("Dates look like").select_option("%d.%m.%Y")
+    page.get_by_label("account_reference").fill("Kontonummer")
+    page.get_by_label("amount", exact=True).fill("Betrag")
+    page.screenshot(path=str(SCREENSHOTS / "import-mapping.png"), full_page=True)
+    page.get_by_role("button", name="Save mapping").click()
+    expect(page.get_by_text("Saved the mapping 'Lakeshore core banking'.")).to_be_visible()
 
     # The exports page: what can be taken out, each download audited.
     page.get_by_role("link", name="Exports").click()
