@@ -264,6 +264,15 @@ def _register_export_commands() -> None:
 _register_export_commands()
 
 
+def _register_compliance_commands() -> None:
+    from recoup.cli.compliance_commands import compliance
+
+    cli.add_command(compliance)
+
+
+_register_compliance_commands()
+
+
 def _version() -> str:
     from recoup import __version__
 

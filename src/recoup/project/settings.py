@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "recoup.parties",
     "recoup.accounts",
     "recoup.imports",
+    "recoup.compliance",
     "recoup.web",
 ]
 

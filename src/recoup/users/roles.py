@@ -49,7 +49,13 @@ def _crud(model: str, *actions: str) -> set[str]:
     return {f"{app}.{action}_{name}" for action in actions}
 
 
-_OFFICER = _view(_READABLE) | _crud("parties.debtor", "change") | _crud("parties.contactpoint", "add", "change")
+_OFFICER = (
+    _view(_READABLE)
+    | _crud("parties.debtor", "change")
+    | _crud("parties.contactpoint", "add", "change")
+    | _crud("compliance.hold", "add", "view")
+    | _view(["compliance.contactdecision", "compliance.contact"])
+)
 _TEAM_LEAD = _OFFICER | _crud("accounts.account", "change") | _view(["users.user"]) | {"accounts.view_aging_report"}
 _MANAGER = (
     _TEAM_LEAD
@@ -57,9 +63,20 @@ _MANAGER = (
     | _crud("accounts.account", "add", "change")
     | _view(["audit.auditevent"])
     | {"accounts.import_data", "accounts.match_payments", "accounts.export_data"}
+    | _crud("compliance.hold", "change")
+    | {"compliance.compliance_override"}
 )
 _LEGAL = _OFFICER | _crud("accounts.account", "change")
-_AUDITOR = _view([*_READABLE, "users.user", "audit.auditevent"]) | {
+_AUDITOR = _view(
+    [
+        *_READABLE,
+        "users.user",
+        "audit.auditevent",
+        "compliance.hold",
+        "compliance.contactdecision",
+        "compliance.contact",
+    ]
+) | {
     "accounts.view_aging_report",
     "accounts.export_data",
 }

@@ -1,0 +1,83 @@
+"""`recoup compliance check` and `recoup compliance validation-end`."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import click
+
+from recoup.cli.bootstrap import OperatorError, ensure_database_reachable, ensure_migrated, setup_django
+
+
+@click.group()
+def compliance() -> None:
+    """Ask the compliance gate, and compute US validation periods."""
+
+
+@compliance.command("check")
+@click.option("--account", "reference", required=True, help="The account's reference.")
+@click.option("--creditor", "creditor_code", help="The creditor's code, when the reference is not unique.")
+@click.option("--channel", type=click.Choice(["call", "sms", "email", "letter", "visit"]), required=True)
+@click.option("--at", "at_text", required=True, help="When, as ISO 8601 with a UTC offset: 2026-11-23T19:30:00-05:00.")
+def check(reference: str, creditor_code: str | None, channel: str, at_text: str) -> None:
+    """Whether the primary debtor may be contacted on this account by this channel at that time, as JSON.
+
+    Prints the decision (allowed, every reason with its rule ID, warnings, the next allowed time, the
+    time zones and rule packs used) without recording it; exit 1 when the contact is blocked.
+    """
+    try:
+        at = datetime.fromisoformat(at_text)
+    except ValueError:
+        raise OperatorError(f"--at: '{at_text}' is not an ISO 8601 time (like 2026-11-23T19:30:00-05:00)") from None
+    if at.tzinfo is None:
+        raise OperatorError(f"--at: '{at_text}' has no UTC offset; say which time zone it is in (e.g. -05:00 or Z)")
+    setup_django()
+    ensure_database_reachable()
+    ensure_migrated()
+    from recoup.accounts.models import Account, AccountDebtor
+    from recoup.compliance.services import UnableToContact, decision_json, evaluate
+    from recoup.core.compliance import Channel
+
+    accounts = Account.objects.filter(reference=reference).select_related("creditor")
+    if creditor_code:
+        accounts = accounts.filter(creditor__code=creditor_code)
+    found = list(accounts[:2])
+    if not found:
+        raise OperatorError(f"--account: no account '{reference}'{f' of {creditor_code}' if creditor_code else ''}")
+    if len(found) > 1:
+        raise OperatorError(f"--account: '{reference}' is an account of several creditors; give --creditor")
+    account = found[0]
+    role = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
+    primary = role.first()
+    if primary is None:
+        raise OperatorError(f"--account: {reference} has no primary debtor to contact")
+    try:
+        evaluation = evaluate(account=account, debtor=primary.debtor, channel=Channel(channel), at=at)
+    except UnableToContact as exc:
+        raise OperatorError(str(exc)) from None
+    output = {"account": account.reference, "creditor": account.creditor.code, "channel": channel, "at": at.isoformat()}
+    output.update(decision_json(evaluation))
+    click.echo(json.dumps(output, indent=2))
+    if not evaluation.decision.allowed:
+        raise SystemExit(1)
+
+
+@compliance.command("validation-end")
+@click.option("--sent", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+def validation_end_command(sent: datetime) -> None:
+    """The last day of the US validation period (US-13) for a notice sent that day."""
+    from recoup.core.compliance import assumed_receipt, validation_end
+
+    day = sent.date()
+    click.echo(
+        json.dumps(
+            {
+                "sent": day.isoformat(),
+                "assumed_receipt": assumed_receipt(day).isoformat(),
+                "validation_end": validation_end(day).isoformat(),
+                "rule": "US-13",
+            },
+            indent=2,
+        )
+    )

@@ -1,0 +1,166 @@
+"""Holds on accounts and people, and the contact ledger: every decision of the gate and every contact.
+
+Decisions and contacts are append-only (evidence for a regulator or a court); a hold is never
+deleted, only lifted, with who lifted it and why.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from recoup.accounts.models import Account
+from recoup.parties.models import Debtor
+
+CHANNEL_CHOICES = [("call", "Call"), ("sms", "SMS"), ("email", "Email"), ("letter", "Letter"), ("visit", "Visit")]
+
+
+class LedgerIsAppendOnly(Exception):
+    """The contact ledger is evidence: its rows are never changed or deleted."""
+
+
+class Hold(models.Model):
+    """Something that stops (or limits) contact with a person or on an account, from when to when, and why."""
+
+    class Kind(models.TextChoices):
+        DISPUTE = "dispute", "Dispute pending verification"
+        CEASE_COMMUNICATION = "cease_communication", "Cease communication"
+        REPRESENTED = "represented", "Attorney or representative"
+        BANKRUPTCY = "bankruptcy", "Bankruptcy"
+        DECEASED = "deceased", "Deceased"
+        HARDSHIP = "hardship", "Hardship assessment"
+        BREATHING_SPACE = "breathing_space", "Breathing space"
+        VULNERABILITY = "vulnerability", "Vulnerability"
+        DO_NOT_CONTACT = "do_not_contact", "Do not contact on a channel"
+
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="holds")
+    debtor = models.ForeignKey(Debtor, null=True, blank=True, on_delete=models.PROTECT, related_name="holds")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES, blank=True, help_text="Only for do-not-contact.")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until lifted.")
+    reason = models.TextField()
+    evidence = models.TextField(blank=True, help_text="What the hold rests on: a letter, a call note, a court order.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lift_reason = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "compliance_hold"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(account__isnull=False) | Q(debtor__isnull=False), name="hold_has_subject"
+            ),
+            models.CheckConstraint(condition=~Q(kind="do_not_contact") | ~Q(channel=""), name="hold_dnc_has_channel"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "kind"], name="hold_account_idx"),
+            models.Index(fields=["debtor", "kind"], name="hold_debtor_idx"),
+        ]
+        permissions = [("compliance_override", "Can make a contact the compliance gate blocked, with a reason")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} hold {self.pk}"
+
+
+class AppendOnly(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise LedgerIsAppendOnly(f"{type(self).__name__} {self.pk} cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise LedgerIsAppendOnly(f"{type(self).__name__} {self.pk} cannot be deleted")
+
+
+class ContactDecision(AppendOnly):
+    """The gate's answer for one proposed contact, allowed or blocked, with every reason.
+
+    An allowed (or overridden) decision carries a token; a contact can only be recorded against an
+    unused token, so no contact happens without a decision.
+    """
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="contact_decisions")
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="contact_decisions")
+    channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES)
+    proposed_at = models.DateTimeField()
+    allowed = models.BooleanField()
+    reasons = models.JSONField(default=list)
+    warnings = models.JSONField(default=list)
+    next_allowed = models.DateTimeField(null=True, blank=True)
+    time_zones = models.JSONField(default=list, help_text="The zones the person may be in, as the gate saw them.")
+    packs = models.JSONField(default=list, help_text="The rule packs applied.")
+    override_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    objects: ClassVar[models.Manager[ContactDecision]]
+
+    class Meta:
+        db_table = "compliance_decision"
+        indexes = [models.Index(fields=["account", "decided_at"], name="decision_account_idx")]
+
+    def __str__(self) -> str:
+        return f"{'allowed' if self.allowed else 'blocked'} {self.channel} at {self.proposed_at}"
+
+    @property
+    def usable(self) -> bool:
+        return self.allowed or bool(self.override_reason)
+
+
+class Contact(AppendOnly):
+    """A contact or attempt that happened, against the decision that allowed it (inbound ones need none)."""
+
+    class Outcome(models.TextChoices):
+        CONNECTED_CONVERSATION = "connected_conversation", "Spoke with the person"
+        VOICEMAIL = "voicemail", "Left a voicemail"
+        NO_ANSWER = "no_answer", "Rang, no answer"
+        NOT_CONNECTED = "not_connected", "Did not connect (busy, not in service)"
+        DELIVERED = "delivered", "Delivered"
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "outbound", "Outbound"
+        INBOUND = "inbound", "Inbound"
+
+    decision = models.OneToOneField(
+        ContactDecision, null=True, blank=True, on_delete=models.PROTECT, related_name="contact"
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="contacts")
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="contacts")
+    channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES)
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.OUTBOUND)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "compliance_contact"
+        indexes = [models.Index(fields=["debtor", "at"], name="contact_debtor_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction="inbound") | Q(decision__isnull=False), name="contact_outbound_has_decision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.channel} {self.outcome} at {self.at}"

@@ -1,0 +1,404 @@
+"""The compliance gate in the product: which rules apply to an account, what holds block, and the
+contact ledger every contact passes through.
+
+`evaluate` answers "may we contact this person on this account by this channel at this time?" from
+the pure rules in `recoup.core.compliance`, the holds, and the contacts already in the ledger.
+`authorise_contact` records that answer (allowed or blocked) and hands out a token; `record_contact`
+accepts a contact only against an unused token of an allowed (or overridden) decision. An override
+needs the `compliance.compliance_override` permission and a written reason, and is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import phonenumbers
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import Q
+from phonenumbers import timezone as phone_time_zones
+
+from recoup.accounts.models import Account, AccountDebtor
+from recoup.audit.services import record_event
+from recoup.compliance.models import Contact, ContactDecision, Hold
+from recoup.core.compliance import (
+    Australia,
+    Channel,
+    ContactRequest,
+    Decision,
+    Direction,
+    Outcome,
+    PastContact,
+    Reason,
+    RulePack,
+    UnitedKingdom,
+    UsFederal,
+    decide,
+)
+from recoup.parties.models import ContactPoint, Debtor
+
+Actor = AbstractBaseUser | AnonymousUser | None
+HISTORY_DAYS = 31  # the longest window any rule counts over (AU-02: 10 contacts a month)
+
+
+class UnableToContact(Exception):
+    """The contact was refused; the message names the field or rule and the reason."""
+
+
+# What each hold blocks, with the rule it rests on. A channel-specific do-not-contact blocks only its channel.
+HOLD_RULES: dict[str, tuple[str, str]] = {
+    Hold.Kind.CEASE_COMMUNICATION: ("US-04", "the person asked in writing that we stop contacting them"),
+    Hold.Kind.REPRESENTED: ("US-03", "the person is represented; contact the representative instead"),
+    Hold.Kind.DISPUTE: ("US-15", "the debt is disputed and collection waits until it is verified"),
+    Hold.Kind.BANKRUPTCY: ("HOLD-BANKRUPTCY", "the person is in bankruptcy; collection is stayed"),
+    Hold.Kind.DECEASED: ("HOLD-DECEASED", "the person has died; contact only the estate's representative"),
+    Hold.Kind.BREATHING_SPACE: ("UK-07", "breathing space: no contact asking for payment until it ends"),
+    Hold.Kind.DO_NOT_CONTACT: ("US-07", "the person asked not to be contacted on this channel"),
+}
+# Holds that do not block contact but must be seen before it.
+HOLD_WARNINGS: dict[str, tuple[str, str]] = {
+    Hold.Kind.HARDSHIP: ("AU-06", "a hardship notice is being assessed; no enforcement, take care with demands"),
+    Hold.Kind.VULNERABILITY: ("UK-01", "the person is vulnerable; follow the vulnerability procedure"),
+}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    decision: Decision
+    time_zones: tuple[str, ...]
+    packs: tuple[str, ...]
+
+
+def rule_packs(account: Account, debtor: Debtor) -> list[RulePack]:
+    """The rule packs for a debtor's location (federal only for the US so far; state overlays come later)."""
+    packs: list[RulePack] = []
+    if debtor.country == "US":
+        packs.append(UsFederal())
+    elif debtor.country == "AU":
+        packs.append(Australia())
+    elif debtor.country == "GB":
+        packs.append(UnitedKingdom())
+    return packs
+
+
+def plausible_time_zones(debtor: Debtor, channel: Channel) -> tuple[str, ...]:
+    """Every zone the person may be in: the address's, and for US debtors each phone number's area.
+
+    Australian rules are in the debtor's state time (the address); a UK debtor is in UK time.
+    """
+    zones = [debtor.time_zone] if debtor.time_zone else []
+    if debtor.country == "US":
+        phones = ContactPoint.objects.filter(debtor=debtor, kind=ContactPoint.Kind.PHONE, do_not_contact=False)
+        for value in phones.values_list("value", flat=True):
+            try:
+                parsed = phonenumbers.parse(value)
+            except phonenumbers.NumberParseException:
+                continue
+            zones.extend(z for z in phone_time_zones.time_zones_for_number(parsed) if z != "Etc/Unknown")
+    return tuple(dict.fromkeys(zones))
+
+
+def _active_holds(account: Account, debtor: Debtor, at: datetime) -> list[Hold]:
+    return list(
+        Hold.objects.filter(Q(account=account) | Q(debtor=debtor))
+        .filter(starts_at__lte=at, lifted_at__isnull=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+        .order_by("starts_at", "id")
+    )
+
+
+def _history(debtor: Debtor, at: datetime) -> list[PastContact]:
+    """The person's contacts on every account in the window the rules look back over."""
+    contacts = Contact.objects.filter(debtor=debtor, at__gte=at - timedelta(days=HISTORY_DAYS), at__lte=at).values_list(
+        "at", "channel", "debtor_id", "account_id", "outcome", "direction"
+    )
+    return [
+        PastContact(
+            at=when,
+            channel=Channel(channel),
+            person_id=str(person),
+            debt_id=str(account),
+            outcome=Outcome(outcome),
+            direction=Direction(direction),
+        )
+        for when, channel, person, account, outcome, direction in contacts
+    ]
+
+
+def evaluate(*, account: Account, debtor: Debtor, channel: Channel, at: datetime) -> Evaluation:
+    """The gate's answer for a proposed contact, without recording anything."""
+    if not AccountDebtor.objects.filter(account=account, debtor=debtor).exists():
+        raise UnableToContact(f"debtor: {debtor} is not a party to account {account.reference}")
+    zones = plausible_time_zones(debtor, channel)
+    packs = rule_packs(account, debtor)
+    request = ContactRequest(
+        channel=channel, at=at, person_id=str(debtor.pk), debt_id=str(account.pk), time_zones=zones
+    )
+    decision = decide(request, _history(debtor, at), packs)
+    reasons = list(decision.reasons)
+    warnings = list(decision.warnings)
+    blocked_for_good = False
+    for hold in _active_holds(account, debtor, at):
+        if hold.kind == Hold.Kind.DO_NOT_CONTACT and hold.channel != channel.value:
+            continue
+        if hold.kind in HOLD_RULES:
+            rule, words = HOLD_RULES[hold.kind]
+            until = f" until {hold.ends_at.isoformat()}" if hold.ends_at else ""
+            reasons.append(Reason(rule, f"{words} ({hold.get_kind_display().lower()} hold {hold.pk}{until})"))
+            blocked_for_good = blocked_for_good or hold.ends_at is None
+        elif hold.kind in HOLD_WARNINGS:
+            rule, words = HOLD_WARNINGS[hold.kind]
+            warnings.append(Reason(rule, f"{words} (hold {hold.pk})"))
+    if not packs:
+        reasons.append(
+            Reason("GATE-01", f"no contact rules are configured for debtors in {debtor.country}; contact is blocked")
+        )
+        blocked_for_good = True
+    allowed = not reasons
+    next_allowed = decision.next_allowed
+    if not allowed and (blocked_for_good or next_allowed is None):
+        next_allowed = None
+    elif not allowed and next_allowed is not None:
+        timed_holds = [h.ends_at for h in _active_holds(account, debtor, at) if h.ends_at and h.kind in HOLD_RULES]
+        next_allowed = max([next_allowed, *timed_holds])
+    return Evaluation(
+        Decision(allowed, tuple(reasons), tuple(warnings), at if allowed else next_allowed),
+        zones,
+        tuple(p.name for p in packs),
+    )
+
+
+def _reasons_json(reasons: Sequence[Reason]) -> list[dict[str, str]]:
+    return [{"rule": r.rule, "text": r.text} for r in reasons]
+
+
+def decision_json(evaluation: Evaluation) -> dict[str, Any]:
+    decision = evaluation.decision
+    return {
+        "allowed": decision.allowed,
+        "reasons": _reasons_json(decision.reasons),
+        "warnings": _reasons_json(decision.warnings),
+        "next_allowed": decision.next_allowed.isoformat() if decision.next_allowed else None,
+        "time_zones": list(evaluation.time_zones),
+        "rule_packs": list(evaluation.packs),
+    }
+
+
+def authorise_contact(
+    *,
+    account: Account,
+    debtor: Debtor,
+    channel: Channel,
+    at: datetime,
+    now: datetime,
+    actor: Actor,
+    override_reason: str = "",
+) -> ContactDecision:
+    """Ask the gate and record its answer (blocked answers too). An override of a block needs the
+    compliance_override permission and a reason; it is recorded with both."""
+    override = override_reason.strip()
+    may_override = actor is not None and getattr(actor, "has_perm", lambda _: False)("compliance.compliance_override")
+    if override and not may_override:
+        raise UnableToContact("override: only someone with the compliance override permission may override")
+    evaluation = evaluate(account=account, debtor=debtor, channel=channel, at=at)
+    decision = evaluation.decision
+    if override and decision.allowed:
+        override = ""  # nothing to override
+    with transaction.atomic():
+        recorded = ContactDecision.objects.create(
+            account=account,
+            debtor=debtor,
+            channel=channel.value,
+            proposed_at=at,
+            allowed=decision.allowed,
+            reasons=_reasons_json(decision.reasons),
+            warnings=_reasons_json(decision.warnings),
+            next_allowed=decision.next_allowed,
+            time_zones=list(evaluation.time_zones),
+            packs=list(evaluation.packs),
+            override_reason=override,
+            decided_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
+            decided_at=now,
+        )
+        record_event(
+            name="compliance.contact.overridden" if override else "compliance.contact.decided",
+            subject_type="contact_decision",
+            subject_id=recorded.pk,
+            account_id=account.pk,
+            occurred_at=now,
+            actor=actor,
+            after={**decision_json(evaluation), "channel": channel.value, "at": at.isoformat(), "override": override},
+        )
+    return recorded
+
+
+def record_contact(
+    *,
+    token: str,
+    outcome: Outcome,
+    at: datetime,
+    now: datetime,
+    actor: Actor,
+    note: str = "",
+) -> Contact:
+    """Record an outbound contact made under an allowed (or overridden) decision; one contact per decision."""
+    with transaction.atomic():
+        decision = ContactDecision.objects.select_for_update().filter(token=token).first()
+        if decision is None:
+            raise UnableToContact("token: no decision with this token; ask the gate first")
+        if not decision.usable:
+            raise UnableToContact("token: the gate blocked this contact; it cannot be recorded as made")
+        if Contact.objects.filter(decision=decision).exists():
+            raise UnableToContact("token: this decision was already used for a contact")
+        if abs(at - decision.proposed_at) > timedelta(minutes=15):
+            raise UnableToContact(
+                f"at: the contact at {at.isoformat()} is not the one the gate decided on "
+                f"({decision.proposed_at.isoformat()}); ask the gate again"
+            )
+        contact = Contact.objects.create(
+            decision=decision,
+            account_id=decision.account_id,
+            debtor_id=decision.debtor_id,
+            channel=decision.channel,
+            direction=Contact.Direction.OUTBOUND,
+            outcome=outcome.value,
+            at=at,
+            note=note,
+            recorded_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
+            recorded_at=now,
+        )
+        record_event(
+            name="compliance.contact.recorded",
+            subject_type="contact",
+            subject_id=contact.pk,
+            account_id=decision.account_id,
+            occurred_at=now,
+            actor=actor,
+            after={
+                "channel": decision.channel,
+                "outcome": outcome.value,
+                "at": at.isoformat(),
+                "decision": decision.pk,
+            },
+        )
+    return contact
+
+
+def record_inbound_contact(
+    *,
+    account: Account,
+    debtor: Debtor,
+    channel: Channel,
+    outcome: Outcome,
+    at: datetime,
+    now: datetime,
+    actor: Actor,
+    note: str = "",
+) -> Contact:
+    """The person contacted us: recorded without a decision (it still counts: a conversation starts US-08's wait)."""
+    with transaction.atomic():
+        contact = Contact.objects.create(
+            account=account,
+            debtor=debtor,
+            channel=channel.value,
+            direction=Contact.Direction.INBOUND,
+            outcome=outcome.value,
+            at=at,
+            note=note,
+            recorded_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
+            recorded_at=now,
+        )
+        record_event(
+            name="compliance.contact.inbound",
+            subject_type="contact",
+            subject_id=contact.pk,
+            account_id=account.pk,
+            occurred_at=now,
+            actor=actor,
+            after={"channel": channel.value, "outcome": outcome.value, "at": at.isoformat()},
+        )
+    return contact
+
+
+def place_hold(
+    *,
+    kind: str,
+    reason: str,
+    starts_at: datetime,
+    now: datetime,
+    actor: Actor,
+    account: Account | None = None,
+    debtor: Debtor | None = None,
+    ends_at: datetime | None = None,
+    channel: str = "",
+    evidence: str = "",
+) -> Hold:
+    """Put a hold on an account or a person (or both), with its reason and evidence; audited."""
+    if kind not in Hold.Kind.values:
+        raise UnableToContact(f"kind: '{kind}' is not one of {', '.join(Hold.Kind.values)}")
+    if account is None and debtor is None:
+        raise UnableToContact("account: a hold is on an account, a person or both")
+    if not reason.strip():
+        raise UnableToContact("reason: say why the hold is placed")
+    if kind == Hold.Kind.DO_NOT_CONTACT and channel not in {c.value for c in Channel}:
+        raise UnableToContact("channel: a do-not-contact hold names the channel (call, sms, email, letter, visit)")
+    if ends_at is not None and ends_at <= starts_at:
+        raise UnableToContact("ends_at: the hold must end after it starts")
+    with transaction.atomic():
+        hold = Hold.objects.create(
+            account=account,
+            debtor=debtor,
+            kind=kind,
+            channel=channel if kind == Hold.Kind.DO_NOT_CONTACT else "",
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reason=reason.strip(),
+            evidence=evidence,
+            created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
+            created_at=now,
+        )
+        record_event(
+            name="compliance.hold.placed",
+            subject_type="hold",
+            subject_id=hold.pk,
+            account_id=account.pk if account else None,
+            occurred_at=now,
+            actor=actor,
+            after={
+                "kind": kind,
+                "channel": hold.channel,
+                "reason": hold.reason,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat() if ends_at else None,
+                "debtor": debtor.pk if debtor else None,
+            },
+        )
+    return hold
+
+
+def lift_hold(*, hold: Hold, reason: str, now: datetime, actor: Actor) -> Hold:
+    """End a hold early, with why; audited. A lifted hold stays on record."""
+    if not reason.strip():
+        raise UnableToContact("reason: say why the hold is lifted")
+    with transaction.atomic():
+        locked = Hold.objects.select_for_update().get(pk=hold.pk)
+        if locked.lifted_at is not None:
+            raise UnableToContact(f"hold: hold {hold.pk} was already lifted")
+        locked.lifted_at = now
+        locked.lifted_by_id = actor.pk if actor is not None and actor.is_authenticated else None
+        locked.lift_reason = reason.strip()
+        locked.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        record_event(
+            name="compliance.hold.lifted",
+            subject_type="hold",
+            subject_id=hold.pk,
+            account_id=locked.account_id,
+            occurred_at=now,
+            actor=actor,
+            before={"kind": locked.kind},
+            after={"reason": locked.lift_reason},
+        )
+    return locked

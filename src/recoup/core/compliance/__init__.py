@@ -1,0 +1,64 @@
+"""Contact compliance: pure rules that say whether a proposed contact may go ahead, and when it could.
+
+`decide(request, history, packs)` runs each rule pack (`UsFederal`, `Australia`, `UnitedKingdom`,
+`FirmPolicy`) and returns a `Decision` whose reasons cite the rule IDs of COMPLIANCE.md. Nothing here
+reads the clock: the proposed time is part of the request. `validation_end` gives the US-13 validation
+period end date from a business-day calendar with the federal holidays.
+"""
+
+from recoup.core.compliance.australia import Australia
+from recoup.core.compliance.calendars import (
+    add_us_business_days,
+    assumed_receipt,
+    australian_national_holidays,
+    easter_sunday,
+    is_us_business_day,
+    us_federal_holidays,
+    validation_end,
+)
+from recoup.core.compliance.clock import TimeWindow
+from recoup.core.compliance.engine import decide
+from recoup.core.compliance.firm import FirmPolicy, InvalidFirmPolicy
+from recoup.core.compliance.model import (
+    Channel,
+    ContactRequest,
+    Decision,
+    Direction,
+    Finding,
+    InvalidContact,
+    Outcome,
+    PastContact,
+    Reason,
+    RulePack,
+    Severity,
+)
+from recoup.core.compliance.uk import UnitedKingdom
+from recoup.core.compliance.us_federal import UsFederal
+
+__all__ = [
+    "Australia",
+    "Channel",
+    "ContactRequest",
+    "Decision",
+    "Direction",
+    "Finding",
+    "FirmPolicy",
+    "InvalidContact",
+    "InvalidFirmPolicy",
+    "Outcome",
+    "PastContact",
+    "Reason",
+    "RulePack",
+    "Severity",
+    "TimeWindow",
+    "UnitedKingdom",
+    "UsFederal",
+    "add_us_business_days",
+    "assumed_receipt",
+    "australian_national_holidays",
+    "decide",
+    "easter_sunday",
+    "is_us_business_day",
+    "us_federal_holidays",
+    "validation_end",
+]

@@ -1,0 +1,140 @@
+"""The vocabulary of contact compliance: a proposed contact, past contacts, findings and decisions.
+
+Every type is frozen so a decision can be stored, compared and replayed as evidence. Times are aware
+datetimes; the rules turn them into the debtor's local time themselves, so nothing here assumes a zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class InvalidContact(ValueError):
+    """A contact with a naive time or a time zone name the IANA database does not know."""
+
+
+class Channel(StrEnum):
+    CALL = "call"
+    SMS = "sms"
+    EMAIL = "email"
+    LETTER = "letter"
+    VISIT = "visit"
+
+
+class Outcome(StrEnum):
+    """What happened to a past contact; the frequency rules count some outcomes and not others."""
+
+    CONNECTED_CONVERSATION = "connected_conversation"
+    VOICEMAIL = "voicemail"
+    NO_ANSWER = "no_answer"  # it rang and nobody answered
+    NOT_CONNECTED = "not_connected"  # busy, not in service: the call never reached the person
+    DELIVERED = "delivered"  # an SMS, email or letter that reached the person
+
+
+class Direction(StrEnum):
+    OUTBOUND = "outbound"
+    INBOUND = "inbound"  # the debtor contacted us
+
+
+class Severity(StrEnum):
+    BLOCK = "block"
+    WARN = "warn"
+
+
+def _require_aware(value: datetime, what: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidContact(f"{what}: the time {value.isoformat()} has no time zone; give an aware datetime")
+
+
+@dataclass(frozen=True)
+class ContactRequest:
+    """A contact someone proposes to make at `at`.
+
+    `time_zones` lists every IANA zone the person may plausibly be in (address, phone area codes, IP);
+    the hours rules must hold in all of them. An empty tuple means the location is unknown.
+    """
+
+    channel: Channel
+    at: datetime
+    person_id: str
+    debt_id: str
+    time_zones: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require_aware(self.at, "contact request")
+        for name in self.time_zones:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError) as error:
+                raise InvalidContact(f"contact request: unknown time zone {name!r}") from error
+
+    def zones(self) -> tuple[ZoneInfo, ...]:
+        return tuple(ZoneInfo(name) for name in dict.fromkeys(self.time_zones))
+
+
+@dataclass(frozen=True)
+class PastContact:
+    """One contact or attempt from the ledger, whatever its outcome."""
+
+    at: datetime
+    channel: Channel
+    person_id: str
+    debt_id: str
+    outcome: Outcome
+    direction: Direction = Direction.OUTBOUND
+
+    def __post_init__(self) -> None:
+        _require_aware(self.at, "past contact")
+
+    def concerns(self, request: ContactRequest) -> bool:
+        """The same person and the same debt as the request: the key every frequency rule counts by."""
+        return self.person_id == request.person_id and self.debt_id == request.debt_id
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A rule ID from COMPLIANCE.md (or a firm-policy ID) and words a collector understands."""
+
+    rule: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one rule says about one request.
+
+    For a block, `until` is the earliest time at which this rule alone would stop blocking, or None
+    when waiting cannot cure it (for example an unknown time zone).
+    """
+
+    severity: Severity
+    reason: Reason
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer for a proposed contact.
+
+    `next_allowed` is `request.at` when the contact is allowed, the earliest later time at which every
+    rule would allow it when it is blocked for reasons time cures, and None otherwise.
+    """
+
+    allowed: bool
+    reasons: tuple[Reason, ...]
+    warnings: tuple[Reason, ...]
+    next_allowed: datetime | None
+
+
+class RulePack(Protocol):
+    """A set of rules for one jurisdiction or policy; `check` returns what each rule found."""
+
+    @property
+    def name(self) -> str: ...
+
+    def check(self, request: ContactRequest, history: Sequence[PastContact]) -> Sequence[Finding]: ...
