@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import phonenumbers
@@ -30,10 +30,13 @@ from recoup.core.compliance import (
     ContactRequest,
     Decision,
     Direction,
+    FirmPolicy,
+    InvalidFirmPolicy,
     Outcome,
     PastContact,
     Reason,
     RulePack,
+    TimeWindow,
     UnitedKingdom,
     UsFederal,
     decide,
@@ -73,7 +76,8 @@ class Evaluation:
 
 
 def rule_packs(account: Account, debtor: Debtor) -> list[RulePack]:
-    """The rule packs for a debtor's location (federal only for the US so far; state overlays come later)."""
+    """The rule packs for a debtor's location (federal only for the US so far; state overlays come later),
+    and the creditor's firm policy on top when it has one."""
     packs: list[RulePack] = []
     if debtor.country == "US":
         packs.append(UsFederal())
@@ -81,7 +85,37 @@ def rule_packs(account: Account, debtor: Debtor) -> list[RulePack]:
         packs.append(Australia())
     elif debtor.country == "GB":
         packs.append(UnitedKingdom())
+    if account.creditor.contact_policy:
+        packs.append(firm_policy(account.creditor.contact_policy, owner=account.creditor.code))
     return packs
+
+
+POLICY_KEYS = {"max_attempts_per_day", "min_spacing_minutes", "max_contacts", "contacts_window_days", "windows"}
+
+
+def firm_policy(settings: dict[str, Any], *, owner: str) -> FirmPolicy:
+    """A creditor's `contact_policy` as a FirmPolicy; a setting that makes no sense names itself."""
+    unknown = sorted(set(settings) - POLICY_KEYS)
+    if unknown:
+        raise UnableToContact(
+            f"contact_policy of {owner}: '{unknown[0]}' is not one of {', '.join(sorted(POLICY_KEYS))}"
+        )
+    try:
+        windows = {
+            Channel(channel): TimeWindow(time.fromisoformat(start), time.fromisoformat(end))
+            for channel, (start, end) in (settings.get("windows") or {}).items()
+        }
+        spacing = settings.get("min_spacing_minutes")
+        return FirmPolicy(
+            name=f"Firm policy of {owner}",
+            channel_windows=windows,
+            max_attempts_per_day=settings.get("max_attempts_per_day"),
+            min_spacing=timedelta(minutes=int(spacing)) if spacing is not None else None,
+            max_contacts=settings.get("max_contacts"),
+            contacts_window_days=int(settings.get("contacts_window_days", 7)),
+        )
+    except (ValueError, TypeError, InvalidFirmPolicy) as exc:
+        raise UnableToContact(f"contact_policy of {owner}: {exc}") from None
 
 
 def plausible_time_zones(debtor: Debtor, channel: Channel) -> tuple[str, ...]:

@@ -55,6 +55,15 @@ class Creditor(models.Model):
         blank=True,
         help_text='Fees the creditor allows, e.g. {"late_fee": "25.00", "max_fees_percent": 10}. Empty: none.',
     )
+    contact_policy = models.JSONField(
+        null=True,
+        blank=True,
+        help_text=(
+            "The firm's contact limits on top of the law (docs/compliance.md): "
+            '{"max_attempts_per_day": 2, "min_spacing_minutes": 120, "max_contacts": 3, "contacts_window_days": 7, '
+            '"windows": {"call": ["09:00", "20:00"]}}. Empty: the law only.'
+        ),
+    )
     created_at = models.DateTimeField()
 
     class Meta:

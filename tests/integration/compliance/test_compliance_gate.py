@@ -221,3 +221,21 @@ def test_time_zone_is_required_for_the_at_option(account: Account) -> None:
     )
     assert result.exit_code != 0
     assert "has no UTC offset" in result.output
+
+
+def test_a_creditors_contact_policy_adds_its_own_limits(account: Account) -> None:
+    creditor = account.creditor
+    creditor.contact_policy = {"max_attempts_per_day": 1, "windows": {"call": ["09:00", "20:00"]}}
+    creditor.save()
+    debtor = debtor_of(account)
+    first = authorise_contact(account=account, debtor=debtor, channel=Channel.CALL, at=ny(10, 12), now=NOW, actor=None)
+    record_contact(token=str(first.token), outcome=Outcome.NO_ANSWER, at=ny(10, 12), now=NOW, actor=None)
+    again = evaluate(account=account, debtor=debtor, channel=Channel.CALL, at=ny(10, 15)).decision
+    assert [r.rule for r in again.reasons] == ["FIRM-DAILY-ATTEMPTS"]
+    late = evaluate(account=account, debtor=debtor, channel=Channel.CALL, at=ny(11, 20, 30)).decision
+    assert {r.rule for r in late.reasons} == {"FIRM-HOURS"}  # the law allows until 21:00, the creditor until 20:00
+
+    creditor.contact_policy = {"max_calls": 3}
+    creditor.save()
+    with pytest.raises(UnableToContact, match="'max_calls' is not one of"):
+        evaluate(account=Account.objects.get(pk=account.pk), debtor=debtor, channel=Channel.CALL, at=ny(12, 12))
