@@ -32,6 +32,8 @@ from recoup.core.compliance import (
     Direction,
     FirmPolicy,
     InvalidFirmPolicy,
+    Massachusetts,
+    NewYorkCity,
     Outcome,
     PastContact,
     Reason,
@@ -75,12 +77,25 @@ class Evaluation:
     packs: tuple[str, ...]
 
 
+# ZIP codes of the five boroughs start with these three digits (Manhattan 100-102, Staten Island 103,
+# the Bronx 104, Queens 111 and 113-114 and 116, Brooklyn 112).
+NEW_YORK_CITY_ZIPS = ("100", "101", "102", "103", "104", "111", "112", "113", "114", "116")
+
+
+def in_new_york_city(debtor: Debtor) -> bool:
+    return debtor.region == "NY" and debtor.postal_code.strip()[:3] in NEW_YORK_CITY_ZIPS
+
+
 def rule_packs(account: Account, debtor: Debtor) -> list[RulePack]:
-    """The rule packs for a debtor's location (federal only for the US so far; state overlays come later),
-    and the creditor's firm policy on top when it has one."""
+    """The rule packs for a debtor's location (US federal, with the Massachusetts and New York City
+    overlays where the address is there), and the creditor's firm policy on top when it has one."""
     packs: list[RulePack] = []
     if debtor.country == "US":
         packs.append(UsFederal())
+        if debtor.region == "MA":
+            packs.append(Massachusetts())
+        if in_new_york_city(debtor):
+            packs.append(NewYorkCity())
     elif debtor.country == "AU":
         packs.append(Australia())
     elif debtor.country == "GB":

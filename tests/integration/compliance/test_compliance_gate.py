@@ -239,3 +239,22 @@ def test_a_creditors_contact_policy_adds_its_own_limits(account: Account) -> Non
     creditor.save()
     with pytest.raises(UnableToContact, match="'max_calls' is not one of"):
         evaluate(account=Account.objects.get(pk=account.pk), debtor=debtor, channel=Channel.CALL, at=ny(12, 12))
+
+
+def test_a_massachusetts_address_brings_the_stricter_state_cap() -> None:
+    debtor = DebtorFactory(time_zone="America/New_York", region="MA", city="Boston", postal_code="02108")
+    account = AccountFactory(creditor=CreditorFactory(), debtor=debtor)
+    for day in (1, 2):
+        decision = authorise_contact(
+            account=account, debtor=debtor, channel=Channel.CALL, at=ny(day, 12), now=NOW, actor=None
+        )
+        record_contact(token=str(decision.token), outcome=Outcome.VOICEMAIL, at=ny(day, 12), now=NOW, actor=None)
+    third = evaluate(account=account, debtor=debtor, channel=Channel.SMS, at=ny(3, 12))
+    assert [r.rule for r in third.decision.reasons] == ["US-MA-1"]
+    assert "Massachusetts (940 CMR 7.04, 209 CMR 18.16)" in third.packs
+    brooklyn = DebtorFactory(time_zone="America/New_York", region="NY", city="Brooklyn", postal_code="11201")
+    other = AccountFactory(creditor=CreditorFactory(), debtor=brooklyn)
+    assert (
+        "New York City (DCWP rules)"
+        in evaluate(account=other, debtor=brooklyn, channel=Channel.CALL, at=ny(3, 12)).packs
+    )

@@ -34,6 +34,7 @@ from recoup.core.compliance.model import (
 )
 from recoup.core.compliance.uk import UnitedKingdom
 from recoup.core.compliance.us_federal import UsFederal
+from recoup.core.compliance.us_local import Massachusetts, NewYorkCity
 
 __all__ = [
     "Australia",
@@ -45,6 +46,8 @@ __all__ = [
     "FirmPolicy",
     "InvalidContact",
     "InvalidFirmPolicy",
+    "Massachusetts",
+    "NewYorkCity",
     "Outcome",
     "PastContact",
     "Reason",
