@@ -43,6 +43,7 @@ from recoup.core.compliance import (
     UsFederal,
     decide,
 )
+from recoup.core.compliance.limitation import Limitation, limitation
 from recoup.parties.models import ContactPoint, Debtor
 
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -451,3 +452,59 @@ def lift_hold(*, hold: Hold, reason: str, now: datetime, actor: Actor) -> Hold:
             after={"reason": locked.lift_reason},
         )
     return locked
+
+
+def limitation_for(account: Account) -> Limitation:
+    """The account's limitation period, from its primary debtor's location and its accrual date
+    (first delinquency, else charge-off, else opening)."""
+    primary = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
+    role = primary.first()
+    country, region = (role.debtor.country, role.debtor.region) if role else (account.creditor.country, "")
+    accrued = account.first_delinquency_date or account.charge_off_date or account.opened_date
+    return limitation(country=country, region=region, accrued_on=accrued)
+
+
+def refer_to_legal(
+    *, account: Account, reason: str, now: datetime, actor: Actor, period_confirmed: str = ""
+) -> Account:
+    """Move an account to legal, unless its debt is time-barred (US-16, AU-05, UK-06).
+
+    Where no limitation period is configured for the debtor's location, a person must confirm in
+    writing that the debt is within its period (`period_confirmed`); the confirmation is audited.
+    """
+    from recoup.accounts.services import UnableToChangeStatus, change_account_status
+    from recoup.core.account_status import AccountStatus
+
+    period = limitation_for(account)
+    today = now.date()
+    if period.time_barred(today):
+        assert period.expires_on is not None
+        gone = " and the debt is extinguished" if period.extinguishes else ""
+        raise UnableToContact(
+            f"{period.rule}: the limitation period ended on {period.expires_on.isoformat()} ({period.basis}){gone}; "
+            "no legal action or threat of it"
+        )
+    if period.expires_on is None and not period_confirmed.strip():
+        raise UnableToContact(f"{period.rule}: {period.basis}; say how you confirmed it")
+    try:
+        with transaction.atomic():
+            moved = change_account_status(
+                account=account, to_status=AccountStatus.LEGAL, reason=reason, now=now, actor=actor
+            )
+            record_event(
+                name="compliance.legal_referral.checked",
+                subject_type="account",
+                subject_id=account.pk,
+                account_id=account.pk,
+                occurred_at=now,
+                actor=actor,
+                after={
+                    "rule": period.rule,
+                    "limitation_ends": period.expires_on.isoformat() if period.expires_on else None,
+                    "basis": period.basis,
+                    "confirmed_by_person": period_confirmed.strip(),
+                },
+            )
+    except UnableToChangeStatus as exc:
+        raise UnableToContact(str(exc)) from None
+    return moved

@@ -4,7 +4,7 @@ ledger and its tokens, overrides, and the command line."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -258,3 +258,36 @@ def test_a_massachusetts_address_brings_the_stricter_state_cap() -> None:
         "New York City (DCWP rules)"
         in evaluate(account=other, debtor=brooklyn, channel=Channel.CALL, at=ny(3, 12)).packs
     )
+
+
+def test_a_time_barred_debt_cannot_be_referred_to_legal() -> None:
+    from recoup.compliance.services import limitation_for, refer_to_legal
+
+    old = AccountFactory(
+        debtor=DebtorFactory(region="NY", time_zone="America/New_York"),
+        first_delinquency_date=date(2022, 1, 10),
+    )
+    assert limitation_for(old).expires_on == date(2025, 1, 10)
+    with pytest.raises(UnableToContact, match="US-NY-1: the limitation period ended on 2025-01-10"):
+        refer_to_legal(account=old, reason="Judgment sought", now=NOW, actor=None)
+    old.refresh_from_db()
+    assert old.status == "active"
+
+    recent = AccountFactory(
+        debtor=DebtorFactory(region="NY", time_zone="America/New_York"),
+        first_delinquency_date=date(2025, 9, 1),
+    )
+    assert refer_to_legal(account=recent, reason="Judgment sought", now=NOW, actor=None).status == "legal"
+
+    texas = AccountFactory(debtor=DebtorFactory(region="TX", time_zone="America/Chicago"))
+    with pytest.raises(UnableToContact, match="US-16: no limitation period is configured for TX, US"):
+        refer_to_legal(account=texas, reason="Judgment sought", now=NOW, actor=None)
+    moved = refer_to_legal(
+        account=texas,
+        reason="Judgment sought",
+        now=NOW,
+        actor=None,
+        period_confirmed="Counsel confirmed 4 years, within",
+    )
+    assert moved.status == "legal"
+    assert AuditEvent.objects.filter(name="compliance.legal_referral.checked").count() == 2

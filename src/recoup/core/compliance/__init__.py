@@ -19,6 +19,7 @@ from recoup.core.compliance.calendars import (
 from recoup.core.compliance.clock import TimeWindow
 from recoup.core.compliance.engine import decide
 from recoup.core.compliance.firm import FirmPolicy, InvalidFirmPolicy
+from recoup.core.compliance.limitation import Limitation, limitation
 from recoup.core.compliance.model import (
     Channel,
     ContactRequest,
@@ -46,6 +47,7 @@ __all__ = [
     "FirmPolicy",
     "InvalidContact",
     "InvalidFirmPolicy",
+    "Limitation",
     "Massachusetts",
     "NewYorkCity",
     "Outcome",
@@ -62,6 +64,7 @@ __all__ = [
     "decide",
     "easter_sunday",
     "is_us_business_day",
+    "limitation",
     "us_federal_holidays",
     "validation_end",
 ]
