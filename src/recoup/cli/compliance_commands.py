@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import click
 
@@ -81,3 +81,54 @@ def validation_end_command(sent: datetime) -> None:
             indent=2,
         )
     )
+
+
+@compliance.command("simulate")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 365))
+@click.option("--accounts", "how_many", default=100, show_default=True, type=click.IntRange(1, 100_000))
+@click.option(
+    "--per-day", default=4, show_default=True, type=click.IntRange(1, 48), help="Proposals per account a day."
+)
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--start", "start_text", help="First day, ISO 8601 with offset; default 30 days ago.")
+def simulate_command(days: int, how_many: int, per_day: int, seed: int, start_text: str | None) -> None:
+    """Run a simulated dialer through the gate on the first N open accounts, then check the ledger.
+
+    Writes real decisions and contacts (use a demo database). Prints what was proposed, allowed and
+    blocked by which rule, then the independent checker's count of breaches; exit 1 if there is any.
+    """
+    setup_django()
+    ensure_database_reachable()
+    ensure_migrated()
+    from django.utils import timezone
+
+    from recoup.accounts.models import Account
+    from recoup.compliance.checker import check_ledger
+    from recoup.compliance.simulation import simulate
+
+    if start_text:
+        try:
+            start = datetime.fromisoformat(start_text)
+        except ValueError:
+            raise OperatorError(f"--start: '{start_text}' is not an ISO 8601 time") from None
+        if start.tzinfo is None:
+            raise OperatorError(f"--start: '{start_text}' has no UTC offset")
+    else:
+        start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days)
+    accounts = list(Account.objects.filter(status="active").select_related("creditor").order_by("id")[:how_many])
+    if not accounts:
+        raise OperatorError("no active accounts to simulate on (load some with `recoup demo-data`)")
+    result = simulate(accounts=accounts, start=start, days=days, proposals_per_day=per_day, seed=seed)
+    breaches = check_ledger()
+    blocked = ", ".join(f"{rule} {count:,}" for rule, count in result.blocked_by.most_common()) or "none"
+    click.echo(
+        f"{len(accounts):,} accounts, {days} days from {start.date().isoformat()}: "
+        f"{result.proposed:,} contacts proposed, "
+        f"{result.allowed:,} allowed, {result.proposed - result.allowed:,} blocked (by rule: {blocked}); "
+        f"{result.inbound:,} calls from debtors."
+    )
+    click.echo(f"Independent check of the ledger: {len(breaches):,} breaches.")
+    for breach in breaches[:20]:
+        click.echo(f"  {breach.rule} contact {breach.contact_id}: {breach.text}")
+    if breaches:
+        raise SystemExit(1)

@@ -1,0 +1,122 @@
+"""An independent check of the contact ledger: re-reads every recorded contact and counts rule breaches.
+
+Written separately from the rules engine (`recoup.core.compliance`) and deliberately naive (plain
+loops over local dates, no shared counting code), so that a mistake in the engine is not repeated
+here. It checks what the gate enforces for outbound contacts: the hours (US-01, AU-01, UK-04) in
+every zone the gate saw, US-08's 7 calls in 7 days and the 7 days after a conversation, and AU-02's
+3 contacts a week and 10 in 30 days. The national holiday calendar is shared with the engine (a list
+of dates, not a rule).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from recoup.compliance.models import Contact
+from recoup.core.compliance import australian_national_holidays
+
+
+@dataclass(frozen=True)
+class Breach:
+    rule: str
+    contact_id: int
+    text: str
+
+
+US_COUNTED = {"connected_conversation", "voicemail", "no_answer"}
+AU_ACTUAL = {"connected_conversation", "voicemail", "delivered"}
+
+
+def _inside(at: datetime, zone: ZoneInfo, start: time, end: time) -> bool:
+    local = at.astimezone(zone).time()
+    return start <= local < end
+
+
+def _au_window(day: date, visit: bool) -> tuple[time, time] | None:
+    if day in australian_national_holidays(day.year):
+        return None
+    if visit or day.weekday() >= 5:
+        return time(9, 0), time(21, 0)
+    return time(7, 30), time(21, 0)
+
+
+def check_ledger() -> list[Breach]:
+    """Every breach in the contact ledger (outbound contacts only; the person may always call us)."""
+    rows = list(
+        Contact.objects.filter(direction=Contact.Direction.OUTBOUND)
+        .select_related("decision", "debtor")
+        .order_by("at", "id")
+        .values_list(
+            "id", "at", "channel", "outcome", "debtor_id", "account_id", "debtor__country", "decision__time_zones"
+        )
+    )
+    inbound_conversations = list(
+        Contact.objects.filter(
+            direction=Contact.Direction.INBOUND, channel="call", outcome="connected_conversation"
+        ).values_list("at", "debtor_id", "account_id")
+    )
+    breaches: list[Breach] = []
+    calls: dict[tuple[int, int], list[tuple[int, datetime, str, list[ZoneInfo]]]] = defaultdict(list)
+    au_contacts: dict[tuple[int, int], list[tuple[int, datetime, list[ZoneInfo]]]] = defaultdict(list)
+    for pk, at, channel, outcome, debtor, account, country, zone_names in rows:
+        zones = [ZoneInfo(z) for z in (zone_names or [])]
+        if not zones:
+            breaches.append(Breach("GATE", pk, "a contact was made without knowing the person's time zone"))
+            continue
+        if country == "US" and channel in {"call", "sms", "email", "visit"}:
+            for zone in zones:
+                if not _inside(at, zone, time(8, 0), time(21, 0)):
+                    breaches.append(Breach("US-01", pk, f"{at.astimezone(zone):%Y-%m-%d %H:%M} in {zone.key}"))
+            if channel == "call":
+                calls[(debtor, account)].append((pk, at, outcome, zones))
+        elif country == "AU" and channel in {"call", "sms", "email", "visit"}:
+            for zone in zones:
+                local = at.astimezone(zone)
+                window = _au_window(local.date(), channel == "visit")
+                if window is None or not window[0] <= local.time() < window[1]:
+                    breaches.append(Breach("AU-01", pk, f"{local:%a %Y-%m-%d %H:%M} in {zone.key}"))
+            if outcome in AU_ACTUAL and channel != "visit":
+                au_contacts[(debtor, account)].append((pk, at, zones))
+        elif country == "GB" and channel in {"call", "sms", "email", "visit"}:
+            london = ZoneInfo("Europe/London")
+            if not _inside(at, london, time(8, 0), time(21, 0)):
+                breaches.append(Breach("UK-04", pk, f"{at.astimezone(london):%Y-%m-%d %H:%M} in Europe/London"))
+    conversations: dict[tuple[int, int], list[datetime]] = defaultdict(list)
+    for key, made in calls.items():
+        conversations[key] += [at for _, at, outcome, _ in made if outcome == "connected_conversation"]
+    for at, debtor, account in inbound_conversations:
+        conversations[(debtor, account)].append(at)
+    for key, made in calls.items():
+        for pk, at, _, zones in made:
+            for zone in zones:
+                day = at.astimezone(zone).date()
+                first_day = day - timedelta(days=6)
+                counted = sum(
+                    1
+                    for _, other, outcome, _ in made
+                    if outcome in US_COUNTED and other <= at and first_day <= other.astimezone(zone).date() <= day
+                )
+                if counted > 7:
+                    breaches.append(Breach("US-08", pk, f"call {counted} in the 7 days ending {day}"))
+                for talked in conversations[key]:
+                    talked_day = talked.astimezone(zone).date()
+                    if talked < at and talked_day <= day <= talked_day + timedelta(days=6):
+                        text = f"call on {day}, within 7 days of a conversation on {talked_day}"
+                        breaches.append(Breach("US-08", pk, text))
+    for made_au in au_contacts.values():
+        for pk, at, zones in made_au:
+            for zone in zones:
+                day = at.astimezone(zone).date()
+                for limit, days in ((3, 7), (10, 30)):
+                    first_day = day - timedelta(days=days - 1)
+                    count = sum(
+                        1
+                        for _, other, _ in made_au
+                        if other <= at and first_day <= other.astimezone(zone).date() <= day
+                    )
+                    if count > limit:
+                        breaches.append(Breach("AU-02", pk, f"contact {count} in the {days} days ending {day}"))
+    return breaches
