@@ -1,6 +1,6 @@
 """An officer signs in with a real Chromium, sees their accounts and searches them, under the strict CSP.
 
-Also writes the screenshots in docs/screenshots (sign-in, home at desktop and tablet width, accounts).
+Also writes the screenshots in docs/screenshots (sign-in, home at desktop and tablet width, accounts, an account).
 """
 
 from __future__ import annotations
@@ -163,6 +163,13 @@ def test_an_officer_signs_in_and_sees_their_accounts(browser: Any, live_server: 
     page.get_by_label("Search", exact=True).fill("")
     expect(results.locator("tbody tr")).to_have_count(len(DEMO_ACCOUNTS))
     page.screenshot(path=str(SCREENSHOTS / "accounts.png"), full_page=True)
+
+    # The account page answers whether the debtor may be contacted now, channel by channel.
+    page.get_by_role("link", name="4417-0093-2281").click()
+    expect(page.get_by_role("heading", name="Can we contact Maria Garcia now?")).to_be_visible()
+    expect(page.get_by_text("Call: ")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "account.png"), full_page=True)
+    page.go_back()
 
     # At tablet width the navigation becomes a strip under the top bar.
     page.set_viewport_size({"width": 768, "height": 1024})

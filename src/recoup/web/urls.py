@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from recoup.web import export_views, import_views, payment_views, views
+from recoup.web import account_views, export_views, import_views, payment_views, views
 from recoup.web.forms import SignInForm
 
 urlpatterns = [
@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("", views.home, name="home"),
     path("accounts/", views.account_list, name="accounts"),
+    path("accounts/<int:account_id>/", account_views.account_detail, name="account"),
     path("creditors/", views.creditor_list, name="creditors"),
     path("audit/", views.audit_log, name="audit-log"),
     path("reports/aging/", views.aging, name="aging"),
