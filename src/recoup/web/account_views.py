@@ -4,19 +4,22 @@ debtor may be contacted now on each channel (the compliance gate's answer, with 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from recoup.accounts.ledger_selectors import account_statement
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.compliance.models import Hold
-from recoup.compliance.services import UnableToContact, evaluate, limitation_for
+from recoup.compliance.services import UnableToContact, evaluate, lift_hold, limitation_for, place_hold
 from recoup.core.compliance import Channel, Reason
 from recoup.users.models import User
 from recoup.users.roles import Role
@@ -97,5 +100,102 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "holds": holds,
             "limitation": limitation_for(account),
             "today": timezone.localdate(),
+            "hold_form": HoldForm(),
+            "may_place_hold": user.has_perm("compliance.add_hold"),
+            "may_lift_hold": user.has_perm("compliance.change_hold"),
         },
     )
+
+
+class HoldForm(forms.Form):
+    kind = forms.ChoiceField(label="Hold", choices=Hold.Kind.choices)
+    on = forms.ChoiceField(
+        label="On",
+        choices=[("account", "This account"), ("debtor", "The person (all their accounts)")],
+        initial="account",
+    )
+    channel = forms.ChoiceField(
+        label="Channel (do not contact only)",
+        required=False,
+        choices=[
+            ("", "—"),
+            *[(c.value, c.value.upper() if c is Channel.SMS else c.value.capitalize()) for c in Channel],
+        ],
+    )
+    reason = forms.CharField(label="Reason", max_length=1000, widget=forms.TextInput())
+    evidence = forms.CharField(label="Evidence", required=False, max_length=1000, help_text="Letter, call note, order.")
+    ends_on = forms.DateField(
+        label="Ends",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: until lifted.",
+    )
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(label="Why lift it", max_length=1000)
+
+
+@login_required
+@permission_required("compliance.add_hold", raise_exception=True)
+@require_POST
+def place_account_hold(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Place a hold from the account page; errors come back as a message naming the field."""
+    account = Account.objects.filter(pk=account_id).first()
+    user = request.user
+    assert isinstance(user, User)
+    if account is None or not _may_see(user, account):
+        raise Http404("No such account")
+    form = HoldForm(request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.items()))
+        messages.error(request, f"{first[0]}: {first[1][0]}")
+        return redirect("account", account_id=account.pk)
+    data = form.cleaned_data
+    primary = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).first()
+    now = timezone.now()
+    ends_at = (
+        datetime.combine(data["ends_on"], time(0, 0), tzinfo=timezone.get_current_timezone())
+        if data["ends_on"]
+        else None
+    )
+    try:
+        hold = place_hold(
+            kind=data["kind"],
+            reason=data["reason"],
+            evidence=data["evidence"],
+            channel=data["channel"],
+            starts_at=now,
+            ends_at=ends_at,
+            now=now,
+            actor=user,
+            account=account if data["on"] == "account" else None,
+            debtor=primary.debtor if data["on"] == "debtor" and primary else None,
+        )
+    except UnableToContact as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Placed a {hold.get_kind_display().lower()} hold.")
+    return redirect("account", account_id=account.pk)
+
+
+@login_required
+@permission_required("compliance.change_hold", raise_exception=True)
+@require_POST
+def lift_account_hold(request: HttpRequest, account_id: int, hold_id: int) -> HttpResponse:
+    account = Account.objects.filter(pk=account_id).first()
+    hold = Hold.objects.filter(pk=hold_id).first()
+    if account is None or hold is None:
+        raise Http404("No such hold")
+    form = LiftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "reason: say why the hold is lifted")
+        return redirect("account", account_id=account.pk)
+    try:
+        lift_hold(hold=hold, reason=form.cleaned_data["reason"], now=timezone.now(), actor=request.user)
+    except UnableToContact as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Lifted the {hold.get_kind_display().lower()} hold.")
+    return redirect("account", account_id=account.pk)

@@ -32,6 +32,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:account_id>/", account_views.account_detail, name="account"),
+    path("accounts/<int:account_id>/holds/", account_views.place_account_hold, name="account-hold"),
+    path(
+        "accounts/<int:account_id>/holds/<int:hold_id>/lift/", account_views.lift_account_hold, name="account-hold-lift"
+    ),
     path("creditors/", views.creditor_list, name="creditors"),
     path("audit/", views.audit_log, name="audit-log"),
     path("reports/aging/", views.aging, name="aging"),

@@ -45,3 +45,33 @@ def test_an_officer_cannot_open_someone_elses_account(web: WebData) -> None:
     account = web.account(creditor=creditor, reference="CC-2", officer=theirs)
     assert web.client(mine).get(f"/accounts/{account.pk}/").status_code == 404
     assert web.client(web.user("ada", Role.AUDITOR)).get(f"/accounts/{account.pk}/").status_code == 200
+
+
+def test_an_officer_places_a_hold_and_a_manager_lifts_it(web: WebData) -> None:
+    from recoup.compliance.models import Hold
+
+    officer = web.user("olive", Role.OFFICER)
+    manager = web.user("mona", Role.MANAGER)
+    account = web.account(creditor=web.creditor("lnb"), reference="CC-3", officer=officer)
+    as_officer = web.client(officer)
+    response = as_officer.post(
+        f"/accounts/{account.pk}/holds/",
+        {"kind": "do_not_contact", "on": "debtor", "channel": "", "reason": "Asked us not to"},
+    )
+    assert response.status_code == 302
+    assert "a do-not-contact hold names the channel" in as_officer.get(f"/accounts/{account.pk}/").content.decode()
+    as_officer.post(
+        f"/accounts/{account.pk}/holds/",
+        {"kind": "dispute", "on": "account", "reason": "Says the debt was paid in 2024", "evidence": "call note"},
+    )
+    hold = Hold.objects.get()
+    assert (hold.kind, hold.account_id, hold.created_by_id) == ("dispute", account.pk, officer.pk)
+    page = as_officer.get(f"/accounts/{account.pk}/").content.decode()
+    assert "Call: no" in page
+    assert "US-15" in page
+    assert "Lift</button>" not in page  # officers place holds; lifting is for managers
+    assert as_officer.post(f"/accounts/{account.pk}/holds/{hold.pk}/lift/", {"reason": "x"}).status_code == 403
+    web.client(manager).post(f"/accounts/{account.pk}/holds/{hold.pk}/lift/", {"reason": "Verified: not paid"})
+    hold.refresh_from_db()
+    assert (hold.lift_reason, hold.lifted_by_id) == ("Verified: not paid", manager.pk)
+    assert "US-15" not in web.client(manager).get(f"/accounts/{account.pk}/").content.decode()
