@@ -308,32 +308,61 @@ def record_contact(
                 f"at: the contact at {at.isoformat()} is not the one the gate decided on "
                 f"({decision.proposed_at.isoformat()}); ask the gate again"
             )
-        contact = Contact.objects.create(
+        contact = _write_contact(
             decision=decision,
             account_id=decision.account_id,
             debtor_id=decision.debtor_id,
             channel=decision.channel,
             direction=Contact.Direction.OUTBOUND,
-            outcome=outcome.value,
+            outcome=outcome,
             at=at,
             note=note,
-            recorded_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
-            recorded_at=now,
-        )
-        record_event(
-            name="compliance.contact.recorded",
-            subject_type="contact",
-            subject_id=contact.pk,
-            account_id=decision.account_id,
-            occurred_at=now,
+            now=now,
             actor=actor,
-            after={
-                "channel": decision.channel,
-                "outcome": outcome.value,
-                "at": at.isoformat(),
-                "decision": decision.pk,
-            },
         )
+    return contact
+
+
+def _write_contact(
+    *,
+    decision: ContactDecision | None,
+    account_id: int,
+    debtor_id: int,
+    channel: str,
+    direction: str,
+    outcome: Outcome,
+    at: datetime,
+    note: str,
+    now: datetime,
+    actor: Actor,
+) -> Contact:
+    """One row in the contact ledger and its audit event (inside the caller's transaction)."""
+    contact = Contact.objects.create(
+        decision=decision,
+        account_id=account_id,
+        debtor_id=debtor_id,
+        channel=channel,
+        direction=direction,
+        outcome=outcome.value,
+        at=at,
+        note=note,
+        recorded_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        recorded_at=now,
+    )
+    record_event(
+        name="compliance.contact.recorded" if decision is not None else "compliance.contact.inbound",
+        subject_type="contact",
+        subject_id=contact.pk,
+        account_id=account_id,
+        occurred_at=now,
+        actor=actor,
+        after={
+            "channel": channel,
+            "outcome": outcome.value,
+            "at": at.isoformat(),
+            "decision": decision.pk if decision is not None else None,
+        },
+    )
     return contact
 
 
@@ -350,25 +379,17 @@ def record_inbound_contact(
 ) -> Contact:
     """The person contacted us: recorded without a decision (it still counts: a conversation starts US-08's wait)."""
     with transaction.atomic():
-        contact = Contact.objects.create(
-            account=account,
-            debtor=debtor,
+        contact = _write_contact(
+            decision=None,
+            account_id=account.pk,
+            debtor_id=debtor.pk,
             channel=channel.value,
             direction=Contact.Direction.INBOUND,
-            outcome=outcome.value,
+            outcome=outcome,
             at=at,
             note=note,
-            recorded_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
-            recorded_at=now,
-        )
-        record_event(
-            name="compliance.contact.inbound",
-            subject_type="contact",
-            subject_id=contact.pk,
-            account_id=account.pk,
-            occurred_at=now,
+            now=now,
             actor=actor,
-            after={"channel": channel.value, "outcome": outcome.value, "at": at.isoformat()},
         )
     return contact
 
