@@ -132,3 +132,37 @@ def simulate_command(days: int, how_many: int, per_day: int, seed: int, start_te
         click.echo(f"  {breach.rule} contact {breach.contact_id}: {breach.text}")
     if breaches:
         raise SystemExit(1)
+
+
+@compliance.command("validation-notice")
+@click.option("--account", "reference", required=True, help="The account's reference.")
+@click.option("--creditor", "creditor_code", help="The creditor's code, when the reference is not unique.")
+@click.option("--sent", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="The day it will be sent.")
+def validation_notice_command(reference: str, creditor_code: str | None, sent: datetime) -> None:
+    """Print the US validation notice for an account (US-12), or refuse, naming every missing part."""
+    setup_django()
+    ensure_database_reachable()
+    ensure_migrated()
+    from recoup.accounts.models import Account
+    from recoup.compliance.services import build_validation_notice
+    from recoup.core.compliance import missing_parts, render_notice
+
+    accounts = Account.objects.filter(reference=reference).select_related("creditor")
+    if creditor_code:
+        accounts = accounts.filter(creditor__code=creditor_code)
+    found = list(accounts[:2])
+    if len(found) != 1:
+        raise OperatorError(
+            f"--account: {'no account' if not found else 'several accounts'} '{reference}'"
+            f"{'; give --creditor' if len(found) > 1 else ''}"
+        )
+    notice = build_validation_notice(account=found[0], sent_on=sent.date())
+    missing = missing_parts(notice)
+    if missing:
+        click.echo(f"The validation notice for {reference} cannot be sent; missing or wrong:", err=True)
+        for part in missing:
+            click.echo(f"  {part}", err=True)
+        if any(p in {"collector_name", "collector_address"} for p in missing):
+            click.echo("  (set RECOUP_COLLECTOR_NAME and RECOUP_COLLECTOR_ADDRESS, lines separated by '|')", err=True)
+        raise SystemExit(1)
+    click.echo(render_notice(notice))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import phonenumbers
@@ -44,6 +44,11 @@ from recoup.core.compliance import (
     decide,
 )
 from recoup.core.compliance.limitation import Limitation, limitation
+from recoup.core.compliance.validation_notice import (
+    Itemization,
+    ValidationNotice,
+    masked_account_number,
+)
 from recoup.parties.models import ContactPoint, Debtor
 
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -529,3 +534,69 @@ def refer_to_legal(
     except UnableToChangeStatus as exc:
         raise UnableToContact(str(exc)) from None
     return moved
+
+
+ITEMIZATION_SQL = (
+    "SELECT t.type, SUM(e.amount_minor) FROM accounts_entry e "
+    "JOIN accounts_transaction t ON t.id = e.transaction_id "
+    "WHERE e.account_id = %s AND e.book = 'receivable' AND e.effective_date > %s GROUP BY t.type"
+)
+
+
+OWED_SQL = "SELECT COALESCE(SUM(amount_minor), 0) FROM accounts_entry WHERE account_id = %s AND book = 'receivable'"
+
+
+def build_validation_notice(*, account: Account, sent_on: date) -> ValidationNotice:
+    """The US validation notice for an account, from its parties and its ledger (US-12).
+
+    The itemization is read from the ledger: everything posted to what the debtor owes after the
+    itemization date, by kind (interest; fees and costs; payments net of reversals; every other
+    change as credits). Check it with `missing_parts` before sending.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    role = (
+        AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor").first()
+    )
+    debtor = role.debtor if role else None
+    address = ""
+    if debtor is not None and debtor.address_line1 and debtor.city and debtor.postal_code:
+        lines = [
+            debtor.address_line1,
+            debtor.address_line2,
+            f"{debtor.city} {debtor.region} {debtor.postal_code}".strip(),
+        ]
+        address = "|".join(line for line in lines if line)
+    itemization = None
+    if account.itemization_date is not None and account.itemization_amount_minor is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(ITEMIZATION_SQL, [account.pk, account.itemization_date])
+            by_type = {kind: int(total) for kind, total in cursor.fetchall()}
+            cursor.execute(OWED_SQL, [account.pk])
+            owed = int(cursor.fetchone()[0])
+        money = account.money
+        interest = by_type.pop("interest", 0)
+        fees = by_type.pop("fee", 0) + by_type.pop("cost", 0)
+        payments = -(by_type.pop("payment", 0) + by_type.pop("payment_reversal", 0))
+        credits = -sum(by_type.values())
+        itemization = Itemization(
+            itemization_date=account.itemization_date,
+            amount_then=money(account.itemization_amount_minor),
+            interest=money(interest),
+            fees=money(fees),
+            payments=money(payments),
+            credits=money(credits),
+            amount_now=money(owed),
+        )
+    return ValidationNotice(
+        collector_name=settings.COLLECTOR_NAME,
+        collector_address=settings.COLLECTOR_ADDRESS,
+        consumer_name=debtor.display_name if debtor else "",
+        consumer_address=address,
+        creditor_on_itemization_date=account.original_creditor or account.creditor.name,
+        account_number=masked_account_number(account.reference),
+        current_creditor=account.creditor.name,
+        itemization=itemization,
+        sent_on=sent_on,
+    )

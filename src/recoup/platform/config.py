@@ -67,6 +67,10 @@ class Config:
     ssl_redirect: bool
     behind_proxy: bool
     log_level: str
+    collector_name: str = ""
+    """The collecting firm's name as validation notices print it (RECOUP_COLLECTOR_NAME)."""
+    collector_address: str = ""
+    """Where consumers send disputes, lines separated by '|' (RECOUP_COLLECTOR_ADDRESS)."""
 
     @property
     def database_vendor(self) -> str:
@@ -274,4 +278,6 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         ssl_redirect=parse_bool(env, "RECOUP_SSL_REDIRECT", default=False),
         behind_proxy=parse_bool(env, "RECOUP_BEHIND_PROXY", default=False),
         log_level=log_level,
+        collector_name=env.get("RECOUP_COLLECTOR_NAME", "").strip(),
+        collector_address=env.get("RECOUP_COLLECTOR_ADDRESS", "").strip(),
     )

@@ -135,6 +135,10 @@ EMAIL_FILE_PATH = CONFIG.email.file_path
 DEFAULT_FROM_EMAIL = CONFIG.email.default_from
 SERVER_EMAIL = CONFIG.email.default_from
 
+# Who the collector is, for validation notices (empty: notices are blocked until it is set).
+COLLECTOR_NAME = CONFIG.collector_name
+COLLECTOR_ADDRESS = CONFIG.collector_address
+
 CELERY_BROKER_URL = CONFIG.celery_broker_url
 # Shared between the web processes and the workers: Redis when the broker is Redis, else files in the
 # data directory (the embedded default runs everything on one machine).

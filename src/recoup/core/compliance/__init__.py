@@ -36,6 +36,13 @@ from recoup.core.compliance.model import (
 from recoup.core.compliance.uk import UnitedKingdom
 from recoup.core.compliance.us_federal import UsFederal
 from recoup.core.compliance.us_local import Massachusetts, NewYorkCity
+from recoup.core.compliance.validation_notice import (
+    Itemization,
+    ValidationNotice,
+    masked_account_number,
+    missing_parts,
+    render_notice,
+)
 
 __all__ = [
     "Australia",
@@ -47,6 +54,7 @@ __all__ = [
     "FirmPolicy",
     "InvalidContact",
     "InvalidFirmPolicy",
+    "Itemization",
     "Limitation",
     "Massachusetts",
     "NewYorkCity",
@@ -58,6 +66,7 @@ __all__ = [
     "TimeWindow",
     "UnitedKingdom",
     "UsFederal",
+    "ValidationNotice",
     "add_us_business_days",
     "assumed_receipt",
     "australian_national_holidays",
@@ -65,6 +74,9 @@ __all__ = [
     "easter_sunday",
     "is_us_business_day",
     "limitation",
+    "masked_account_number",
+    "missing_parts",
+    "render_notice",
     "us_federal_holidays",
     "validation_end",
 ]
