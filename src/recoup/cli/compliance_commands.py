@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import Any
 
 import click
 
 from recoup.cli.bootstrap import OperatorError, ensure_database_reachable, ensure_migrated, setup_django
+
+
+def _account(reference: str, creditor_code: str | None) -> Any:
+    """The one account with this reference (of this creditor), or an error naming the option."""
+    from recoup.accounts.models import Account
+
+    accounts = Account.objects.filter(reference=reference).select_related("creditor")
+    if creditor_code:
+        accounts = accounts.filter(creditor__code=creditor_code)
+    found = list(accounts[:2])
+    if not found:
+        raise OperatorError(f"--account: no account '{reference}'{f' of {creditor_code}' if creditor_code else ''}")
+    if len(found) > 1:
+        raise OperatorError(f"--account: '{reference}' is an account of several creditors; give --creditor")
+    return found[0]
 
 
 @click.group()
@@ -35,19 +51,11 @@ def check(reference: str, creditor_code: str | None, channel: str, at_text: str)
     setup_django()
     ensure_database_reachable()
     ensure_migrated()
-    from recoup.accounts.models import Account, AccountDebtor
+    from recoup.accounts.models import AccountDebtor
     from recoup.compliance.services import UnableToContact, decision_json, evaluate
     from recoup.core.compliance import Channel
 
-    accounts = Account.objects.filter(reference=reference).select_related("creditor")
-    if creditor_code:
-        accounts = accounts.filter(creditor__code=creditor_code)
-    found = list(accounts[:2])
-    if not found:
-        raise OperatorError(f"--account: no account '{reference}'{f' of {creditor_code}' if creditor_code else ''}")
-    if len(found) > 1:
-        raise OperatorError(f"--account: '{reference}' is an account of several creditors; give --creditor")
-    account = found[0]
+    account = _account(reference, creditor_code)
     role = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
     primary = role.first()
     if primary is None:
@@ -143,20 +151,10 @@ def validation_notice_command(reference: str, creditor_code: str | None, sent: d
     setup_django()
     ensure_database_reachable()
     ensure_migrated()
-    from recoup.accounts.models import Account
     from recoup.compliance.services import build_validation_notice
     from recoup.core.compliance import missing_parts, render_notice
 
-    accounts = Account.objects.filter(reference=reference).select_related("creditor")
-    if creditor_code:
-        accounts = accounts.filter(creditor__code=creditor_code)
-    found = list(accounts[:2])
-    if len(found) != 1:
-        raise OperatorError(
-            f"--account: {'no account' if not found else 'several accounts'} '{reference}'"
-            f"{'; give --creditor' if len(found) > 1 else ''}"
-        )
-    notice = build_validation_notice(account=found[0], sent_on=sent.date())
+    notice = build_validation_notice(account=_account(reference, creditor_code), sent_on=sent.date())
     missing = missing_parts(notice)
     if missing:
         click.echo(f"The validation notice for {reference} cannot be sent; missing or wrong:", err=True)
