@@ -164,3 +164,31 @@ class Contact(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.channel} {self.outcome} at {self.at}"
+
+
+class ContactWish(models.Model):
+    """When and how a person asked to be contacted (US-01, AU-01, UK-04); withdrawn, never deleted."""
+
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="contact_wishes")
+    channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES, blank=True, help_text="Empty: every channel.")
+    weekdays = models.JSONField(help_text="Days contact is welcome, 0 = Monday to 6 = Sunday.")
+    starts = models.TimeField()
+    ends = models.TimeField()
+    note = models.TextField(blank=True, help_text="What the person said, and when.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "compliance_contact_wish"
+        constraints = [models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="contact_wish_window")]
+
+    def __str__(self) -> str:
+        return f"contact wish {self.pk} of debtor {self.debtor_id}"
+
+    @property
+    def weekday_names(self) -> str:
+        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        return ", ".join(names[int(day)] for day in self.weekdays)

@@ -23,11 +23,12 @@ from phonenumbers import timezone as phone_time_zones
 
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.audit.services import record_event
-from recoup.compliance.models import Contact, ContactDecision, Hold
+from recoup.compliance.models import Contact, ContactDecision, ContactWish, Hold
 from recoup.core.compliance import (
     Australia,
     Channel,
     ContactRequest,
+    DebtorWishes,
     Decision,
     Direction,
     FirmPolicy,
@@ -43,6 +44,7 @@ from recoup.core.compliance import (
     UsFederal,
     decide,
 )
+from recoup.core.compliance import ContactWish as CoreContactWish
 from recoup.core.compliance.limitation import Limitation, limitation
 from recoup.core.compliance.validation_notice import (
     Itemization,
@@ -108,7 +110,89 @@ def rule_packs(account: Account, debtor: Debtor) -> list[RulePack]:
         packs.append(UnitedKingdom())
     if account.creditor.contact_policy:
         packs.append(firm_policy(account.creditor.contact_policy, owner=account.creditor.code))
+    wishes = debtor_wishes(debtor)
+    if wishes:
+        rule = {"US": "US-01", "AU": "AU-01", "GB": "UK-04"}.get(debtor.country, "WISH")
+        packs.append(DebtorWishes(tuple(wishes), rule=rule))
     return packs
+
+
+def debtor_wishes(debtor: Debtor) -> list[CoreContactWish]:
+    """The person's wishes in force, as the rules engine reads them."""
+    return [
+        CoreContactWish(
+            Channel(wish.channel) if wish.channel else None,
+            frozenset(int(d) for d in wish.weekdays),
+            TimeWindow(wish.starts, wish.ends),
+        )
+        for wish in ContactWish.objects.filter(debtor=debtor, withdrawn_at__isnull=True).order_by("id")
+    ]
+
+
+def record_wish(
+    *,
+    debtor: Debtor,
+    weekdays: Sequence[int],
+    starts: time,
+    ends: time,
+    now: datetime,
+    actor: Actor,
+    channel: str = "",
+    note: str = "",
+) -> ContactWish:
+    """Record when the person wants to be contacted (on one channel, or on all); audited."""
+    if channel and channel not in {c.value for c in Channel}:
+        raise UnableToContact(f"channel: '{channel}' is not one of call, sms, email, letter, visit")
+    days = sorted(set(weekdays))
+    if not days or any(d not in range(7) for d in days):
+        raise UnableToContact("weekdays: choose at least one day")
+    if ends <= starts:
+        raise UnableToContact(f"ends: {ends:%H:%M} must be after {starts:%H:%M}")
+    with transaction.atomic():
+        wish = ContactWish.objects.create(
+            debtor=debtor,
+            channel=channel,
+            weekdays=days,
+            starts=starts,
+            ends=ends,
+            note=note.strip(),
+            created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
+            created_at=now,
+        )
+        record_event(
+            name="compliance.wish.recorded",
+            subject_type="contact_wish",
+            subject_id=wish.pk,
+            occurred_at=now,
+            actor=actor,
+            after={
+                "debtor": debtor.pk,
+                "channel": channel or "any",
+                "weekdays": days,
+                "starts": starts.isoformat(timespec="minutes"),
+                "ends": ends.isoformat(timespec="minutes"),
+                "note": wish.note,
+            },
+        )
+    return wish
+
+
+def withdraw_wish(*, wish: ContactWish, now: datetime, actor: Actor) -> ContactWish:
+    """The person no longer wants that restriction; kept on record as withdrawn."""
+    with transaction.atomic():
+        locked = ContactWish.objects.select_for_update().get(pk=wish.pk)
+        if locked.withdrawn_at is None:
+            locked.withdrawn_at = now
+            locked.save(update_fields=["withdrawn_at"])
+            record_event(
+                name="compliance.wish.withdrawn",
+                subject_type="contact_wish",
+                subject_id=wish.pk,
+                occurred_at=now,
+                actor=actor,
+                after={"debtor": locked.debtor_id},
+            )
+    return locked
 
 
 POLICY_KEYS = {"max_attempts_per_day", "min_spacing_minutes", "max_contacts", "contacts_window_days", "windows"}

@@ -18,8 +18,16 @@ from django.views.decorators.http import require_POST
 
 from recoup.accounts.ledger_selectors import account_statement
 from recoup.accounts.models import Account, AccountDebtor
-from recoup.compliance.models import Hold
-from recoup.compliance.services import UnableToContact, evaluate, lift_hold, limitation_for, place_hold
+from recoup.compliance.models import ContactWish, Hold
+from recoup.compliance.services import (
+    UnableToContact,
+    evaluate,
+    lift_hold,
+    limitation_for,
+    place_hold,
+    record_wish,
+    withdraw_wish,
+)
 from recoup.core.compliance import Channel, Reason
 from recoup.users.models import User
 from recoup.users.roles import Role
@@ -101,6 +109,10 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "limitation": limitation_for(account),
             "today": timezone.localdate(),
             "hold_form": HoldForm(),
+            "wish_form": WishForm(),
+            "wishes": ContactWish.objects.filter(debtor=primary, withdrawn_at__isnull=True).order_by("id")
+            if primary
+            else [],
             "may_place_hold": user.has_perm("compliance.add_hold"),
             "may_lift_hold": user.has_perm("compliance.change_hold"),
         },
@@ -199,3 +211,67 @@ def lift_account_hold(request: HttpRequest, account_id: int, hold_id: int) -> Ht
     else:
         messages.success(request, f"Lifted the {hold.get_kind_display().lower()} hold.")
     return redirect("account", account_id=account.pk)
+
+
+class WishForm(forms.Form):
+    channel = forms.ChoiceField(
+        label="Channel",
+        required=False,
+        choices=[("", "Any channel"), ("call", "Call"), ("sms", "SMS"), ("email", "Email"), ("visit", "Visit")],
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days",
+        coerce=int,
+        choices=[(i, name) for i, name in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    starts = forms.TimeField(label="From", widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(label="Until", widget=forms.TimeInput(attrs={"type": "time"}))
+    note = forms.CharField(label="What they said", required=False, max_length=1000)
+
+
+@login_required
+@permission_required("compliance.add_hold", raise_exception=True)
+@require_POST
+def record_account_wish(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Record when the primary debtor wants to be contacted."""
+    account = Account.objects.filter(pk=account_id).first()
+    user = request.user
+    assert isinstance(user, User)
+    if account is None or not _may_see(user, account):
+        raise Http404("No such account")
+    primary = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).first()
+    form = WishForm(request.POST)
+    if primary is None or not form.is_valid():
+        field, errors = next(iter(form.errors.items())) if form.errors else ("debtor", ["no primary debtor"])
+        messages.error(request, f"{field}: {errors[0]}")
+        return redirect("account", account_id=account.pk)
+    data = form.cleaned_data
+    try:
+        record_wish(
+            debtor=primary.debtor,
+            weekdays=data["weekdays"],
+            starts=data["starts"],
+            ends=data["ends"],
+            channel=data["channel"],
+            note=data["note"],
+            now=timezone.now(),
+            actor=user,
+        )
+    except UnableToContact as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Recorded when they want to be contacted.")
+    return redirect("account", account_id=account.pk)
+
+
+@login_required
+@permission_required("compliance.add_hold", raise_exception=True)
+@require_POST
+def withdraw_account_wish(request: HttpRequest, account_id: int, wish_id: int) -> HttpResponse:
+    wish = ContactWish.objects.filter(pk=wish_id, withdrawn_at__isnull=True).first()
+    if wish is None:
+        raise Http404("No such wish")
+    withdraw_wish(wish=wish, now=timezone.now(), actor=request.user)
+    messages.success(request, "Withdrawn.")
+    return redirect("account", account_id=account_id)

@@ -33,6 +33,12 @@ urlpatterns = [
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:account_id>/", account_views.account_detail, name="account"),
     path("accounts/<int:account_id>/holds/", account_views.place_account_hold, name="account-hold"),
+    path("accounts/<int:account_id>/wishes/", account_views.record_account_wish, name="account-wish"),
+    path(
+        "accounts/<int:account_id>/wishes/<int:wish_id>/withdraw/",
+        account_views.withdraw_account_wish,
+        name="account-wish-withdraw",
+    ),
     path(
         "accounts/<int:account_id>/holds/<int:hold_id>/lift/", account_views.lift_account_hold, name="account-hold-lift"
     ),

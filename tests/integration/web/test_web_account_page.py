@@ -75,3 +75,40 @@ def test_an_officer_places_a_hold_and_a_manager_lifts_it(web: WebData) -> None:
     hold.refresh_from_db()
     assert (hold.lift_reason, hold.lifted_by_id) == ("Verified: not paid", manager.pk)
     assert "US-15" not in web.client(manager).get(f"/accounts/{account.pk}/").content.decode()
+
+
+def test_an_officer_records_when_the_debtor_wants_calls_and_the_gate_follows_it(web: WebData) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from recoup.compliance.models import ContactWish
+    from recoup.compliance.services import evaluate
+    from recoup.core.compliance import Channel
+
+    officer = web.user("olive", Role.OFFICER)
+    account = web.account(creditor=web.creditor("lnb"), reference="CC-4", officer=officer)
+    client = web.client(officer)
+    response = client.post(
+        f"/accounts/{account.pk}/wishes/",
+        {
+            "channel": "call",
+            "weekdays": ["0", "1", "2", "3", "4"],
+            "starts": "18:00",
+            "ends": "20:00",
+            "note": "works days",
+        },
+    )
+    assert response.status_code == 302
+    wish = ContactWish.objects.get()
+    assert (wish.weekdays, wish.channel) == ([0, 1, 2, 3, 4], "call")
+    assert "Mon, Tue, Wed, Thu, Fri 18:00 to 20:00" in client.get(f"/accounts/{account.pk}/").content.decode()
+    noon = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("America/New_York"))
+    debtor = account.debtors.get()
+    decision = evaluate(account=account, debtor=debtor, channel=Channel.CALL, at=noon).decision
+    assert [r.rule for r in decision.reasons] == ["US-01"]
+    assert decision.next_allowed == datetime(2026, 6, 10, 18, 0, tzinfo=ZoneInfo("America/New_York"))
+    client.post(f"/accounts/{account.pk}/wishes/{wish.pk}/withdraw/")
+    assert evaluate(account=account, debtor=debtor, channel=Channel.CALL, at=noon).decision.allowed
+    bad = client.post(f"/accounts/{account.pk}/wishes/", {"weekdays": ["1"], "starts": "20:00", "ends": "18:00"})
+    assert bad.status_code == 302
+    assert "ends: 18:00 must be after 20:00" in client.get(f"/accounts/{account.pk}/").content.decode()

@@ -43,11 +43,14 @@ from recoup.core.compliance.validation_notice import (
     missing_parts,
     render_notice,
 )
+from recoup.core.compliance.wishes import ContactWish, DebtorWishes
 
 __all__ = [
     "Australia",
     "Channel",
     "ContactRequest",
+    "ContactWish",
+    "DebtorWishes",
     "Decision",
     "Direction",
     "Finding",
