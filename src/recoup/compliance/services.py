@@ -11,7 +11,7 @@ needs the `compliance.compliance_override` permission and a written reason, and 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -276,10 +276,12 @@ def evaluate(*, account: Account, debtor: Debtor, channel: Channel, at: datetime
     request = ContactRequest(
         channel=channel, at=at, person_id=str(debtor.pk), debt_id=str(account.pk), time_zones=zones
     )
-    decision = decide(request, _history(debtor, at), packs)
+    history = _history(debtor, at)
+    decision = decide(request, history, packs)
     reasons = list(decision.reasons)
     warnings = list(decision.warnings)
     blocked_for_good = False
+    hold_ends: list[datetime] = []
     for hold in _active_holds(account, debtor, at):
         if hold.kind == Hold.Kind.DO_NOT_CONTACT and hold.channel != channel.value:
             continue
@@ -287,7 +289,10 @@ def evaluate(*, account: Account, debtor: Debtor, channel: Channel, at: datetime
             rule, words = HOLD_RULES[hold.kind]
             until = f" until {hold.ends_at.isoformat()}" if hold.ends_at else ""
             reasons.append(Reason(rule, f"{words} ({hold.get_kind_display().lower()} hold {hold.pk}{until})"))
-            blocked_for_good = blocked_for_good or hold.ends_at is None
+            if hold.ends_at is None:
+                blocked_for_good = True
+            else:
+                hold_ends.append(hold.ends_at)
         elif hold.kind in HOLD_WARNINGS:
             rule, words = HOLD_WARNINGS[hold.kind]
             warnings.append(Reason(rule, f"{words} (hold {hold.pk})"))
@@ -300,9 +305,10 @@ def evaluate(*, account: Account, debtor: Debtor, channel: Channel, at: datetime
     next_allowed = decision.next_allowed
     if not allowed and (blocked_for_good or next_allowed is None):
         next_allowed = None
-    elif not allowed and next_allowed is not None:
-        timed_holds = [h.ends_at for h in _active_holds(account, debtor, at) if h.ends_at and h.kind in HOLD_RULES]
-        next_allowed = max([next_allowed, *timed_holds])
+    elif not allowed and hold_ends and next_allowed is not None:
+        # The holds end first; then the law decides when (a hold ending at 02:00 does not allow a 02:00 call).
+        after_holds = decide(replace(request, at=max([next_allowed, *hold_ends])), history, packs)
+        next_allowed = after_holds.next_allowed
     return Evaluation(
         Decision(allowed, tuple(reasons), tuple(warnings), at if allowed else next_allowed),
         zones,

@@ -283,7 +283,7 @@ def _show(raw: str) -> str:
 
 
 def _real_reference(value: str | None) -> str:
-    """The reference, or "" for the placeholders banks write when there is none (NOTPROVIDED, NONREF)."""
+    """The reference, or "" for the stand-in words banks write when there is none (NOTPROVIDED, NONREF)."""
     cleaned = _clean(value)
     return "" if cleaned.upper() in _PLACEHOLDER_REFERENCES else cleaned
 
@@ -1255,7 +1255,7 @@ def _ofx_date(where: str, tag: str, transaction: Element) -> date | None:
         raise StatementError(where, field, f"{_show(raw)} is not a date in the form YYYYMMDD")
     parsed = _real_date(where, field, raw, int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
     if not OFX_DATETIME_RE.match(raw):
-        raise StatementError(where, field, f"{_show(raw)} is not an OFX date-time (YYYYMMDDHHMMSS.XXX[offset:TZ])")
+        raise StatementError(where, field, f"{_show(raw)} is not an OFX date-time (YYYYMMDDHHMMSS.sss[offset:TZ])")
     return parsed
 
 

@@ -33,7 +33,7 @@ def in_values(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     """A WHERE condition "column is one of values", and its parameters.
 
     PostgreSQL takes the values as one array parameter (`= ANY(%s)`): the statement stays short and
-    the driver does not have to scan thousands of placeholders. SQLite gets an IN list; keep the
+    the driver does not have to scan thousands of parameter markers. SQLite gets an IN list; keep the
     values to a few thousand per statement there.
     """
     if connection.vendor == "postgresql":

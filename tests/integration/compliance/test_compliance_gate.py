@@ -291,3 +291,30 @@ def test_a_time_barred_debt_cannot_be_referred_to_legal() -> None:
     )
     assert moved.status == "legal"
     assert AuditEvent.objects.filter(name="compliance.legal_referral.checked").count() == 2
+
+
+def test_a_hold_that_ends_at_night_allows_contact_from_the_morning_after(account: Account) -> None:
+    debtor = debtor_of(account)
+    place_hold(
+        kind="dispute",
+        reason="Paid in full, says the debtor",
+        starts_at=ny(9, 9),
+        ends_at=ny(12, 2),  # 02:00 New York time
+        now=NOW,
+        actor=None,
+        account=account,
+    )
+    blocked = evaluate(account=account, debtor=debtor, channel=Channel.CALL, at=ny(10, 12)).decision
+    assert [r.rule for r in blocked.reasons] == ["US-15"]
+    assert blocked.next_allowed == ny(12, 11)  # 08:00 in San Francisco, where the phone number is
+    place_hold(
+        kind="do_not_contact",
+        channel="sms",
+        reason="STOP",
+        starts_at=ny(9, 9),
+        ends_at=ny(20, 12),
+        now=NOW,
+        actor=None,
+        debtor=debtor,
+    )
+    assert evaluate(account=account, debtor=debtor, channel=Channel.CALL, at=ny(13, 12)).decision.allowed
