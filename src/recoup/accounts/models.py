@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -308,3 +309,69 @@ class Payment(models.Model):
     @property
     def is_reversed(self) -> bool:
         return self.reversal_id is not None
+
+
+FREEZABLE_COMPONENTS = (Component.INTEREST, Component.FEES, Component.COSTS)
+
+
+def default_frozen_components() -> list[str]:
+    return [c.value for c in FREEZABLE_COMPONENTS]
+
+
+class ChargeFreeze(models.Model):
+    """A period in which interest, fees or costs may not be charged to an account.
+
+    Breathing space (UK-07) and payment plans that freeze interest and fees while kept create these;
+    `post_charge` refuses a frozen component's charge dated inside the period. The freeze covers
+    `starts_on` to `ends_on` inclusive (`ends_on` None: until ended). Ending it early sets `ended_on`,
+    the first day it no longer applies, so it covers `starts_on` up to the day before `ended_on`.
+    Principal is never frozen.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="charge_freezes")
+    starts_on = models.DateField(help_text="The first day frozen.")
+    ends_on = models.DateField(null=True, blank=True, help_text="The last day frozen; none until ended.")
+    components = models.JSONField(
+        default=default_frozen_components, help_text="The components frozen: interest, fees and/or costs."
+    )
+    reason = models.TextField()
+    source = models.CharField(max_length=30, help_text="What froze it: breathing_space, payment_plan, officer.")
+    source_id = models.CharField(max_length=64, blank=True, help_text="The id of the hold or plan that froze it.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    ended_on = models.DateField(
+        null=True, blank=True, help_text="Ended early: the first day the freeze no longer applies."
+    )
+    end_reason = models.TextField(blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        db_table = "accounts_charge_freeze"
+        indexes = [models.Index(fields=["account", "starts_on"], name="charge_freeze_account_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="charge_freeze_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("starts_on")),
+                name="charge_freeze_ended_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Charge freeze {self.pk} on account {self.account_id} from {self.starts_on}"
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day the freeze covers, after any early end; None while it runs until ended."""
+        days = [d for d in (self.ends_on, self.ended_on and self.ended_on - timedelta(days=1)) if d is not None]
+        return min(days) if days else None
+
+    def covers(self, on: date, component: str) -> bool:
+        last = self.last_day
+        return component in self.components and self.starts_on <= on and (last is None or on <= last)

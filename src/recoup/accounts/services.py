@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -20,7 +20,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
 from recoup.accounts.models import (
+    FREEZABLE_COMPONENTS,
     Account,
+    ChargeFreeze,
     LedgerEntry,
     LedgerTransaction,
     OpenItem,
@@ -90,6 +92,10 @@ class UnableToReversePayment(UnableToPostTransaction):
 
 class UnableToChangeStatus(Exception):
     pass
+
+
+class UnableToFreezeCharges(Exception):
+    """A freeze could not be started or ended; the message names the field. Nothing was written."""
 
 
 def allocation_policy_for(creditor: Creditor) -> AllocationPolicy:
@@ -273,6 +279,13 @@ def post_charge(
         raise UnableToPostTransaction(f"kind: '{item_kind}' is not one of {', '.join(OpenItem.Kind.values)}")
     with transaction.atomic():
         locked = _locked(account)
+        if component != Component.PRINCIPAL:
+            freeze = active_freeze(locked, effective, component)
+            if freeze is not None:
+                raise UnableToPostTransaction(
+                    f"component: {component.value} is frozen on account {locked.reference} "
+                    f"{_freeze_label(freeze)}; nothing was charged"
+                )
         item = OpenItem.objects.create(
             account=locked,
             kind=item_kind,
@@ -296,6 +309,160 @@ def post_charge(
         )
     item.refresh_from_db()
     return item
+
+
+# Charge freezes ------------------------------------------------------------------------------------
+
+
+def _freeze_label(freeze: ChargeFreeze) -> str:
+    """'from 2026-12-01 to 2027-01-29 (freeze 4, breathing_space 12: standard breathing space)'."""
+    last = freeze.last_day
+    period = f"from {freeze.starts_on.isoformat()}" + (f" to {last.isoformat()}" if last else " until ended")
+    source = f"{freeze.source} {freeze.source_id}".strip()
+    return f"{period} (freeze {freeze.pk}, {source}: {freeze.reason})"
+
+
+def active_freeze(account: Account, on: date, component: Component | str) -> ChargeFreeze | None:
+    """The freeze that stops `component` being charged on `on`, or None (the earliest if several do).
+
+    A freeze covers `starts_on` through `ends_on` (open-ended when None) and, once ended early, no
+    longer applies from `ended_on`.
+    """
+    name = Component(component).value
+    candidates = (
+        ChargeFreeze.objects.filter(account_id=account.pk, starts_on__lte=on)
+        .exclude(ends_on__lt=on)
+        .exclude(ended_on__lte=on)
+        .order_by("starts_on", "id")
+    )
+    # Components are a JSON list, filtered here: SQLite has no JSON containment lookup.
+    return next((freeze for freeze in candidates if name in freeze.components), None)
+
+
+def _frozen_components(components: Sequence[Component | str]) -> list[str]:
+    if isinstance(components, str):
+        components = [components]
+    names: set[str] = set()
+    allowed = ", ".join(c.value for c in FREEZABLE_COMPONENTS)
+    for value in components:
+        if value == Component.PRINCIPAL:
+            raise UnableToFreezeCharges("components: principal can never be frozen")
+        try:
+            component = Component(value)
+        except ValueError:
+            raise UnableToFreezeCharges(f"components: '{value}' is not one of {allowed}") from None
+        names.add(component.value)
+    if not names:
+        raise UnableToFreezeCharges(f"components: name at least one of {allowed}")
+    return [c.value for c in FREEZABLE_COMPONENTS if c.value in names]
+
+
+def _freeze_snapshot(freeze: ChargeFreeze) -> dict[str, Any]:
+    return {
+        "starts_on": freeze.starts_on.isoformat(),
+        "ends_on": freeze.ends_on.isoformat() if freeze.ends_on else None,
+        "ended_on": freeze.ended_on.isoformat() if freeze.ended_on else None,
+        "components": list(freeze.components),
+        "reason": freeze.reason,
+        "source": freeze.source,
+        "source_id": freeze.source_id,
+    }
+
+
+def freeze_charges(
+    *,
+    account: Account,
+    starts_on: date,
+    ends_on: date | None = None,
+    components: Sequence[Component | str] = ("interest", "fees", "costs"),
+    reason: str,
+    source: str,
+    source_id: str = "",
+    now: datetime,
+    actor: Actor,
+) -> ChargeFreeze:
+    """Stop interest, fees and/or costs being charged from `starts_on` through `ends_on` (None: until ended).
+
+    Breathing space and payment plans freeze charges this way; `post_charge` then refuses a frozen
+    component's charge whose effective date falls in the period. Principal is never frozen.
+    """
+    if not reason.strip():
+        raise UnableToFreezeCharges("reason: a charge freeze needs a reason")
+    if not source.strip():
+        raise UnableToFreezeCharges("source: say what froze the charges (breathing_space, payment_plan, officer)")
+    if len(source) > 30:
+        raise UnableToFreezeCharges(f"source: '{source}' is longer than 30 characters")
+    if len(source_id) > 64:
+        raise UnableToFreezeCharges(f"source_id: '{source_id}' is longer than 64 characters")
+    names = _frozen_components(components)
+    if ends_on is not None and ends_on < starts_on:
+        raise UnableToFreezeCharges(f"ends_on: {ends_on} is before starts_on {starts_on}")
+    with transaction.atomic():
+        locked = _locked(account)
+        freeze = ChargeFreeze.objects.create(
+            account=locked,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            components=names,
+            reason=reason,
+            source=source,
+            source_id=source_id,
+            created_by_id=_actor_id(actor),
+            created_at=now,
+        )
+        record_event(
+            name="account.charges.frozen",
+            subject_type="charge_freeze",
+            subject_id=freeze.pk,
+            account_id=locked.pk,
+            occurred_at=now,
+            actor=actor,
+            before=None,
+            after=_freeze_snapshot(freeze),
+        )
+    return freeze
+
+
+def end_charge_freeze(*, freeze: ChargeFreeze, on: date, reason: str, now: datetime, actor: Actor) -> ChargeFreeze:
+    """End a freeze early: it no longer applies from `on`, so it last covers the day before.
+
+    `on` may be the freeze's first day (it then never applied) and at latest its last day (`ends_on`);
+    a freeze with an end date runs out by itself after that day.
+    """
+    if not reason.strip():
+        raise UnableToFreezeCharges("reason: ending a charge freeze needs a reason")
+    with transaction.atomic():
+        _lock_accounts([freeze.account_id])
+        fresh = ChargeFreeze.objects.select_for_update().get(pk=freeze.pk)
+        if fresh.ended_on is not None:
+            raise UnableToFreezeCharges(
+                f"freeze: {fresh.pk} was already ended from {fresh.ended_on.isoformat()} ({fresh.end_reason})"
+            )
+        if on < fresh.starts_on:
+            raise UnableToFreezeCharges(
+                f"on: {on.isoformat()} is before the freeze starts on {fresh.starts_on.isoformat()}"
+            )
+        if fresh.ends_on is not None and on > fresh.ends_on:
+            raise UnableToFreezeCharges(
+                f"on: {on.isoformat()} is after the freeze's last day {fresh.ends_on.isoformat()}; "
+                "it runs out by itself"
+            )
+        before = _freeze_snapshot(fresh)
+        fresh.ended_on = on
+        fresh.end_reason = reason
+        fresh.ended_by_id = _actor_id(actor)
+        fresh.save(update_fields=["ended_on", "end_reason", "ended_by"])
+        record_event(
+            name="account.charges.unfrozen",
+            subject_type="charge_freeze",
+            subject_id=fresh.pk,
+            account_id=fresh.account_id,
+            occurred_at=now,
+            actor=actor,
+            before=before,
+            after={**_freeze_snapshot(fresh), "end_reason": reason, "last_day": (on - timedelta(days=1)).isoformat()},
+        )
+    return fresh
 
 
 def _open_balances(account: Account) -> list[ItemBalance]:
@@ -1059,12 +1226,16 @@ __all__ = [
     "NewItem",
     "PaymentRequest",
     "UnableToChangeStatus",
+    "UnableToFreezeCharges",
     "UnableToPostTransaction",
     "UnableToRecordPayment",
     "UnableToRecordPayments",
     "UnableToReversePayment",
+    "active_freeze",
     "adjust_item",
     "change_account_status",
+    "end_charge_freeze",
+    "freeze_charges",
     "load_open_items",
     "post_charge",
     "record_payment",

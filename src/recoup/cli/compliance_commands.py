@@ -1,9 +1,10 @@
-"""`recoup compliance check` and `recoup compliance validation-end`."""
+"""`recoup compliance ...`: the gate's answer, validation periods and notices, deadlines, and the
+credit reporting gate."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import click
@@ -36,11 +37,29 @@ def compliance() -> None:
 @click.option("--creditor", "creditor_code", help="The creditor's code, when the reference is not unique.")
 @click.option("--channel", type=click.Choice(["call", "sms", "email", "letter", "visit"]), required=True)
 @click.option("--at", "at_text", required=True, help="When, as ISO 8601 with a UTC offset: 2026-11-23T19:30:00-05:00.")
-def check(reference: str, creditor_code: str | None, channel: str, at_text: str) -> None:
+@click.option(
+    "--purpose",
+    type=click.Choice(["collection", "validation_notice", "cease_notice", "opt_out_confirmation"]),
+    default="collection",
+    show_default=True,
+    help="Why: a few purposes stay allowed where collection contact is not.",
+)
+@click.option("--to", "to_value", help="The phone number or email address to use (default: any usable one).")
+@click.option("--automated", is_flag=True, help="An autodialled or prerecorded call, or an automated text (US-23).")
+def check(
+    reference: str,
+    creditor_code: str | None,
+    channel: str,
+    at_text: str,
+    purpose: str,
+    to_value: str | None,
+    automated: bool,
+) -> None:
     """Whether the primary debtor may be contacted on this account by this channel at that time, as JSON.
 
     Prints the decision (allowed, every reason with its rule ID, warnings, the next allowed time, the
-    time zones and rule packs used) without recording it; exit 1 when the contact is blocked.
+    time zones and rule packs used, the usable numbers or addresses) without recording it; exit 1 when
+    the contact is blocked.
     """
     try:
         at = datetime.fromisoformat(at_text)
@@ -54,14 +73,30 @@ def check(reference: str, creditor_code: str | None, channel: str, at_text: str)
     from recoup.accounts.models import AccountDebtor
     from recoup.compliance.services import UnableToContact, decision_json, evaluate
     from recoup.core.compliance import Channel
+    from recoup.core.compliance.model import Purpose
 
     account = _account(reference, creditor_code)
     role = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
     primary = role.first()
     if primary is None:
         raise OperatorError(f"--account: {reference} has no primary debtor to contact")
+    point = None
+    if to_value:
+        from recoup.parties.models import ContactPoint
+
+        point = ContactPoint.objects.filter(debtor=primary.debtor, value=to_value.strip().lower()).first()
+        if point is None:
+            raise OperatorError(f"--to: {to_value} is not a phone number or email address of {primary.debtor}")
     try:
-        evaluation = evaluate(account=account, debtor=primary.debtor, channel=Channel(channel), at=at)
+        evaluation = evaluate(
+            account=account,
+            debtor=primary.debtor,
+            channel=Channel(channel),
+            at=at,
+            purpose=Purpose(purpose),
+            contact_point=point,
+            automated=automated,
+        )
     except UnableToContact as exc:
         raise OperatorError(str(exc)) from None
     output = {"account": account.reference, "creditor": account.creditor.code, "channel": channel, "at": at.isoformat()}
@@ -164,3 +199,129 @@ def validation_notice_command(reference: str, creditor_code: str | None, sent: d
             click.echo("  (set RECOUP_COLLECTOR_NAME and RECOUP_COLLECTOR_ADDRESS, lines separated by '|')", err=True)
         raise SystemExit(1)
     click.echo(render_notice(notice))
+
+
+def _ready() -> None:
+    setup_django()
+    ensure_database_reachable()
+    ensure_migrated()
+
+
+@compliance.command("notice")
+@click.option("--account", "reference", required=True, help="The account's reference.")
+@click.option("--creditor", "creditor_code", help="The creditor's code, when the reference is not unique.")
+@click.option(
+    "--kind",
+    type=click.Choice(["validation", "first_letter", "overdue", "intent_to_list", "default"]),
+    required=True,
+    help="Which notice was sent.",
+)
+@click.option("--sent", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="The day it was sent.")
+@click.option("--channel", type=click.Choice(["letter", "email", "sms"]), default="letter", show_default=True)
+@click.option("--remedy-days", type=int, help="Default notices: the days given to remedy (AU 30+, UK 14+).")
+@click.option("--reference", "notice_reference", default="", help="Print batch, tracking number or message id.")
+def notice_command(
+    reference: str,
+    creditor_code: str | None,
+    kind: str,
+    sent: datetime,
+    channel: str,
+    remedy_days: int | None,
+    notice_reference: str,
+) -> None:
+    """Record that a notice was sent: it meets US-11 and starts the waits of US-17, AU-07, AU-08, UK-08."""
+    _ready()
+    from django.utils import timezone
+
+    from recoup.compliance.deadlines import record_notice
+    from recoup.compliance.services import UnableToContact
+
+    account = _account(reference, creditor_code)
+    try:
+        notice = record_notice(
+            account=account,
+            kind=kind,
+            sent_on=sent.date(),
+            now=timezone.now(),
+            actor=None,
+            channel=channel,
+            reference=notice_reference,
+            remedy_days=remedy_days,
+        )
+    except UnableToContact as exc:
+        raise OperatorError(str(exc)) from None
+    click.echo(f"Recorded: {notice.get_kind_display()} for {account.reference}, sent {notice.sent_on} by {channel}.")
+
+
+def _as_of(text: str | None) -> Any:
+    from django.utils import timezone
+
+    if text is None:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise OperatorError(f"--as-of: '{text}' is not a date (YYYY-MM-DD)") from None
+
+
+@compliance.command("deadlines")
+@click.option("--account", "reference", help="One account's reference; without it, every account with a clock due.")
+@click.option("--creditor", "creditor_code", help="The creditor's code, when the reference is not unique.")
+@click.option("--as-of", "as_of_text", help="The day to judge on (YYYY-MM-DD); default today.")
+def deadlines_command(reference: str | None, creditor_code: str | None, as_of_text: str | None) -> None:
+    """The legal clocks (US-11 validation notice, AU-06 hardship steps): met, running, to escalate or overdue.
+
+    With --account, every clock on that account; without, every clock across the portfolio that is
+    to be escalated or overdue, most overdue first. Exit 1 when any shown clock is overdue.
+    """
+    _ready()
+    from recoup.compliance.deadlines import account_deadlines, deadlines_due
+
+    today = _as_of(as_of_text)
+    if reference:
+        account = _account(reference, creditor_code)
+        rows = [(account.reference, account.creditor.code, d) for d in account_deadlines(account)]
+    else:
+        rows = [(a.reference, a.creditor.code, d) for a, d in deadlines_due(today)]
+    if not rows:
+        click.echo("No legal clocks are running." if reference else "No clock is due for escalation or overdue.")
+        return
+    click.echo(f"{'account':<16} {'creditor':<12} {'rule':<6} {'due':<10} {'state':<8} what")
+    for account_ref, creditor, deadline in rows:
+        state = deadline.state(today)
+        click.echo(
+            f"{account_ref:<16} {creditor:<12} {deadline.rule:<6} {deadline.due_on.isoformat():<10} "
+            f"{state.value:<8} {deadline.what}" + (f" (done {deadline.met_on.isoformat()})" if deadline.met_on else "")
+        )
+    if any(d.state(today).value == "overdue" for _a, _c, d in rows):
+        raise SystemExit(1)
+
+
+@compliance.command("credit-report")
+@click.option("--account", "reference", required=True, help="The account's reference.")
+@click.option("--creditor", "creditor_code", help="The creditor's code, when the reference is not unique.")
+@click.option("--as-of", "as_of_text", help="The day to judge on (YYYY-MM-DD); default today.")
+def credit_report_command(reference: str, creditor_code: str | None, as_of_text: str | None) -> None:
+    """Whether the debt may be reported to a credit bureau (US-17, US-18) or listed as a default (AU-08),
+    as JSON with every reason and the earliest day; exit 1 when it may not."""
+    _ready()
+    from recoup.compliance.deadlines import credit_reporting_gate
+
+    today = _as_of(as_of_text)
+    account = _account(reference, creditor_code)
+    gate = credit_reporting_gate(account, today)
+    click.echo(
+        json.dumps(
+            {
+                "account": account.reference,
+                "creditor": account.creditor.code,
+                "as_of": today.isoformat(),
+                "allowed": gate.allowed,
+                "reasons": [{"rule": r.rule, "text": r.text} for r in gate.reasons],
+                "earliest": gate.earliest.isoformat() if gate.earliest else None,
+            },
+            indent=2,
+        )
+    )
+    if not gate.allowed:
+        raise SystemExit(1)

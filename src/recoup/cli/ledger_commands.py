@@ -60,7 +60,7 @@ def account_show(reference: str, creditor_code: str | None, as_of: datetime | No
     from rich.table import Table
 
     from recoup.accounts.ledger_selectors import account_statement
-    from recoup.accounts.models import Account
+    from recoup.accounts.models import Account, ChargeFreeze
 
     creditor = _creditor(creditor_code)
     matches = Account.objects.select_related("creditor").filter(reference=reference)
@@ -89,6 +89,24 @@ def account_show(reference: str, creditor_code: str | None, as_of: datetime | No
     if statement.credit_balance.is_positive:
         balances.add_row("credit balance", str(statement.credit_balance))
     console.print(balances)
+    freezes = list(ChargeFreeze.objects.filter(account_id=acct.pk).order_by("starts_on", "id"))
+    if freezes:
+        table = Table(title="Charge freezes", title_justify="left")
+        for column in ("Id", "From", "To", "Components", "Source", "Reason", "Now"):
+            table.add_column(column)
+        for freeze in freezes:
+            last = freeze.last_day
+            in_force = freeze.starts_on <= statement.as_of and (last is None or statement.as_of <= last)
+            table.add_row(
+                str(freeze.pk),
+                freeze.starts_on.isoformat(),
+                last.isoformat() if last else "until ended",
+                ", ".join(freeze.components),
+                f"{freeze.source} {freeze.source_id}".strip(),
+                freeze.reason,
+                "in force" if in_force else ("ended" if freeze.ended_on is not None else "not in force"),
+            )
+        console.print(table)
     items = Table(title="Open items", title_justify="left")
     for column in ("Item", "Kind", "Reference", "Component", "Due", "Original", "Balance", "DPD"):
         items.add_column(column, justify="right" if column in {"Original", "Balance", "DPD"} else "left")

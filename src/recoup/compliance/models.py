@@ -33,7 +33,8 @@ class Hold(models.Model):
         BANKRUPTCY = "bankruptcy", "Bankruptcy"
         DECEASED = "deceased", "Deceased"
         HARDSHIP = "hardship", "Hardship assessment"
-        BREATHING_SPACE = "breathing_space", "Breathing space"
+        BREATHING_SPACE = "breathing_space", "Breathing space (standard, 60 days)"
+        BREATHING_SPACE_MHC = "breathing_space_mhc", "Breathing space (mental health crisis)"
         VULNERABILITY = "vulnerability", "Vulnerability"
         DO_NOT_CONTACT = "do_not_contact", "Do not contact on a channel"
 
@@ -105,6 +106,16 @@ class ContactDecision(AppendOnly):
     time_zones = models.JSONField(default=list, help_text="The zones the person may be in, as the gate saw them.")
     packs = models.JSONField(default=list, help_text="The rule packs applied.")
     override_reason = models.TextField(blank=True)
+    purpose = models.CharField(max_length=30, default="collection", help_text="Why the contact is made.")
+    contact_point = models.ForeignKey(
+        "parties.ContactPoint",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The number or address the gate checked; a backend may use only this one.",
+    )
+    automated = models.BooleanField(default=False, help_text="Autodialled or prerecorded (US-23).")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -192,3 +203,97 @@ class ContactWish(models.Model):
     def weekday_names(self) -> str:
         names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         return ", ".join(names[int(day)] for day in self.weekdays)
+
+
+class Notice(models.Model):
+    """A notice the law times things from, recorded when it was sent (and if it came back).
+
+    The validation notice starts nothing but must be sent in time (US-11); the first letter about a
+    debt opens the credit reporting wait (US-17); the overdue notice and the notice of intention open
+    the default listing wait (AU-08); a default notice's remedy period must pass before enforcement
+    (AU-07, UK-08).
+    """
+
+    class Kind(models.TextChoices):
+        VALIDATION = "validation", "Validation notice (US-12)"
+        FIRST_LETTER = "first_letter", "First letter about the debt"
+        OVERDUE = "overdue", "Overdue notice asking for payment (AU-08)"
+        INTENT_TO_LIST = "intent_to_list", "Notice of intention to list a default (AU-08)"
+        DEFAULT = "default", "Default notice (AU-07, UK-08)"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="notices")
+    debtor = models.ForeignKey(Debtor, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES, default="letter")
+    sent_on = models.DateField()
+    remedy_days = models.PositiveIntegerField(null=True, blank=True, help_text="Default notices: days given to remedy.")
+    reference = models.CharField(max_length=100, blank=True, help_text="Print batch, tracking or message id.")
+    undeliverable_on = models.DateField(null=True, blank=True, help_text="When it came back undeliverable.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "compliance_notice"
+        indexes = [models.Index(fields=["account", "kind"], name="notice_account_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} sent {self.sent_on}"
+
+
+class CallConsent(models.Model):
+    """The person's prior consent, given directly, to be called (US-08 exclusion): at most 7 days."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="call_consents")
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="call_consents")
+    given_at = models.DateTimeField()
+    ends_at = models.DateTimeField(help_text="At most 7 days after it was given.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(help_text="What the person said: 'call me back tomorrow after 2pm'.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "compliance_call_consent"
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("given_at")), name="call_consent_span")]
+
+    def __str__(self) -> str:
+        return f"call consent {self.pk} from {self.given_at} to {self.ends_at}"
+
+
+class HardshipNotice(models.Model):
+    """A hardship notice (AU-06), oral or written, and the steps whose deadlines it starts."""
+
+    class How(models.TextChoices):
+        ORAL = "oral", "Oral"
+        WRITTEN = "written", "Written"
+
+    class Decision(models.TextChoices):
+        PENDING = "", "Not decided"
+        AGREED = "agreed", "Agreed a change"
+        REFUSED = "refused", "Refused, with reasons and EDR details"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="hardship_notices")
+    debtor = models.ForeignKey(Debtor, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    hold = models.OneToOneField(Hold, null=True, blank=True, on_delete=models.PROTECT, related_name="hardship_notice")
+    received_on = models.DateField()
+    how = models.CharField(max_length=10, choices=How.choices)
+    summary = models.TextField(help_text="What the person said about their hardship.")
+    info_requested_on = models.DateField(null=True, blank=True)
+    info_received_on = models.DateField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True, default="")
+    decided_on = models.DateField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "compliance_hardship_notice"
+
+    def __str__(self) -> str:
+        return f"hardship notice {self.pk} received {self.received_on}"

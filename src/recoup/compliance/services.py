@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import phonenumbers
@@ -23,7 +23,7 @@ from phonenumbers import timezone as phone_time_zones
 
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.audit.services import record_event
-from recoup.compliance.models import Contact, ContactDecision, ContactWish, Hold
+from recoup.compliance.models import CallConsent, Contact, ContactDecision, ContactWish, Hold, Notice
 from recoup.core.compliance import (
     Australia,
     Channel,
@@ -39,13 +39,17 @@ from recoup.core.compliance import (
     PastContact,
     Reason,
     RulePack,
+    Severity,
     TimeWindow,
     UnitedKingdom,
     UsFederal,
     decide,
 )
 from recoup.core.compliance import ContactWish as CoreContactWish
+from recoup.core.compliance.endpoints import CHANNEL_KINDS, Consent, Endpoint, Source, endpoint_findings
 from recoup.core.compliance.limitation import Limitation, limitation
+from recoup.core.compliance.model import Purpose
+from recoup.core.compliance.timers import BREATHING_SPACE_DAYS
 from recoup.core.compliance.validation_notice import (
     Itemization,
     ValidationNotice,
@@ -69,6 +73,10 @@ HOLD_RULES: dict[str, tuple[str, str]] = {
     Hold.Kind.BANKRUPTCY: ("HOLD-BANKRUPTCY", "the person is in bankruptcy; collection is stayed"),
     Hold.Kind.DECEASED: ("HOLD-DECEASED", "the person has died; contact only the estate's representative"),
     Hold.Kind.BREATHING_SPACE: ("UK-07", "breathing space: no contact asking for payment until it ends"),
+    Hold.Kind.BREATHING_SPACE_MHC: (
+        "UK-07",
+        "mental health crisis breathing space: no contact asking for payment until 30 days after treatment ends",
+    ),
     Hold.Kind.DO_NOT_CONTACT: ("US-07", "the person asked not to be contacted on this channel"),
 }
 # Holds that do not block contact but must be seen before it.
@@ -78,11 +86,21 @@ HOLD_WARNINGS: dict[str, tuple[str, str]] = {
 }
 
 
+# Holds that still allow a contact made for one of these purposes (US-04's notices after a cease
+# request; US-07's one confirmation of an opt-out on the channel opted out of).
+HOLD_ALLOWS: dict[str, frozenset[Purpose]] = {
+    Hold.Kind.CEASE_COMMUNICATION: frozenset({Purpose.CEASE_NOTICE}),
+    Hold.Kind.DO_NOT_CONTACT: frozenset({Purpose.OPT_OUT_CONFIRMATION}),
+}
+FIRST_COMMUNICATION_OUTCOMES = (Contact.Outcome.CONNECTED_CONVERSATION, Contact.Outcome.DELIVERED)
+
+
 @dataclass(frozen=True)
 class Evaluation:
     decision: Decision
     time_zones: tuple[str, ...]
     packs: tuple[str, ...]
+    contact_points: tuple[int, ...] = ()  # the numbers or addresses the contact may use
 
 
 # ZIP codes of the five boroughs start with these three digits (Manhattan 100-102, Staten Island 103,
@@ -249,34 +267,187 @@ def _active_holds(account: Account, debtor: Debtor, at: datetime) -> list[Hold]:
     )
 
 
-def _history(debtor: Debtor, at: datetime) -> list[PastContact]:
+def _consent_windows(account: Account, debtor: Debtor, at: datetime) -> list[tuple[datetime, datetime]]:
+    """US-08: the spans in which the person's direct prior consent to calls about this debt held.
+
+    A consent lasts at most 7 days; it ends early when revoked or at the next conversation about the debt.
+    """
+    consents = CallConsent.objects.filter(
+        account=account, debtor=debtor, given_at__lte=at, ends_at__gt=at - timedelta(days=HISTORY_DAYS)
+    ).values_list("given_at", "ends_at", "revoked_at")
+    windows = []
+    for given, ends, revoked in consents:
+        end = min(ends, revoked) if revoked else ends
+        talk = (
+            Contact.objects.filter(
+                account=account,
+                debtor=debtor,
+                channel=Channel.CALL.value,
+                outcome=Contact.Outcome.CONNECTED_CONVERSATION,
+                at__gt=given,
+                at__lt=end,
+            )
+            .order_by("at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        windows.append((given, min(end, talk) if talk else end))
+    return windows
+
+
+def _inside(at: datetime, windows: Sequence[tuple[datetime, datetime]]) -> bool:
+    return any(start <= at < end for start, end in windows)
+
+
+def _history(debtor: Debtor, at: datetime, account: Account | None = None) -> list[PastContact]:
     """The person's contacts on every account in the window the rules look back over."""
     contacts = Contact.objects.filter(debtor=debtor, at__gte=at - timedelta(days=HISTORY_DAYS), at__lte=at).values_list(
         "at", "channel", "debtor_id", "account_id", "outcome", "direction"
     )
+    windows = _consent_windows(account, debtor, at) if account is not None else []
     return [
         PastContact(
             at=when,
             channel=Channel(channel),
             person_id=str(person),
-            debt_id=str(account),
+            debt_id=str(account_id),
             outcome=Outcome(outcome),
             direction=Direction(direction),
+            consented=account is not None
+            and account_id == account.pk
+            and channel == Channel.CALL.value
+            and _inside(when, windows),
         )
-        for when, channel, person, account, outcome, direction in contacts
+        for when, channel, person, account_id, outcome, direction in contacts
     ]
 
 
-def evaluate(*, account: Account, debtor: Debtor, channel: Channel, at: datetime) -> Evaluation:
+def endpoint_of(point: ContactPoint) -> Endpoint:
+    """A contact point's provenance record, as the rules read it."""
+    return Endpoint(
+        kind=point.kind,
+        value=point.value,
+        source=Source(point.source),
+        obtained_on=point.obtained_date,
+        phone_type=point.phone_type,
+        consent=Consent(point.consent),
+        consent_on=point.consent_date,
+        last_consumer_use_on=point.last_consumer_use_date,
+        reassigned_check_on=point.reassigned_check_date,
+        creditor_notice_on=point.creditor_notice_date,
+        employer_provided=point.employer_provided,
+        no_workplace_contact=point.no_workplace_contact,
+        caused_disclosure=point.caused_disclosure,
+        do_not_contact=point.do_not_contact,
+    )
+
+
+def _endpoint_check(
+    debtor: Debtor, channel: Channel, at: datetime, contact_point: ContactPoint | None, automated: bool
+) -> tuple[list[Reason], list[Reason], tuple[int, ...]]:
+    """Blocks, warnings and the usable numbers or addresses for a call, text or email.
+
+    With a contact point named, it alone is judged; otherwise the contact is blocked only when no
+    number or address of the right kind is usable, and each one's reason is given.
+    """
+    kind = CHANNEL_KINDS.get(channel)
+    if kind is None:
+        if contact_point is not None:
+            raise UnableToContact(f"contact_point: a {channel.value} does not go to a phone number or email address")
+        return [], [], ()
+    if contact_point is not None:
+        if contact_point.debtor_id != debtor.pk:
+            raise UnableToContact(f"contact_point: {contact_point.value} is not a contact point of {debtor}")
+        if contact_point.kind != kind:
+            raise UnableToContact(
+                f"contact_point: a {channel.value} cannot go to the {contact_point.kind} {contact_point.value}"
+            )
+        points = [contact_point]
+    else:
+        points = list(ContactPoint.objects.filter(debtor=debtor, kind=kind).order_by("-is_primary", "id"))
+    if not points:
+        words = "phone number" if kind == "phone" else "email address"
+        return [Reason("GATE-02", f"no {words} is on record for {debtor}")], [], ()
+    judged = [
+        (point, endpoint_findings(endpoint_of(point), channel, at.date(), country=debtor.country, automated=automated))
+        for point in points
+    ]
+    usable = tuple(point.pk for point, findings in judged if not any(f.severity is Severity.BLOCK for f in findings))
+    if contact_point is not None:
+        findings = judged[0][1]
+        return (
+            [f.reason for f in findings if f.severity is Severity.BLOCK],
+            [f.reason for f in findings if f.severity is Severity.WARN],
+            usable,
+        )
+    if usable:
+        return [], [], usable
+    return [f.reason for _point, findings in judged for f in findings if f.severity is Severity.BLOCK], [], ()
+
+
+def _validation_notice_overdue(account: Account, debtor: Debtor, at: datetime) -> Reason | None:
+    """US-11: a third-party collector's further collection waits once the validation notice is overdue."""
+    from recoup.core.compliance.timers import DeadlineState, validation_notice_deadline
+
+    if debtor.country != "US" or account.creditor.collector_type != account.creditor.CollectorType.THIRD_PARTY:
+        return None
+    first = (
+        Contact.objects.filter(account=account, outcome__in=FIRST_COMMUNICATION_OUTCOMES, at__lte=at)
+        .order_by("at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if first is None or Notice.objects.filter(account=account, kind=Notice.Kind.VALIDATION).exists():
+        return None
+    if account.balance.is_zero:
+        return None  # paid before the notice was due: the rule's exception
+    first_day = first.astimezone(UTC).date()
+    deadline = validation_notice_deadline(first_day, None)
+    if deadline.state(at.date()) is not DeadlineState.OVERDUE:
+        return None
+    return Reason(
+        "US-11",
+        f"the validation notice was due by {deadline.due_on.isoformat()} (5 days after the first communication on "
+        f"{first_day.isoformat()}) and none is recorded; send it before any other collection contact",
+    )
+
+
+def _confirmation_already_sent(debtor: Debtor, channel: Channel, since: datetime) -> bool:
+    return ContactDecision.objects.filter(
+        debtor=debtor,
+        channel=channel.value,
+        purpose=Purpose.OPT_OUT_CONFIRMATION.value,
+        contact__isnull=False,
+        proposed_at__gte=since,
+    ).exists()
+
+
+def evaluate(
+    *,
+    account: Account,
+    debtor: Debtor,
+    channel: Channel,
+    at: datetime,
+    purpose: Purpose = Purpose.COLLECTION,
+    contact_point: ContactPoint | None = None,
+    automated: bool = False,
+) -> Evaluation:
     """The gate's answer for a proposed contact, without recording anything."""
     if not AccountDebtor.objects.filter(account=account, debtor=debtor).exists():
         raise UnableToContact(f"debtor: {debtor} is not a party to account {account.reference}")
     zones = plausible_time_zones(debtor, channel)
     packs = rule_packs(account, debtor)
+    windows = _consent_windows(account, debtor, at) if channel is Channel.CALL else []
     request = ContactRequest(
-        channel=channel, at=at, person_id=str(debtor.pk), debt_id=str(account.pk), time_zones=zones
+        channel=channel,
+        at=at,
+        person_id=str(debtor.pk),
+        debt_id=str(account.pk),
+        time_zones=zones,
+        purpose=purpose,
+        consented=_inside(at, windows),
     )
-    history = _history(debtor, at)
+    history = _history(debtor, at, account)
     decision = decide(request, history, packs)
     reasons = list(decision.reasons)
     warnings = list(decision.warnings)
@@ -284,6 +455,12 @@ def evaluate(*, account: Account, debtor: Debtor, channel: Channel, at: datetime
     hold_ends: list[datetime] = []
     for hold in _active_holds(account, debtor, at):
         if hold.kind == Hold.Kind.DO_NOT_CONTACT and hold.channel != channel.value:
+            continue
+        if purpose in HOLD_ALLOWS.get(hold.kind, frozenset()) and (
+            purpose is not Purpose.OPT_OUT_CONFIRMATION
+            or not _confirmation_already_sent(debtor, channel, hold.starts_at)
+        ):
+            warnings.append(Reason(HOLD_RULES[hold.kind][0], f"allowed as a {purpose.value.replace('_', ' ')} only"))
             continue
         if hold.kind in HOLD_RULES:
             rule, words = HOLD_RULES[hold.kind]
@@ -296,6 +473,16 @@ def evaluate(*, account: Account, debtor: Debtor, channel: Channel, at: datetime
         elif hold.kind in HOLD_WARNINGS:
             rule, words = HOLD_WARNINGS[hold.kind]
             warnings.append(Reason(rule, f"{words} (hold {hold.pk})"))
+    if purpose is Purpose.COLLECTION:
+        overdue = _validation_notice_overdue(account, debtor, at)
+        if overdue is not None:
+            reasons.append(overdue)
+            blocked_for_good = True
+    endpoint_blocks, endpoint_warnings, usable = _endpoint_check(debtor, channel, at, contact_point, automated)
+    if endpoint_blocks:
+        reasons.extend(endpoint_blocks)
+        blocked_for_good = True
+    warnings.extend(endpoint_warnings)
     if not packs:
         reasons.append(
             Reason("GATE-01", f"no contact rules are configured for debtors in {debtor.country}; contact is blocked")
@@ -310,9 +497,12 @@ def evaluate(*, account: Account, debtor: Debtor, channel: Channel, at: datetime
         after_holds = decide(replace(request, at=max([next_allowed, *hold_ends])), history, packs)
         next_allowed = after_holds.next_allowed
     return Evaluation(
-        Decision(allowed, tuple(reasons), tuple(warnings), at if allowed else next_allowed),
+        Decision(
+            allowed, tuple(dict.fromkeys(reasons)), tuple(dict.fromkeys(warnings)), at if allowed else next_allowed
+        ),
         zones,
         tuple(p.name for p in packs),
+        usable,
     )
 
 
@@ -329,6 +519,7 @@ def decision_json(evaluation: Evaluation) -> dict[str, Any]:
         "next_allowed": decision.next_allowed.isoformat() if decision.next_allowed else None,
         "time_zones": list(evaluation.time_zones),
         "rule_packs": list(evaluation.packs),
+        "usable_contact_points": list(evaluation.contact_points),
     }
 
 
@@ -341,6 +532,9 @@ def authorise_contact(
     now: datetime,
     actor: Actor,
     override_reason: str = "",
+    purpose: Purpose = Purpose.COLLECTION,
+    contact_point: ContactPoint | None = None,
+    automated: bool = False,
 ) -> ContactDecision:
     """Ask the gate and record its answer (blocked answers too). An override of a block needs the
     compliance_override permission and a reason; it is recorded with both."""
@@ -348,7 +542,15 @@ def authorise_contact(
     may_override = actor is not None and getattr(actor, "has_perm", lambda _: False)("compliance.compliance_override")
     if override and not may_override:
         raise UnableToContact("override: only someone with the compliance override permission may override")
-    evaluation = evaluate(account=account, debtor=debtor, channel=channel, at=at)
+    evaluation = evaluate(
+        account=account,
+        debtor=debtor,
+        channel=channel,
+        at=at,
+        purpose=purpose,
+        contact_point=contact_point,
+        automated=automated,
+    )
     decision = evaluation.decision
     if override and decision.allowed:
         override = ""  # nothing to override
@@ -365,6 +567,9 @@ def authorise_contact(
             time_zones=list(evaluation.time_zones),
             packs=list(evaluation.packs),
             override_reason=override,
+            purpose=purpose.value,
+            contact_point=contact_point,
+            automated=automated,
             decided_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
             decided_at=now,
         )
@@ -375,7 +580,15 @@ def authorise_contact(
             account_id=account.pk,
             occurred_at=now,
             actor=actor,
-            after={**decision_json(evaluation), "channel": channel.value, "at": at.isoformat(), "override": override},
+            after={
+                **decision_json(evaluation),
+                "channel": channel.value,
+                "at": at.isoformat(),
+                "override": override,
+                "purpose": purpose.value,
+                "contact_point": contact_point.pk if contact_point else None,
+                "automated": automated,
+            },
         )
     return recorded
 
@@ -511,6 +724,8 @@ def place_hold(
         raise UnableToContact("reason: say why the hold is placed")
     if kind == Hold.Kind.DO_NOT_CONTACT and channel not in {c.value for c in Channel}:
         raise UnableToContact("channel: a do-not-contact hold names the channel (call, sms, email, letter, visit)")
+    if kind == Hold.Kind.BREATHING_SPACE and ends_at is None:
+        ends_at = starts_at + timedelta(days=BREATHING_SPACE_DAYS)  # UK-07: a standard breathing space is 60 days
     if ends_at is not None and ends_at <= starts_at:
         raise UnableToContact("ends_at: the hold must end after it starts")
     with transaction.atomic():
@@ -542,7 +757,48 @@ def place_hold(
                 "debtor": debtor.pk if debtor else None,
             },
         )
+        if kind in BREATHING_SPACE_KINDS:
+            _freeze_for_breathing_space(hold, now=now, actor=actor)
     return hold
+
+
+BREATHING_SPACE_KINDS = (Hold.Kind.BREATHING_SPACE, Hold.Kind.BREATHING_SPACE_MHC)
+
+
+def _accounts_held(hold: Hold) -> list[Account]:
+    if hold.account is not None:
+        return [hold.account]
+    return list(Account.objects.filter(account_debtors__debtor=hold.debtor).order_by("id"))
+
+
+def _freeze_for_breathing_space(hold: Hold, *, now: datetime, actor: Actor) -> None:
+    """UK-07: interest, fees and charges are frozen on every debt the breathing space covers."""
+    from recoup.accounts.services import freeze_charges
+
+    last_day = (hold.ends_at - timedelta(microseconds=1)).date() if hold.ends_at else None
+    for account in _accounts_held(hold):
+        freeze_charges(
+            account=account,
+            starts_on=hold.starts_at.date(),
+            ends_on=last_day,
+            reason=f"{hold.get_kind_display().lower()}: {hold.reason}",
+            source="breathing_space",
+            source_id=str(hold.pk),
+            now=now,
+            actor=actor,
+        )
+
+
+def _unfreeze_after_breathing_space(hold: Hold, *, now: datetime, actor: Actor) -> None:
+    from recoup.accounts.models import ChargeFreeze
+    from recoup.accounts.services import end_charge_freeze
+
+    freezes = ChargeFreeze.objects.filter(source="breathing_space", source_id=str(hold.pk), ended_on__isnull=True)
+    for freeze in freezes:
+        on = max(now.date(), freeze.starts_on)
+        if freeze.ends_on is not None and on > freeze.ends_on:
+            continue  # it already ran out by itself
+        end_charge_freeze(freeze=freeze, on=on, reason=f"breathing space hold {hold.pk} lifted", now=now, actor=actor)
 
 
 def lift_hold(*, hold: Hold, reason: str, now: datetime, actor: Actor) -> Hold:
@@ -567,6 +823,8 @@ def lift_hold(*, hold: Hold, reason: str, now: datetime, actor: Actor) -> Hold:
             before={"kind": locked.kind},
             after={"reason": locked.lift_reason},
         )
+        if locked.kind in BREATHING_SPACE_KINDS:
+            _unfreeze_after_breathing_space(locked, now=now, actor=actor)
     return locked
 
 
@@ -600,6 +858,12 @@ def refer_to_legal(
             f"{period.rule}: the limitation period ended on {period.expires_on.isoformat()} ({period.basis}){gone}; "
             "no legal action or threat of it"
         )
+    from recoup.compliance.deadlines import enforcement_gate
+
+    gate = enforcement_gate(account, today)
+    if not gate.allowed:
+        waits = f" (earliest {gate.earliest.isoformat()})" if gate.earliest else ""
+        raise UnableToContact("; ".join(f"{r.rule}: {r.text}" for r in gate.reasons) + waits)
     if period.expires_on is None and not period_confirmed.strip():
         raise UnableToContact(f"{period.rule}: {period.basis}; say how you confirmed it")
     try:

@@ -150,6 +150,25 @@ class ContactPoint(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices)
     obtained_date = models.DateField()
     consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.UNKNOWN)
+    consent_date = models.DateField(null=True, blank=True, help_text="When consent was given or revoked.")
+    last_consumer_use_date = models.DateField(
+        null=True, blank=True, help_text="When the person last texted or emailed us from it (US-06)."
+    )
+    reassigned_check_date = models.DateField(
+        null=True, blank=True, help_text="Last clean reassigned-numbers database check (US-06)."
+    )
+    creditor_notice_date = models.DateField(
+        null=True, blank=True, help_text="The creditor's notice with an opt-out window for this email (US-06)."
+    )
+    employer_provided = models.BooleanField(
+        default=False, db_default=False, help_text="An email address given by the employer (US-02)."
+    )
+    no_workplace_contact = models.BooleanField(
+        default=False, db_default=False, help_text="The person may not be called here at work."
+    )
+    caused_disclosure = models.BooleanField(
+        default=False, db_default=False, help_text="A message here reached a third party (US-06)."
+    )
     verified = models.BooleanField(default=False)
     do_not_contact = models.BooleanField(default=False)
     is_primary = models.BooleanField(default=False)

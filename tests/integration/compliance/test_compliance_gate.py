@@ -42,6 +42,7 @@ def ny(day: int, hour: int, minute: int = 0) -> datetime:
 def account() -> Account:
     debtor = DebtorFactory(time_zone="America/New_York")
     ContactPointFactory(debtor=debtor, value="+14155550123")  # a San Francisco number: Pacific time too
+    ContactPointFactory(debtor=debtor, email=True, source="debtor")
     return AccountFactory(creditor=CreditorFactory(), debtor=debtor)
 
 
@@ -93,6 +94,7 @@ def test_the_eighth_call_in_seven_days_is_blocked_and_a_conversation_starts_a_wa
     assert eighth.next_allowed is not None
 
     other = AccountFactory(creditor=CreditorFactory(), debtor=DebtorFactory(time_zone="America/New_York"))
+    ContactPointFactory(debtor=debtor_of(other), value="+15185550199")  # upstate New York
     record_inbound_contact(
         account=other,
         debtor=debtor_of(other),
@@ -174,6 +176,7 @@ def test_an_override_needs_the_permission_and_a_reason(account: Account) -> None
 
 def test_a_country_without_rules_is_blocked_not_guessed() -> None:
     account = AccountFactory(debtor=DebtorFactory(country="NZ", time_zone="Pacific/Auckland"))
+    ContactPointFactory(debtor=debtor_of(account), value="+6495550123")
     decision = evaluate(account=account, debtor=debtor_of(account), channel=Channel.CALL, at=ny(10, 12)).decision
     assert [r.rule for r in decision.reasons] == ["GATE-01"]
 
@@ -243,6 +246,7 @@ def test_a_creditors_contact_policy_adds_its_own_limits(account: Account) -> Non
 
 def test_a_massachusetts_address_brings_the_stricter_state_cap() -> None:
     debtor = DebtorFactory(time_zone="America/New_York", region="MA", city="Boston", postal_code="02108")
+    ContactPointFactory(debtor=debtor, value="+16175550100", last_consumer_use_date=date(2026, 5, 28))
     account = AccountFactory(creditor=CreditorFactory(), debtor=debtor)
     for day in (1, 2):
         decision = authorise_contact(

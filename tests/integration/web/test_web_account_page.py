@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from factories import ContactPointFactory
 from ledger_helpers import owing
 from recoup.compliance.services import place_hold
 from recoup.users.roles import Role
@@ -104,6 +105,7 @@ def test_an_officer_records_when_the_debtor_wants_calls_and_the_gate_follows_it(
     assert "Mon, Tue, Wed, Thu, Fri 18:00 to 20:00" in client.get(f"/accounts/{account.pk}/").content.decode()
     noon = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("America/New_York"))
     debtor = account.debtors.get()
+    ContactPointFactory(debtor=debtor, value="+12125550100")
     decision = evaluate(account=account, debtor=debtor, channel=Channel.CALL, at=noon).decision
     assert [r.rule for r in decision.reasons] == ["US-01"]
     assert decision.next_allowed == datetime(2026, 6, 10, 18, 0, tzinfo=ZoneInfo("America/New_York"))

@@ -3,7 +3,8 @@
 `decide(request, history, packs)` runs each rule pack (`UsFederal`, `Australia`, `UnitedKingdom`,
 `FirmPolicy`) and returns a `Decision` whose reasons cite the rule IDs of COMPLIANCE.md. Nothing here
 reads the clock: the proposed time is part of the request. `validation_end` gives the US-13 validation
-period end date from a business-day calendar with the federal holidays.
+period end date from a business-day calendar with the federal holidays. `content_problems(text, facts)`
+checks the words of a message or template (the CONTENT mode) and `is_revocation` reads an inbound opt-out.
 """
 
 from recoup.core.compliance.australia import Australia
@@ -17,6 +18,13 @@ from recoup.core.compliance.calendars import (
     validation_end,
 )
 from recoup.core.compliance.clock import TimeWindow
+from recoup.core.compliance.content import (
+    OPT_OUT_KEYWORDS,
+    ContentProblem,
+    MessageFacts,
+    content_problems,
+    is_revocation,
+)
 from recoup.core.compliance.engine import decide
 from recoup.core.compliance.firm import FirmPolicy, InvalidFirmPolicy
 from recoup.core.compliance.limitation import Limitation, limitation
@@ -46,10 +54,12 @@ from recoup.core.compliance.validation_notice import (
 from recoup.core.compliance.wishes import ContactWish, DebtorWishes
 
 __all__ = [
+    "OPT_OUT_KEYWORDS",
     "Australia",
     "Channel",
     "ContactRequest",
     "ContactWish",
+    "ContentProblem",
     "DebtorWishes",
     "Decision",
     "Direction",
@@ -60,6 +70,7 @@ __all__ = [
     "Itemization",
     "Limitation",
     "Massachusetts",
+    "MessageFacts",
     "NewYorkCity",
     "Outcome",
     "PastContact",
@@ -73,8 +84,10 @@ __all__ = [
     "add_us_business_days",
     "assumed_receipt",
     "australian_national_holidays",
+    "content_problems",
     "decide",
     "easter_sunday",
+    "is_revocation",
     "is_us_business_day",
     "limitation",
     "masked_account_number",

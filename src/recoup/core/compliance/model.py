@@ -41,6 +41,15 @@ class Direction(StrEnum):
     INBOUND = "inbound"  # the debtor contacted us
 
 
+class Purpose(StrEnum):
+    """Why a contact is made; a few purposes stay allowed where collection contact is not."""
+
+    COLLECTION = "collection"
+    VALIDATION_NOTICE = "validation_notice"  # US-11/US-12: the notice itself
+    CEASE_NOTICE = "cease_notice"  # US-04: one of the three notices allowed after a cease request
+    OPT_OUT_CONFIRMATION = "opt_out_confirmation"  # US-07/US-24: the one confirmation of an opt-out
+
+
 class Severity(StrEnum):
     BLOCK = "block"
     WARN = "warn"
@@ -64,6 +73,9 @@ class ContactRequest:
     person_id: str
     debt_id: str
     time_zones: tuple[str, ...] = ()
+    purpose: Purpose = Purpose.COLLECTION
+    # US-08: the person gave their prior consent directly, within the last 7 days, to a call at this time.
+    consented: bool = False
 
     def __post_init__(self) -> None:
         _require_aware(self.at, "contact request")
@@ -87,6 +99,7 @@ class PastContact:
     debt_id: str
     outcome: Outcome
     direction: Direction = Direction.OUTBOUND
+    consented: bool = False  # US-08: made with the person's direct prior consent, so not counted
 
     def __post_init__(self) -> None:
         _require_aware(self.at, "past contact")

@@ -11,8 +11,10 @@ calls already fall in the 7 consecutive local days ending on its day (an 8th wou
 within 7 consecutive days"), and during the 7 days that start with a telephone conversation (the
 conversation's day is day 1, so calls are allowed again from the start of day 8). Counted calls are
 outbound calls that rang, went to voicemail or connected; calls that never connected do not count.
-A conversation the consumer started also opens the quiet period. Calls with the consumer's direct
-prior consent are not modelled yet, so they count (conservative).
+A conversation the consumer started also opens the quiet period. A call made with the consumer's
+prior consent given directly to us within the last 7 days (§1006.14(b)(3)(i)) is excluded from both:
+it is not counted, and a proposed call inside such a consent is not limited by them. A conversation
+is a conversation whatever call it happened on, so it still opens the quiet period for other calls.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ class UsFederal:
         findings: list[Finding] = []
         if request.channel in HOURS_CHANNELS:
             findings += hours_findings(request, US_CONTACT_WINDOW, rule="US-01", who="consumer")
-        if request.channel is Channel.CALL:
+        if request.channel is Channel.CALL and not request.consented:
             findings += self._call_frequency(request, history)
         return findings
 
@@ -108,7 +110,11 @@ class UsFederal:
                 )
                 findings.append(Finding(Severity.BLOCK, Reason("US-08", text), latest_start_of_day(quiet)))
 
-        counted = [c.at for c in calls if c.direction is Direction.OUTBOUND and c.outcome in COUNTED_CALL_OUTCOMES]
+        counted = [
+            c.at
+            for c in calls
+            if c.direction is Direction.OUTBOUND and c.outcome in COUNTED_CALL_OUTCOMES and not c.consented
+        ]
         until = cap_until(request.at, counted, zones, limit=CALL_CAP, days=CALL_CAP_DAYS)
         if until is not None:
             text = (
