@@ -55,8 +55,17 @@ _OFFICER = (
     | _crud("parties.contactpoint", "add", "change")
     | _crud("compliance.hold", "add", "view")
     | _view(["compliance.contactdecision", "compliance.contact"])
+    | _crud("compliance.notice", "add", "change", "view")
+    | _crud("compliance.hardshipnotice", "add", "view")
+    | _crud("compliance.callconsent", "add", "view")
 )
-_TEAM_LEAD = _OFFICER | _crud("accounts.account", "change") | _view(["users.user"]) | {"accounts.view_aging_report"}
+_TEAM_LEAD = (
+    _OFFICER
+    | _crud("accounts.account", "change")
+    | _view(["users.user"])
+    | {"accounts.view_aging_report"}
+    | _crud("compliance.hardshipnotice", "change")  # a team lead decides hardship notices
+)
 _MANAGER = (
     _TEAM_LEAD
     | _crud("parties.creditor", "add", "change")
@@ -75,6 +84,9 @@ _AUDITOR = _view(
         "compliance.hold",
         "compliance.contactdecision",
         "compliance.contact",
+        "compliance.notice",
+        "compliance.hardshipnotice",
+        "compliance.callconsent",
     ]
 ) | {
     "accounts.view_aging_report",

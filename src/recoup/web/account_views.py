@@ -94,10 +94,24 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         .select_related("created_by", "lifted_by")
         .order_by("-starts_at", "-id")
     )
+    from recoup.accounts.models import ChargeFreeze
+    from recoup.parties.models import ContactPoint
+    from recoup.web.compliance_views import legal_context
+
     return render(
         request,
         "web/account_detail.html",
         {
+            **legal_context(account, timezone.localdate()),
+            "contact_points": ContactPoint.objects.filter(debtor=primary).order_by("kind", "-is_primary", "id")
+            if primary
+            else [],
+            "freezes": ChargeFreeze.objects.filter(account=account).order_by("-starts_on", "-id"),
+            "may_add_notice": user.has_perm("compliance.add_notice"),
+            "may_mark_notice": user.has_perm("compliance.change_notice"),
+            "may_add_hardship": user.has_perm("compliance.add_hardshipnotice"),
+            "may_decide_hardship": user.has_perm("compliance.change_hardshipnotice"),
+            "may_add_consent": user.has_perm("compliance.add_callconsent"),
             "account": account,
             "statement": statement,
             "roles": roles,

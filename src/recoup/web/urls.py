@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from recoup.web import account_views, export_views, import_views, payment_views, views
+from recoup.web import account_views, compliance_views, export_views, import_views, payment_views, views
 from recoup.web.forms import SignInForm
 
 urlpatterns = [
@@ -42,6 +42,19 @@ urlpatterns = [
     path(
         "accounts/<int:account_id>/holds/<int:hold_id>/lift/", account_views.lift_account_hold, name="account-hold-lift"
     ),
+    path("accounts/<int:account_id>/notices/", compliance_views.add_notice, name="account-notice"),
+    path(
+        "accounts/<int:account_id>/notices/<int:notice_id>/undeliverable/",
+        compliance_views.notice_undeliverable,
+        name="account-notice-undeliverable",
+    ),
+    path("accounts/<int:account_id>/hardship/", compliance_views.add_hardship, name="account-hardship"),
+    path(
+        "accounts/<int:account_id>/hardship/<int:notice_id>/",
+        compliance_views.hardship_step,
+        name="account-hardship-step",
+    ),
+    path("accounts/<int:account_id>/call-consent/", compliance_views.add_call_consent, name="account-call-consent"),
     path("creditors/", views.creditor_list, name="creditors"),
     path("audit/", views.audit_log, name="audit-log"),
     path("reports/aging/", views.aging, name="aging"),

@@ -181,7 +181,7 @@ def test_an_australian_default_listing_needs_both_notices_and_fourteen_days(aust
         "no written overdue notice asking for payment has been sent",
         "no notice of intention to list the default has been sent",
     ]
-    record_notice(account=australian_account, kind="overdue", sent_on=date(2026, 6, 1), now=NOW, actor=None)
+    record_notice(account=australian_account, kind="overdue", sent_on=date(2026, 5, 15), now=NOW, actor=None)
     record_notice(account=australian_account, kind="intent_to_list", sent_on=date(2026, 6, 20), now=NOW, actor=None)
     waiting = credit_reporting_gate(australian_account, date(2026, 7, 3))
     assert not waiting.allowed

@@ -491,7 +491,10 @@ def test_any_text_gives_problems_with_rules_and_words(text: str, channel: Channe
 
 @given(
     st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=8),
-    st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=8).filter(lambda tail: tail.lower() != "s"),
+    # "courts" is a legal word itself, in any spelling that folds to it (such as the long s, U+017F).
+    st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=8).filter(
+        lambda tail: tail.casefold() != "s"
+    ),
 )
 def test_legal_words_inside_longer_words_never_match(head: str, tail: str) -> None:
     text = f"{FROM_COLLECTOR} The {head}sue and court{tail} were seen."

@@ -155,11 +155,11 @@ def _us_consent(endpoint: Endpoint, channel: Channel, what: str) -> list[Finding
         return []  # already blocked as revoked
     if endpoint.consent is Consent.GRANTED or endpoint.source in (Source.PLACEMENT, Source.DEBTOR):
         return []
-    if channel is Channel.CALL and endpoint.phone_type != "mobile":
-        return []  # the TCPA consent rule for autodialled calls covers wireless numbers
-    kind = "text" if channel is Channel.SMS else "automated call"
+    if channel is Channel.CALL and endpoint.phone_type in ("home", "work"):
+        return []  # the TCPA consent rule for autodialled calls covers wireless numbers (an unknown type may be one)
+    kind = "A text" if channel is Channel.SMS else "An automated call"
     text = (
-        f"A {kind} to {what} needs the person's prior express consent; it came from "
+        f"{kind} to {what} needs the person's prior express consent; it came from "
         f"{endpoint.source.value.replace('_', ' ')} and no consent is recorded. Dial it by hand or record consent."
     )
     return [_block("US-23", text)]
@@ -168,6 +168,12 @@ def _us_consent(endpoint: Endpoint, channel: Channel, what: str) -> list[Finding
 def _us_sms_freshness(endpoint: Endpoint, on: date, what: str) -> list[Finding]:
     if endpoint.consent is Consent.REVOKED:
         return []
+    if endpoint.consent is not Consent.GRANTED and endpoint.last_consumer_use_on is None:
+        text = (
+            f"Texts to {what} need the person to have texted us from it or consented to texts there; "
+            "neither is recorded."
+        )
+        return [_block("US-06", text)]
     basis = [
         day
         for day in (

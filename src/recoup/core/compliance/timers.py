@@ -38,6 +38,9 @@ OBSOLESCENCE_YEARS = 7
 AU_LISTING_MIN_OVERDUE_DAYS = 60
 AU_LISTING_MIN_AMOUNT = Decimal("150")
 AU_LISTING_WAIT_DAYS = 14
+# The Credit Reporting Code's gap between the overdue notice and the notice of intention; COMPLIANCE.md
+# gives 30 days from a secondary source ("verify"), and the longer reading is the safe one.
+AU_LISTING_NOTICE_GAP_DAYS = 30
 
 
 class DeadlineState(StrEnum):
@@ -86,7 +89,7 @@ def hardship_deadlines(
     decided_on: date | None,
 ) -> list[Deadline]:
     """AU-06: the clocks that a hardship notice starts, each met or not."""
-    if info_received_on is not None and info_requested_on is None:
+    if info_received_on is not None and (info_requested_on is None or info_received_on < info_requested_on):
         raise ValueError("info_received_on: information cannot arrive before it was asked for")
     for name, day in (("info_requested_on", info_requested_on), ("decided_on", decided_on)):
         if day is not None and day < received_on:
@@ -172,6 +175,8 @@ def us_furnishing_gate(
     the first letter or electronic message about it, and `message_undeliverable` whether it came back.
     """
     blocks: list[tuple[Reason, date | None]] = []
+    if conversation_on is not None and conversation_on > today:
+        conversation_on = None  # a conversation recorded for a later day has not happened yet
     if first_delinquency is None:
         blocks.append((Reason("US-18", "the date of first delinquency is missing; it must be reported"), None))
     elif today >= obsolete_from(first_delinquency):
@@ -192,7 +197,14 @@ def us_furnishing_gate(
             blocks.append((Reason("US-17", text), until))
     if disputed:
         blocks.append((Reason("US-15", "the debt is disputed; it is not reported until the dispute is resolved"), None))
-    return Gate.of(today, blocks)
+    gate = Gate.of(today, blocks)
+    if (
+        gate.earliest is not None
+        and first_delinquency is not None
+        and gate.earliest >= obsolete_from(first_delinquency)
+    ):
+        return Gate(False, gate.reasons, None)  # by the time the wait ends the item is obsolete
+    return gate
 
 
 def au_listing_gate(
@@ -221,8 +233,15 @@ def au_listing_gate(
         blocks.append((Reason("AU-08", "no written overdue notice asking for payment has been sent"), None))
     if intent_notice_on is None:
         blocks.append((Reason("AU-08", "no notice of intention to list the default has been sent"), None))
-    elif overdue_notice_on is not None and intent_notice_on < overdue_notice_on:
-        blocks.append((Reason("AU-08", "the notice of intention was sent before the overdue notice"), None))
+    elif overdue_notice_on is not None and intent_notice_on < overdue_notice_on + timedelta(
+        days=AU_LISTING_NOTICE_GAP_DAYS
+    ):
+        text = (
+            f"the notice of intention ({intent_notice_on.isoformat()}) must come at least "
+            f"{AU_LISTING_NOTICE_GAP_DAYS} days after the overdue notice ({overdue_notice_on.isoformat()}); "
+            "send it again"
+        )
+        blocks.append((Reason("AU-08", text), None))
     elif today < intent_notice_on + timedelta(days=AU_LISTING_WAIT_DAYS):
         until = intent_notice_on + timedelta(days=AU_LISTING_WAIT_DAYS)
         text = f"listing waits {AU_LISTING_WAIT_DAYS} days after the notice of intention, until {until.isoformat()}"

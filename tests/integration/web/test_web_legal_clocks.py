@@ -1,0 +1,111 @@
+"""The account page's legal clocks: notices, hardship steps and call consent, by role, with bad input."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from recoup.audit.models import AuditEvent
+from recoup.compliance.models import CallConsent, HardshipNotice, Hold, Notice
+from recoup.users.roles import Role
+from web_data import WebData
+
+
+def test_an_officer_records_a_notice_and_sees_it_meet_the_clock(web: WebData) -> None:
+    officer = web.user("olive", Role.OFFICER)
+    account = web.account(creditor=web.creditor("lnb"), reference="CC-10", officer=officer)
+    client = web.client(officer)
+    page = client.get(f"/accounts/{account.pk}/").content.decode()
+    assert "Legal clocks and gates" in page
+    assert "Credit reporting today: no" in page
+    assert "No notice is recorded as sent." in page
+
+    today = timezone.localdate()
+    sent = client.post(
+        f"/accounts/{account.pk}/notices/",
+        {"kind": "first_letter", "sent_on": today.isoformat(), "channel": "letter", "reference": "BATCH-7"},
+        follow=True,
+    )
+    assert "Recorded the first letter about the debt sent" in sent.content.decode()
+    notice = Notice.objects.get()
+    assert (notice.kind, notice.reference, notice.recorded_by_id) == ("first_letter", "BATCH-7", officer.pk)
+    assert "reporting waits 14 days" in sent.content.decode()
+
+    returned = client.post(f"/accounts/{account.pk}/notices/{notice.pk}/undeliverable/", follow=True)
+    assert "Marked as returned undeliverable." in returned.content.decode()
+    notice.refresh_from_db()
+    assert notice.undeliverable_on == today
+
+
+def test_bad_notice_input_names_the_field_and_writes_nothing(web: WebData) -> None:
+    officer = web.user("olive", Role.OFFICER)
+    account = web.account(creditor=web.creditor("lnb"), reference="CC-11", officer=officer)
+    client = web.client(officer)
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    response = client.post(
+        f"/accounts/{account.pk}/notices/", {"kind": "validation", "sent_on": future, "channel": "letter"}, follow=True
+    )
+    assert "sent_on:" in response.content.decode()
+    assert "is in the future" in response.content.decode()
+    missing = client.post(f"/accounts/{account.pk}/notices/", {"kind": "validation", "channel": "letter"}, follow=True)
+    assert "sent_on: This field is required." in missing.content.decode()
+    assert Notice.objects.count() == 0
+    assert not AuditEvent.objects.filter(name="compliance.notice.recorded").exists()
+
+
+def test_an_officer_records_hardship_and_only_a_team_lead_decides_it(web: WebData) -> None:
+    officer = web.user("olive", Role.OFFICER)
+    lead = web.user("tess", Role.TEAM_LEAD)
+    account = web.account(creditor=web.creditor("lnb"), reference="CC-12", officer=officer)
+    today = timezone.localdate().isoformat()
+    as_officer = web.client(officer)
+    recorded = as_officer.post(
+        f"/accounts/{account.pk}/hardship/",
+        {"received_on": today, "how": "oral", "summary": "hours cut at work"},
+        follow=True,
+    )
+    assert "its clocks are running" in recorded.content.decode()
+    notice = HardshipNotice.objects.get()
+    assert Hold.objects.get(kind="hardship").lifted_at is None
+    step = {"step": "decided", "on": today, "decision": "agreed", "note": "3 months at $40"}
+    assert as_officer.post(f"/accounts/{account.pk}/hardship/{notice.pk}/", step).status_code == 403
+
+    as_lead = web.client(lead)
+    no_note = as_lead.post(f"/accounts/{account.pk}/hardship/{notice.pk}/", {**step, "note": ""}, follow=True)
+    assert "note: give the change agreed" in no_note.content.decode()
+    decided = as_lead.post(f"/accounts/{account.pk}/hardship/{notice.pk}/", step, follow=True)
+    assert "Recorded the decision: agreed." in decided.content.decode()
+    notice.refresh_from_db()
+    assert (notice.decision, notice.decision_note) == ("agreed", "3 months at $40")
+    assert Hold.objects.get(kind="hardship").lifted_at is not None
+
+
+def test_consent_to_be_called_is_recorded_for_at_most_seven_days(web: WebData) -> None:
+    officer = web.user("olive", Role.OFFICER)
+    account = web.account(creditor=web.creditor("lnb"), reference="CC-13", officer=officer)
+    client = web.client(officer)
+    too_long = client.post(f"/accounts/{account.pk}/call-consent/", {"hours": "200", "note": "call me"}, follow=True)
+    assert "hours:" in too_long.content.decode()
+    assert CallConsent.objects.count() == 0
+    ok = client.post(f"/accounts/{account.pk}/call-consent/", {"hours": "24", "note": "call me after 2pm"}, follow=True)
+    assert "Recorded their consent to be called until" in ok.content.decode()
+    consent = CallConsent.objects.get()
+    assert consent.ends_at - consent.given_at == timedelta(hours=24)
+
+
+def test_an_auditor_sees_the_clocks_but_cannot_change_them(web: WebData) -> None:
+    officer = web.user("olive", Role.OFFICER)
+    auditor = web.user("ada", Role.AUDITOR)
+    account = web.account(creditor=web.creditor("lnb"), reference="CC-14", officer=officer)
+    client = web.client(auditor)
+    page = client.get(f"/accounts/{account.pk}/").content.decode()
+    assert "Legal clocks and gates" in page
+    assert "Record notice" not in page
+    assert "Record hardship notice" not in page
+    today = timezone.localdate().isoformat()
+    assert client.post(f"/accounts/{account.pk}/notices/", {"kind": "validation", "sent_on": today}).status_code == 403
+    assert client.post(f"/accounts/{account.pk}/hardship/", {"received_on": today}).status_code == 403
+    assert client.post(f"/accounts/{account.pk}/call-consent/", {"hours": "1", "note": "x"}).status_code == 403
+    other = web.user("otto", Role.OFFICER)
+    assert web.client(other).post(f"/accounts/{account.pk}/notices/", {"kind": "validation"}).status_code == 404
