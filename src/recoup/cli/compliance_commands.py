@@ -168,7 +168,7 @@ def simulate_command(days: int, how_many: int, per_day: int, seed: int, start_te
         f"{len(accounts):,} accounts, {days} days from {start.date().isoformat()}: "
         f"{result.proposed:,} contacts proposed, "
         f"{result.allowed:,} allowed, {result.proposed - result.allowed:,} blocked (by rule: {blocked}); "
-        f"{result.inbound:,} calls from debtors."
+        f"{result.inbound:,} calls from debtors; {result.notices:,} validation notices sent."
     )
     click.echo(f"Independent check of the ledger: {len(breaches):,} breaches.")
     for breach in breaches[:20]:

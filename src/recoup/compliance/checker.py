@@ -3,9 +3,11 @@
 Written separately from the rules engine (`recoup.core.compliance`) and deliberately naive (plain
 loops over local dates, no shared counting code), so that a mistake in the engine is not repeated
 here. It checks what the gate enforces for outbound contacts: the hours (US-01, AU-01, UK-04) in
-every zone the gate saw, US-08's 7 calls in 7 days and the 7 days after a conversation, and AU-02's
-3 contacts a week and 10 in 30 days. The national holiday calendar is shared with the engine (a list
-of dates, not a rule).
+every zone the gate saw, US-08's 7 calls in 7 days and the 7 days after a conversation (calls made
+inside the person's recorded consent to be called are left out, as the rule says), AU-02's 3 contacts
+a week and 10 in 30 days, US-11's validation notice within 5 days of a third-party collector's first
+communication, and that every outbound contact rests on an allowed or overridden decision. The
+national holiday calendar is shared with the engine (a list of dates, not a rule).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from recoup.compliance.models import Contact
+from recoup.compliance.models import CallConsent, Contact, Notice
 from recoup.core.compliance import australian_national_holidays
 
 
@@ -58,7 +60,8 @@ def check_ledger() -> list[Breach]:
             direction=Contact.Direction.INBOUND, channel="call", outcome="connected_conversation"
         ).values_list("at", "debtor_id", "account_id")
     )
-    breaches: list[Breach] = []
+    breaches: list[Breach] = _decisions_behind_contacts() + _validation_notices_in_time()
+    consents = _consent_spans()
     calls: dict[tuple[int, int], list[tuple[int, datetime, str, list[ZoneInfo]]]] = defaultdict(list)
     au_contacts: dict[tuple[int, int], list[tuple[int, datetime, list[ZoneInfo]]]] = defaultdict(list)
     for pk, at, channel, outcome, debtor, account, country, zone_names in rows:
@@ -90,6 +93,8 @@ def check_ledger() -> list[Breach]:
     for at, debtor, account in inbound_conversations:
         conversations[(debtor, account)].append(at)
     for key, made in calls.items():
+        consented = {pk for pk, at, _, _ in made if any(start <= at < end for start, end in consents[key])}
+        made = [call for call in made if call[0] not in consented]
         for pk, at, _, zones in made:
             for zone in zones:
                 day = at.astimezone(zone).date()
@@ -119,4 +124,70 @@ def check_ledger() -> list[Breach]:
                     )
                     if count > limit:
                         breaches.append(Breach("AU-02", pk, f"contact {count} in the {days} days ending {day}"))
+    return breaches
+
+
+def _decisions_behind_contacts() -> list[Breach]:
+    """An outbound contact must rest on a decision that allowed it, or on a recorded override."""
+    unsupported = Contact.objects.filter(direction=Contact.Direction.OUTBOUND).exclude(decision__allowed=True)
+    return [
+        Breach("GATE", pk, "made under a decision that blocked it, without an override")
+        for pk, override in unsupported.values_list("id", "decision__override_reason")
+        if not override
+    ]
+
+
+def _consent_spans() -> dict[tuple[int, int], list[tuple[datetime, datetime]]]:
+    """Per (person, account): when the person's consent to be called held (US-08), ended early by a
+    revocation or by the next conversation about the debt."""
+    talks: dict[tuple[int, int], list[datetime]] = defaultdict(list)
+    for at, debtor, account in Contact.objects.filter(channel="call", outcome="connected_conversation").values_list(
+        "at", "debtor_id", "account_id"
+    ):
+        talks[(debtor, account)].append(at)
+    spans: dict[tuple[int, int], list[tuple[datetime, datetime]]] = defaultdict(list)
+    for debtor, account, given, ends, revoked in CallConsent.objects.values_list(
+        "debtor_id", "account_id", "given_at", "ends_at", "revoked_at"
+    ):
+        end = min(ends, revoked) if revoked else ends
+        later = [at for at in talks[(debtor, account)] if given < at < end]
+        spans[(debtor, account)].append((given, min([end, *later])))
+    return spans
+
+
+def _validation_notices_in_time() -> list[Breach]:
+    """US-11: a third-party collector's US account gets no collection contact more than 5 days after
+    the first communication unless a validation notice was sent by then (paid accounts are exempt)."""
+    breaches: list[Breach] = []
+    first: dict[int, datetime] = {}
+    agency_us = Contact.objects.filter(account__creditor__collector_type="third_party", debtor__country="US").order_by(
+        "at", "id"
+    )
+    rows = list(
+        agency_us.values_list(
+            "id",
+            "at",
+            "account_id",
+            "direction",
+            "outcome",
+            "decision__purpose",
+            "account__principal_minor",
+            "account__interest_minor",
+            "account__fees_minor",
+            "account__costs_minor",
+        )
+    )
+    sent: dict[int, list[date]] = defaultdict(list)
+    for account, day in Notice.objects.filter(kind=Notice.Kind.VALIDATION).values_list("account_id", "sent_on"):
+        sent[account].append(day)
+    for pk, at, account, direction, outcome, purpose, *owed in rows:
+        if account in first and direction == "outbound" and purpose == "collection" and sum(owed) > 0:
+            due = first[account].date() + timedelta(days=5)
+            day = at.astimezone(first[account].tzinfo).date()
+            if day > due and not any(notice <= day for notice in sent[account]):
+                breaches.append(
+                    Breach("US-11", pk, f"collection contact on {day}; the validation notice was due {due}")
+                )
+        if outcome in {"connected_conversation", "delivered"} and account not in first:
+            first[account] = at
     return breaches

@@ -702,6 +702,67 @@ def record_inbound_contact(
     return contact
 
 
+def record_inbound_message(
+    *,
+    account: Account,
+    debtor: Debtor,
+    channel: Channel,
+    text: str,
+    at: datetime,
+    now: datetime,
+    actor: Actor,
+    contact_point: ContactPoint | None = None,
+) -> tuple[Contact, Hold | None]:
+    """A text or email the person sent us: recorded in the ledger, and when it revokes consent
+    ("STOP", "unsubscribe"...; US-24, US-07) a do-not-contact hold on that channel at once and the
+    number's consent marked revoked. The same message recorded twice places one hold."""
+    from recoup.core.compliance.content import is_revocation
+
+    if channel not in (Channel.SMS, Channel.EMAIL):
+        raise UnableToContact(f"channel: an inbound message is a text or an email, not a {channel.value}")
+    if contact_point is not None and contact_point.debtor_id != debtor.pk:
+        raise UnableToContact(f"contact_point: {contact_point.value} is not a contact point of {debtor}")
+    with transaction.atomic():
+        if contact_point is not None:
+            locked = ContactPoint.objects.select_for_update().get(pk=contact_point.pk)
+            locked.last_consumer_use_date = max(filter(None, [locked.last_consumer_use_date, at.date()]))
+            locked.save(update_fields=["last_consumer_use_date"])
+        contact = _write_contact(
+            decision=None,
+            account_id=account.pk,
+            debtor_id=debtor.pk,
+            channel=channel.value,
+            direction=Contact.Direction.INBOUND,
+            outcome=Outcome.DELIVERED,
+            at=at,
+            note=text.strip()[:2000],
+            now=now,
+            actor=actor,
+        )
+        if not is_revocation(text):
+            return contact, None
+        if contact_point is not None and channel is Channel.SMS:
+            ContactPoint.objects.filter(pk=contact_point.pk).update(
+                consent=ContactPoint.Consent.REVOKED, consent_date=at.date()
+            )
+        existing = Hold.objects.filter(
+            debtor=debtor, kind=Hold.Kind.DO_NOT_CONTACT, channel=channel.value, lifted_at__isnull=True
+        ).first()
+        if existing is not None:
+            return contact, existing
+        hold = place_hold(
+            kind=Hold.Kind.DO_NOT_CONTACT,
+            channel=channel.value,
+            reason=f"opted out by {channel.value}: {text.strip()[:200]!r}",
+            evidence=f"inbound message, contact {contact.pk}",
+            starts_at=at,
+            now=now,
+            actor=actor,
+            debtor=debtor,
+        )
+    return contact, hold
+
+
 def place_hold(
     *,
     kind: str,

@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from recoup.accounts.models import Account, AccountDebtor
+from recoup.compliance.deadlines import record_notice
+from recoup.compliance.models import Notice
 from recoup.compliance.services import authorise_contact, record_contact, record_inbound_contact
 from recoup.core.compliance import Channel, Outcome
+from recoup.parties.models import Debtor
 
 OUTCOMES = [
     (Outcome.NO_ANSWER, 45),
@@ -32,6 +35,7 @@ class SimulationResult:
     allowed: int = 0
     contacts: int = 0
     inbound: int = 0
+    notices: int = 0  # validation notices the simulated agency sent (US-11)
     blocked_by: Counter[str] = field(default_factory=Counter)
 
 
@@ -70,6 +74,9 @@ def simulate(
                 actor=None,
             )
             result.inbound += 1
+            if _owes_validation_notice(account, debtor):
+                record_notice(account=account, kind=Notice.Kind.VALIDATION, sent_on=at.date(), now=at, actor=None)
+                result.notices += 1
             continue
         result.proposed += 1
         decision = authorise_contact(account=account, debtor=debtor, channel=channel, at=at, now=at, actor=None)
@@ -83,4 +90,17 @@ def simulate(
             outcome = Outcome.DELIVERED
         record_contact(token=str(decision.token), outcome=outcome, at=at, now=at, actor=None)
         result.contacts += 1
+        if outcome in (Outcome.CONNECTED_CONVERSATION, Outcome.DELIVERED) and _owes_validation_notice(account, debtor):
+            # The agency's letter run sends the validation notice the same day (US-11 allows 5).
+            record_notice(account=account, kind=Notice.Kind.VALIDATION, sent_on=at.date(), now=at, actor=None)
+            result.notices += 1
     return result
+
+
+def _owes_validation_notice(account: Account, debtor: Debtor) -> bool:
+    third_party = account.creditor.collector_type == account.creditor.CollectorType.THIRD_PARTY
+    return (
+        third_party
+        and debtor.country == "US"
+        and not Notice.objects.filter(account=account, kind=Notice.Kind.VALIDATION).exists()
+    )

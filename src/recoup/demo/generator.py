@@ -459,6 +459,11 @@ CONTACT_COLUMNS = (
     "verified",
     "do_not_contact",
     "is_primary",
+    "consent_date",
+    "last_consumer_use_date",
+    "reassigned_check_date",
+    "employer_provided",
+    "no_workplace_contact",
 )
 ACCOUNT_COLUMNS = (
     "reference",
@@ -1247,6 +1252,18 @@ def _contact_points(
     # Do not contact: rare; more often where consent was withdrawn, and at work (employers forbid calls).
     dnc_share = np.where(consent == "revoked", 0.6, np.where(is_work, 0.05, 0.015))
     do_not_contact = rng.random(total) < dnc_share
+    # The provenance the US-06 and US-02 rules read, drawn from a child stream so the figures above
+    # (and everything drawn after them) stay what they were for the same seed.
+    extra = rng.spawn(1)[0]
+    consent_day = np.where(consent == "unknown", -1, obtained)
+    texted = is_mobile & (from_debtor | (consent == "granted")) & (extra.random(total) < 0.55)
+    last_use = np.where(
+        texted, np.maximum(obtained, context.as_of_day - (extra.random(total) * 120).astype(np.int64)), -1
+    )
+    checked = is_mobile & (extra.random(total) < 0.30)
+    reassigned = np.where(checked, context.as_of_day - (extra.random(total) * 45).astype(np.int64), -1)
+    employer_email = is_email & (extra.random(total) < 0.03)
+    not_at_work = is_work & (extra.random(total) < 0.30)
     rows: list[tuple[object, ...]] = list(
         zip(
             kinds,
@@ -1258,6 +1275,11 @@ def _contact_points(
             verified.tolist(),
             do_not_contact.tolist(),
             (rank == 0).tolist(),
+            _nullable_dates(consent_day),
+            _nullable_dates(last_use),
+            _nullable_dates(reassigned),
+            employer_email.tolist(),
+            not_at_work.tolist(),
             strict=True,
         )
     )

@@ -450,3 +450,54 @@ def test_the_commands_record_notices_and_show_clocks_and_the_reporting_gate(agen
     assert to.exit_code == 1
     assert [r["rule"] for r in json.loads(to.output)["reasons"]] == ["US-06"]
     assert (ny(1, 12) + timedelta(days=5)).date() == date(2026, 6, 6)
+
+
+def test_a_stop_reply_blocks_texts_at_once_and_an_ordinary_reply_refreshes_the_number(
+    agency_account: Account,
+) -> None:
+    from recoup.compliance.services import record_inbound_message
+
+    Account.objects.filter(pk=agency_account.pk).update(creditor=CreditorFactory())
+    account = Account.objects.get(pk=agency_account.pk)
+    debtor = debtor_of(account)
+    number = ContactPoint.objects.get(debtor=debtor)
+    _contact, none = record_inbound_message(
+        account=account,
+        debtor=debtor,
+        channel=Channel.SMS,
+        text="Thanks, I'll pay on Friday",
+        at=ny(20, 9, month=7),
+        now=NOW,
+        actor=None,
+        contact_point=number,
+    )
+    assert none is None
+    number.refresh_from_db()
+    assert number.last_consumer_use_date == date(2026, 7, 20)
+    assert evaluate(account=account, debtor=debtor, channel=Channel.SMS, at=ny(20, 12, month=7)).decision.allowed
+
+    _contact, hold = record_inbound_message(
+        account=account,
+        debtor=debtor,
+        channel=Channel.SMS,
+        text="STOP",
+        at=ny(20, 10, month=7),
+        now=NOW,
+        actor=None,
+        contact_point=number,
+    )
+    assert hold is not None
+    assert (hold.kind, hold.channel) == ("do_not_contact", "sms")
+    number.refresh_from_db()
+    assert (number.consent, number.consent_date) == ("revoked", date(2026, 7, 20))
+    blocked = evaluate(account=account, debtor=debtor, channel=Channel.SMS, at=ny(20, 12, month=7))
+    assert {r.rule for r in blocked.decision.reasons} == {"US-07", "US-24"}
+    _again, same = record_inbound_message(
+        account=account, debtor=debtor, channel=Channel.SMS, text="stop!", at=ny(20, 11, month=7), now=NOW, actor=None
+    )
+    assert same == hold
+    assert Hold.objects.filter(kind="do_not_contact").count() == 1
+    with pytest.raises(UnableToContact, match="channel: an inbound message is a text or an email"):
+        record_inbound_message(
+            account=account, debtor=debtor, channel=Channel.CALL, text="stop", at=NOW, now=NOW, actor=None
+        )
