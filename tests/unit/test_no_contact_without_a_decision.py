@@ -96,7 +96,7 @@ def test_the_scan_would_catch_another_ledger_writer(code: str) -> None:
 
 def test_outbound_contacts_are_recorded_only_against_a_decision_token() -> None:
     """`_write_contact` is called with a decision by `record_contact` (which redeems a token) and
-    without one only by `record_inbound_contact` (the person contacted us)."""
+    without one only for contacts the person made (`record_inbound_contact`, `record_inbound_message`)."""
     tree = dict(_modules())["compliance/services.py"]
     callers = {}
     for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
@@ -110,4 +110,5 @@ def test_outbound_contacts_are_recorded_only_against_a_decision_token() -> None:
     assert callers == {
         "record_contact": "decision Contact.Direction.OUTBOUND",
         "record_inbound_contact": "none Contact.Direction.INBOUND",
+        "record_inbound_message": "none Contact.Direction.INBOUND",
     }
