@@ -122,8 +122,8 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "holds": holds,
             "limitation": limitation_for(account),
             "today": timezone.localdate(),
-            "hold_form": HoldForm(),
-            "wish_form": WishForm(),
+            "hold_form": HoldForm(auto_id="hold-%s"),
+            "wish_form": WishForm(auto_id="wish-%s"),
             "wishes": ContactWish.objects.filter(debtor=primary, withdrawn_at__isnull=True).order_by("id")
             if primary
             else [],

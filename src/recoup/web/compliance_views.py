@@ -79,9 +79,10 @@ def legal_context(account: Account, today: date) -> dict[str, Any]:
         "hardship_notices": HardshipNotice.objects.filter(account=account).order_by("-received_on", "-id"),
         "credit_gate": credit_reporting_gate(account, today),
         "enforcement": enforcement_gate(account, today),
-        "notice_form": NoticeForm(initial={"sent_on": today}),
-        "hardship_form": HardshipForm(initial={"received_on": today}),
-        "consent_form": CallConsentForm(),
+        # Own id prefixes: the hold and wish forms on the same page have fields of the same names.
+        "notice_form": NoticeForm(initial={"sent_on": today}, auto_id="notice-%s"),
+        "hardship_form": HardshipForm(initial={"received_on": today}, auto_id="hardship-%s"),
+        "consent_form": CallConsentForm(auto_id="consent-%s"),
     }
 
 
