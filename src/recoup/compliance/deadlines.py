@@ -5,6 +5,8 @@
 - `record_call_consent`: the person's direct consent to be called (US-08 exclusion, at most 7 days).
 - `record_hardship_notice` and its steps: AU-06's clocks and AU-07's wait after a refusal.
 - `account_deadlines`: every running clock on an account, met, running, to escalate or overdue.
+- `record_forbearance`: forbearance offered, agreed or refused, with reasons (UK-01); an agreed
+  suspension of interest and charges freezes them.
 - `credit_reporting_gate` (US-17, US-18, US-15; AU-08, AU-04, AU-05) and `enforcement_gate`
   (legal referral: AU-07, UK-08, UK-07, holds) say whether the action may go ahead and why not.
 """
@@ -19,7 +21,7 @@ from django.db.models import Min, Q
 
 from recoup.accounts.models import Account, AccountDebtor, OpenItem
 from recoup.audit.services import record_event
-from recoup.compliance.models import CallConsent, Contact, HardshipNotice, Hold, Notice
+from recoup.compliance.models import CallConsent, Contact, Forbearance, HardshipNotice, Hold, Notice
 from recoup.compliance.services import Actor, UnableToContact, lift_hold, limitation_for, place_hold
 from recoup.core.compliance.model import Reason
 from recoup.core.compliance.timers import (
@@ -486,3 +488,78 @@ def enforcement_gate(account: Account, today: date) -> Gate:
                 )
                 blocks.append((Reason(rule, text), remedy_ends + timedelta(days=1)))
     return Gate.of(today, blocks)
+
+
+FREEZING_OPTIONS = {"interest_suspended", "charges_waived"}
+
+
+def record_forbearance(
+    *,
+    account: Account,
+    option: str,
+    outcome: str,
+    starts_on: date,
+    reason: str,
+    now: datetime,
+    actor: Actor,
+    ends_on: date | None = None,
+) -> Forbearance:
+    """Record forbearance offered, agreed, declined, or the customer's proposal refused (UK-01); audited.
+
+    An agreed suspension or waiver of interest and charges freezes them on the account for the
+    period (refused from then on by the ledger), so the promise is kept by the system, not by memory.
+    """
+    if option not in Forbearance.Option.values:
+        raise UnableToContact(f"option: '{option}' is not one of {', '.join(Forbearance.Option.values)}")
+    if outcome not in Forbearance.Outcome.values:
+        raise UnableToContact(f"outcome: '{outcome}' is not one of {', '.join(Forbearance.Outcome.values)}")
+    if not reason.strip():
+        words = "why the customer's proposal is refused" if outcome == "refused" else "the customer's circumstances"
+        raise UnableToContact(f"reason: write down {words}")
+    if ends_on is not None and ends_on < starts_on:
+        raise UnableToContact(f"ends_on: {ends_on.isoformat()} is before it starts ({starts_on.isoformat()})")
+    from recoup.accounts.services import UnableToFreezeCharges, freeze_charges
+
+    with transaction.atomic():
+        forbearance = Forbearance.objects.create(
+            account=account,
+            option=option,
+            outcome=outcome,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason.strip(),
+            recorded_by_id=_actor_id(actor),
+            recorded_at=now,
+        )
+        if option in FREEZING_OPTIONS and outcome == Forbearance.Outcome.AGREED:
+            try:
+                forbearance.freeze = freeze_charges(
+                    account=account,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    reason=f"forbearance: {forbearance.get_option_display().lower()}",
+                    source="forbearance",
+                    source_id=str(forbearance.pk),
+                    now=now,
+                    actor=actor,
+                )
+            except UnableToFreezeCharges as exc:
+                raise UnableToContact(str(exc)) from None
+            forbearance.save(update_fields=["freeze"])
+        record_event(
+            name="compliance.forbearance.recorded",
+            subject_type="forbearance",
+            subject_id=forbearance.pk,
+            account_id=account.pk,
+            occurred_at=now,
+            actor=actor,
+            after={
+                "option": option,
+                "outcome": outcome,
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat() if ends_on else None,
+                "reason": forbearance.reason,
+                "freeze": forbearance.freeze_id,
+            },
+        )
+    return forbearance

@@ -297,3 +297,50 @@ class HardshipNotice(models.Model):
 
     def __str__(self) -> str:
         return f"hardship notice {self.pk} received {self.received_on}"
+
+
+class Forbearance(models.Model):
+    """A forbearance option offered to, asked for by, or agreed with a customer in difficulty (UK-01),
+    with the reasons; a refusal of the customer's own proposal needs its reason written down."""
+
+    class Option(models.TextChoices):
+        REDUCED_PAYMENTS = "reduced_payments", "Reduced payments for a period"
+        TOKEN_PAYMENTS = "token_payments", "Token payments for a period"
+        INTEREST_SUSPENDED = "interest_suspended", "Interest and charges suspended"
+        CHARGES_WAIVED = "charges_waived", "Interest and charges waived or cancelled"
+        ARREARS_DEFERRED = "arrears_deferred", "Arrears deferred"
+        TERM_EXTENDED = "term_extended", "Repayment period extended"
+        PAYMENT_HOLIDAY = "payment_holiday", "Payment holiday"
+        DEBT_ADVICE = "debt_advice", "Free debt advice signposted"
+        ADVISER = "adviser", "Dealing with the customer's debt adviser"
+
+    class Outcome(models.TextChoices):
+        OFFERED = "offered", "Offered, waiting for the customer"
+        AGREED = "agreed", "Agreed"
+        DECLINED = "declined", "Declined by the customer"
+        REFUSED = "refused", "Customer's proposal refused, with reasons"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="forbearances")
+    option = models.CharField(max_length=30, choices=Option.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Empty: until reviewed.")
+    reason = models.TextField(help_text="Why: the customer's circumstances, or why a proposal was refused.")
+    freeze = models.OneToOneField(
+        "accounts.ChargeFreeze", null=True, blank=True, on_delete=models.PROTECT, related_name="forbearance"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "compliance_forbearance"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")), name="forbearance_span"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_option_display()} ({self.outcome})"

@@ -58,6 +58,7 @@ _OFFICER = (
     | _crud("compliance.notice", "add", "change", "view")
     | _crud("compliance.hardshipnotice", "add", "view")
     | _crud("compliance.callconsent", "add", "view")
+    | _crud("compliance.forbearance", "add", "view")
 )
 _TEAM_LEAD = (
     _OFFICER
@@ -87,6 +88,7 @@ _AUDITOR = _view(
         "compliance.notice",
         "compliance.hardshipnotice",
         "compliance.callconsent",
+        "compliance.forbearance",
     ]
 ) | {
     "accounts.view_aging_report",

@@ -112,6 +112,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "may_add_hardship": user.has_perm("compliance.add_hardshipnotice"),
             "may_decide_hardship": user.has_perm("compliance.change_hardshipnotice"),
             "may_add_consent": user.has_perm("compliance.add_callconsent"),
+            "may_add_forbearance": user.has_perm("compliance.add_forbearance"),
             "account": account,
             "statement": statement,
             "roles": roles,

@@ -26,10 +26,11 @@ from recoup.compliance.deadlines import (
     hardship_information_requested,
     mark_notice_undeliverable,
     record_call_consent,
+    record_forbearance,
     record_hardship_notice,
     record_notice,
 )
-from recoup.compliance.models import HardshipNotice, Notice
+from recoup.compliance.models import Forbearance, HardshipNotice, Notice
 from recoup.compliance.services import UnableToContact
 from recoup.users.models import User
 
@@ -63,6 +64,16 @@ class HardshipStepForm(forms.Form):
     note = forms.CharField(label="Decision note", required=False, max_length=2000)
 
 
+class ForbearanceForm(forms.Form):
+    option = forms.ChoiceField(label="Option", choices=Forbearance.Option.choices)
+    outcome = forms.ChoiceField(label="Outcome", choices=Forbearance.Outcome.choices)
+    starts_on = forms.DateField(label="From", input_formats=["%Y-%m-%d"], widget=DATE_INPUT)
+    ends_on = forms.DateField(
+        label="Until", required=False, input_formats=["%Y-%m-%d"], widget=DATE_INPUT, help_text="Empty: until reviewed."
+    )
+    reason = forms.CharField(label="Circumstances or reasons", max_length=2000)
+
+
 class CallConsentForm(forms.Form):
     hours = forms.IntegerField(
         label="For how long (hours)", min_value=1, max_value=168, initial=24, help_text="At most 7 days (168 hours)."
@@ -83,6 +94,8 @@ def legal_context(account: Account, today: date) -> dict[str, Any]:
         "notice_form": NoticeForm(initial={"sent_on": today}, auto_id="notice-%s"),
         "hardship_form": HardshipForm(initial={"received_on": today}, auto_id="hardship-%s"),
         "consent_form": CallConsentForm(auto_id="consent-%s"),
+        "forbearances": Forbearance.objects.filter(account=account).order_by("-starts_on", "-id"),
+        "forbearance_form": ForbearanceForm(initial={"starts_on": today}, auto_id="forbearance-%s"),
     }
 
 
@@ -233,5 +246,33 @@ def add_call_consent(request: HttpRequest, account_id: int) -> HttpResponse:
         )
         local = timezone.localtime(until)
         return f"Recorded their consent to be called until {local:%a %d %b %H:%M}."
+
+    return _run(request, account, action)
+
+
+@login_required
+@permission_required("compliance.add_forbearance", raise_exception=True)
+@require_POST
+def add_forbearance(request: HttpRequest, account_id: int) -> HttpResponse:
+    account, user = _account_for(request, account_id)
+    form = ForbearanceForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, account, form)
+    data = form.cleaned_data
+
+    def action() -> str:
+        forbearance = record_forbearance(
+            account=account,
+            option=data["option"],
+            outcome=data["outcome"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            reason=data["reason"],
+            now=timezone.now(),
+            actor=user,
+        )
+        frozen = "; interest and charges are frozen for the period" if forbearance.freeze_id else ""
+        option, outcome = forbearance.get_option_display().lower(), forbearance.get_outcome_display().lower()
+        return f"Recorded: {option}, {outcome}{frozen}."
 
     return _run(request, account, action)

@@ -55,6 +55,7 @@ urlpatterns = [
         name="account-hardship-step",
     ),
     path("accounts/<int:account_id>/call-consent/", compliance_views.add_call_consent, name="account-call-consent"),
+    path("accounts/<int:account_id>/forbearance/", compliance_views.add_forbearance, name="account-forbearance"),
     path("creditors/", views.creditor_list, name="creditors"),
     path("audit/", views.audit_log, name="audit-log"),
     path("reports/aging/", views.aging, name="aging"),

@@ -501,3 +501,70 @@ def test_a_stop_reply_blocks_texts_at_once_and_an_ordinary_reply_refreshes_the_n
         record_inbound_message(
             account=account, debtor=debtor, channel=Channel.CALL, text="stop", at=NOW, now=NOW, actor=None
         )
+
+
+def test_agreed_forbearance_freezes_interest_and_a_refusal_needs_its_reason() -> None:
+    from recoup.compliance.deadlines import record_forbearance
+
+    debtor = DebtorFactory(uk=True)
+    account = owing(
+        AccountFactory(creditor=CreditorFactory(uk_lender=True), debtor=debtor, currency="GBP"), principal="800.00"
+    )
+    with pytest.raises(UnableToContact, match="reason: write down why the customer's proposal is refused"):
+        record_forbearance(
+            account=account,
+            option="reduced_payments",
+            outcome="refused",
+            starts_on=date(2026, 6, 1),
+            reason=" ",
+            now=NOW,
+            actor=None,
+        )
+    with pytest.raises(UnableToContact, match="ends_on: 2026-05-01 is before it starts"):
+        record_forbearance(
+            account=account,
+            option="interest_suspended",
+            outcome="agreed",
+            starts_on=date(2026, 6, 1),
+            ends_on=date(2026, 5, 1),
+            reason="lost job",
+            now=NOW,
+            actor=None,
+        )
+    assert ChargeFreeze.objects.count() == 0
+    agreed = record_forbearance(
+        account=account,
+        option="interest_suspended",
+        outcome="agreed",
+        starts_on=date(2026, 6, 1),
+        ends_on=date(2026, 8, 31),
+        reason="reduced hours; SFS shows £35 a month spare",
+        now=NOW,
+        actor=None,
+    )
+    assert agreed.freeze is not None
+    assert (agreed.freeze.starts_on, agreed.freeze.ends_on, agreed.freeze.source) == (
+        date(2026, 6, 1),
+        date(2026, 8, 31),
+        "forbearance",
+    )
+    with pytest.raises(UnableToPostTransaction, match="interest is frozen"):
+        post_charge(
+            account=account,
+            component=Component.INTEREST,
+            amount=Money.of("4.10", "GBP"),
+            due_date=date(2026, 6, 30),
+            now=NOW,
+            actor=None,
+        )
+    offered = record_forbearance(
+        account=account,
+        option="debt_advice",
+        outcome="offered",
+        starts_on=date(2026, 6, 1),
+        reason="signposted StepChange",
+        now=NOW,
+        actor=None,
+    )
+    assert offered.freeze is None
+    assert AuditEvent.objects.filter(name="compliance.forbearance.recorded").count() == 2

@@ -109,3 +109,23 @@ def test_an_auditor_sees_the_clocks_but_cannot_change_them(web: WebData) -> None
     assert client.post(f"/accounts/{account.pk}/call-consent/", {"hours": "1", "note": "x"}).status_code == 403
     other = web.user("otto", Role.OFFICER)
     assert web.client(other).post(f"/accounts/{account.pk}/notices/", {"kind": "validation"}).status_code == 404
+
+
+def test_an_officer_records_forbearance_from_the_account_page(web: WebData) -> None:
+    from recoup.compliance.models import Forbearance
+
+    officer = web.user("olive", Role.OFFICER)
+    account = web.account(creditor=web.creditor("lnb"), reference="CC-15", officer=officer)
+    client = web.client(officer)
+    today = timezone.localdate().isoformat()
+    response = client.post(
+        f"/accounts/{account.pk}/forbearance/",
+        {"option": "interest_suspended", "outcome": "agreed", "starts_on": today, "reason": "illness; off work"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Recorded: interest and charges suspended, agreed; interest and charges are frozen" in html
+    assert "charges frozen" in html
+    assert Forbearance.objects.get().freeze is not None
+    auditor = web.client(web.user("ada", Role.AUDITOR))
+    assert auditor.post(f"/accounts/{account.pk}/forbearance/", {"option": "adviser"}).status_code == 403
