@@ -21,6 +21,12 @@ PAYMENT_METHODS = ["card", "bank_transfer", "direct_debit", "cheque", "cash", "a
 ACCOUNT_COLUMNS = [
     Column("account_reference", "text, up to 64", True, "The creditor's account reference; unique per creditor."),
     Column("product_type", "one of " + ", ".join(PRODUCT_TYPES), True, "What the debt is."),
+    Column(
+        "debtor_reference",
+        "text, up to 64",
+        False,
+        "The creditor's own id for the debtor: rows (and later files) with the same one share one debtor.",
+    ),
     Column("currency", "ISO 4217 code", False, "The account's currency; default the creditor's currency."),
     Column("opened_date", "date", True, "When the account was opened."),
     Column("first_delinquency_date", "date", False, "Date of first delinquency; the placed balance ages from it."),
@@ -53,6 +59,31 @@ ACCOUNT_COLUMNS = [
     Column("phone", "phone number", False, "Read in the debtor's country unless it starts with +; stored E.164."),
     Column("phone_type", "mobile, home or work", False, "Default mobile."),
     Column("email", "email address", False, ""),
+]
+
+PARTY_ROLES = ["co_debtor", "guarantor"]
+# The debtor columns shared by placement and party files (everything from debtor_kind to email).
+DEBTOR_COLUMNS = ACCOUNT_COLUMNS[[c.name for c in ACCOUNT_COLUMNS].index("debtor_kind") :]
+
+PARTY_COLUMNS = [
+    Column("account_reference", "text, up to 64", True, "The account the person or business is a party to."),
+    Column("role", "one of " + ", ".join(PARTY_ROLES), True, "A joint debtor, or someone who guaranteed the debt."),
+    Column(
+        "debtor_reference",
+        "text, up to 64",
+        False,
+        "The creditor's own id for the party; without it a party is known by name and date of birth.",
+    ),
+    *DEBTOR_COLUMNS,
+]
+
+INVOICE_COLUMNS = [
+    Column("account_reference", "text, up to 64", True, "The B2B account the invoice is owed on."),
+    Column("invoice_reference", "text, up to 64", True, "The invoice number; unique per account."),
+    Column("invoice_date", "date", True, "When the invoice was issued; not in the future."),
+    Column("due_date", "date", True, "When it fell due; aging counts from it."),
+    Column("amount", "amount, more than zero", True, "What is owed on the invoice now."),
+    Column("currency", "ISO 4217 code", False, "Default the account's currency; a different one is refused."),
 ]
 
 PAYMENT_COLUMNS = [

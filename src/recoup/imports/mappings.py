@@ -9,13 +9,25 @@ from typing import Any
 from django.db import transaction
 
 from recoup.audit.services import record_event
-from recoup.imports.formats import ACCOUNT_COLUMNS, BANK_CSV_COLUMNS, PAYMENT_COLUMNS
+from recoup.imports.formats import (
+    ACCOUNT_COLUMNS,
+    BANK_CSV_COLUMNS,
+    INVOICE_COLUMNS,
+    PARTY_COLUMNS,
+    PAYMENT_COLUMNS,
+)
 from recoup.imports.models import ColumnMapping
 from recoup.imports.reading import FileProblem, FileSettings
 from recoup.imports.running import Actor
 from recoup.parties.models import Creditor
 
-COLUMNS_BY_KIND = {"accounts": ACCOUNT_COLUMNS, "payments": PAYMENT_COLUMNS, "bank_statement": BANK_CSV_COLUMNS}
+COLUMNS_BY_KIND = {
+    "accounts": ACCOUNT_COLUMNS,
+    "parties": PARTY_COLUMNS,
+    "invoices": INVOICE_COLUMNS,
+    "payments": PAYMENT_COLUMNS,
+    "bank_statement": BANK_CSV_COLUMNS,
+}
 SETTING_FIELDS = ["encoding", "delimiter", "decimal_separator", "thousands_separator", "date_format"]
 
 

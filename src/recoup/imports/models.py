@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from recoup.accounts.models import Account
-from recoup.parties.models import Creditor
+from recoup.accounts.models import Account, OpenItem
+from recoup.parties.models import Creditor, Debtor
 
 
 class ImportKind(models.TextChoices):
     ACCOUNTS = "accounts", "Account placements"
     PAYMENTS = "payments", "Payments"
     BANK_STATEMENT = "bank_statement", "Bank statement"
+    PARTIES = "parties", "Co-debtors and guarantors"
+    INVOICES = "invoices", "Invoices (B2B)"
 
 
 class ColumnMapping(models.Model):
@@ -165,3 +167,58 @@ class BankLine(models.Model):
 
     def __str__(self) -> str:
         return f"bank line {self.position} of import {self.job_id} ({self.status})"
+
+
+class DebtorLink(models.Model):
+    """The creditor's own id for a debtor, so that its files can name the same debtor again."""
+
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=64)
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "imports_debtor_link"
+        constraints = [models.UniqueConstraint(fields=["creditor", "reference"], name="debtor_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} of creditor {self.creditor_id}"
+
+
+class PartyPlacement(models.Model):
+    """What the creditor's latest party file said about a co-debtor or guarantor of an account."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20)
+    key = models.CharField(max_length=200, help_text="The debtor reference, or the name and date of birth.")
+    job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="+")
+    row_digest = models.CharField(max_length=64)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "imports_party_placement"
+        constraints = [models.UniqueConstraint(fields=["account", "role", "key"], name="party_placement_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.key} of account {self.account_id}"
+
+
+class InvoicePlacement(models.Model):
+    """What the creditor's latest invoice file said about one invoice (an open item of an account)."""
+
+    item = models.OneToOneField(OpenItem, on_delete=models.PROTECT, related_name="+", primary_key=True)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    invoice_reference = models.CharField(max_length=64)
+    amount_minor = models.BigIntegerField()
+    job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "imports_invoice_placement"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "invoice_reference"], name="invoice_placement_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"invoice {self.invoice_reference} of account {self.account_id}"
