@@ -1,4 +1,4 @@
-"""`recoup import accounts|payments FILE` and `recoup import mapping save|list`."""
+"""`recoup import accounts|invoices|payments FILE` and `recoup import mapping save|list`."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def _refused(exc: Any) -> None:
 
 @click.group("import")
 def import_group() -> None:
-    """Import account placements and payments from CSV or Excel files."""
+    """Import account placements, invoices and payments from CSV or Excel files."""
 
 
 @import_group.command("accounts")
@@ -126,6 +126,27 @@ def import_accounts_command(
     creditor = _creditor(creditor_code, required=True)
     click.echo(f"Importing {file.name} for {creditor.name}...")
     _run_file_import(import_accounts, "accounts", file, creditor, accept_valid, mapping_name, overrides)
+
+
+@import_group.command("invoices")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--creditor", "creditor_code", required=True, help="The creditor whose accounts these are (its code).")
+@click.option("--accept-valid", is_flag=True, help="Import the good rows and write the bad ones to a rejects file.")
+@file_options
+def import_invoices_command(
+    file: Path, creditor_code: str, accept_valid: bool, mapping_name: str | None, **overrides: Any
+) -> None:
+    """B2B invoices, one row per invoice, as open items of accounts already placed (see docs/import-formats.md).
+
+    All or nothing by default: one bad row and nothing is written, with every problem listed by row
+    and column. Importing the same file again changes nothing; a changed amount becomes an adjustment.
+    """
+    _ready()
+    from recoup.imports.invoices_import import import_invoices
+
+    creditor = _creditor(creditor_code, required=True)
+    click.echo(f"Importing invoices from {file.name} for {creditor.name}...")
+    _run_file_import(import_invoices, "invoices", file, creditor, accept_valid, mapping_name, overrides)
 
 
 @import_group.command("payments")
@@ -159,7 +180,7 @@ def _run_file_import(
     mapping_name: str | None,
     overrides: dict[str, Any],
 ) -> None:
-    """Run a row-file import (placements or payments) and report it as an operator reads it."""
+    """Run a row-file import (placements, invoices or payments) and report it as an operator reads it."""
     from django.utils import timezone
 
     from recoup.imports.reading import FileProblem
@@ -228,7 +249,7 @@ def mapping_group() -> None:
 
 @mapping_group.command("save")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(["accounts", "payments", "bank_statement"]), required=True)
+@click.option("--kind", type=click.Choice(["accounts", "invoices", "payments", "bank_statement"]), required=True)
 @click.option("--creditor", "creditor_code", help="The creditor the mapping is for (none: any creditor).")
 @file_options
 def mapping_save(name: str, kind: str, creditor_code: str | None, mapping_name: str | None, **overrides: Any) -> None:

@@ -21,9 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import available_timezones
 
-from babel.core import get_global
 from django.db import connection, transaction
 
 from recoup.accounts.models import Account, AccountDebtor, OpenItem
@@ -37,8 +35,14 @@ from recoup.accounts.services import (
 from recoup.audit.services import actor_label_for
 from recoup.core.ledger import Component
 from recoup.core.money import Money, MoneyError, minor_units, validate_currency
+from recoup.imports.debtor_columns import (
+    DEBTOR_DETAILS,
+    linked_debtors,
+    parse_debtor_columns,
+    same_debtor_problems,
+)
 from recoup.imports.formats import ACCOUNT_COLUMNS, PRODUCT_TYPES
-from recoup.imports.models import ImportJob, ImportKind, Placement
+from recoup.imports.models import DebtorLink, ImportJob, ImportKind, Placement
 from recoup.imports.reading import (
     Chunk,
     FileSettings,
@@ -51,7 +55,6 @@ from recoup.imports.reading import (
 )
 from recoup.imports.running import Actor, ImportOutcome, run_import
 from recoup.parties.models import ContactPoint, Creditor, Debtor
-from recoup.parties.services import UnableToSaveParty, normalise_email, normalise_phone
 from recoup.platform.bulk import allocate_ids, bulk_insert, in_values
 
 COMPONENT_FIELDS = {
@@ -62,22 +65,7 @@ COMPONENT_FIELDS = {
 }
 # Account and debtor details a later file may change (each change is audited).
 ACCOUNT_DETAILS = ["original_creditor", "product_type", "first_delinquency_date", "charge_off_date"]
-DEBTOR_DETAILS = [
-    "given_name",
-    "family_name",
-    "business_name",
-    "date_of_birth",
-    "preferred_language",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "time_zone",
-]
 PROBLEMS_KEPT = 1_000
-ZONES = available_timezones()
 
 
 @dataclass
@@ -97,6 +85,7 @@ class _Row:
     itemization_minor: int | None
     opened_date: date
     digest: str
+    debtor_reference: str = ""
 
 
 class AccountsImporter:
@@ -111,9 +100,10 @@ class AccountsImporter:
         self.now = now
         self.actor = actor
         self.seen: dict[str, int] = {}
+        self.seen_debtors: dict[str, tuple[int, dict[str, Any]]] = {}
 
     def parse(self, chunk: Chunk) -> tuple[list[_Row], list[Problem]]:
-        return _parse_chunk(chunk, self.creditor, self.settings, self.now, self.seen)
+        return _parse_chunk(chunk, self.creditor, self.settings, self.now, self.seen, self.seen_debtors)
 
     def write(self, rows: list[_Row], job: ImportJob, outcome: ImportOutcome) -> list[Problem]:
         return _write_rows(rows, self.creditor, job, self.now, self.actor, outcome)
@@ -146,7 +136,12 @@ def import_accounts(
 
 
 def _parse_chunk(
-    chunk: Chunk, creditor: Creditor, settings: FileSettings, now: datetime, seen: dict[str, int]
+    chunk: Chunk,
+    creditor: Creditor,
+    settings: FileSettings,
+    now: datetime,
+    seen: dict[str, int],
+    seen_debtors: dict[str, tuple[int, dict[str, Any]]],
 ) -> tuple[list[_Row], list[Problem]]:
     """Validate a chunk column by column; return the good rows and every problem."""
     problems: list[Problem] = []
@@ -182,31 +177,10 @@ def _parse_chunk(
     )
     charged_off = parse_dates("charge_off_date", rows, column("charge_off_date"), problems, settings, not_after=today)
     itemized_on = parse_dates("itemization_date", rows, column("itemization_date"), problems, settings, not_after=today)
-    born = parse_dates("date_of_birth", rows, column("date_of_birth"), problems, settings, not_after=today)
     original = parse_text("original_creditor", rows, column("original_creditor"), problems, max_length=200)
-    kinds = parse_choice(
-        "debtor_kind", rows, column("debtor_kind"), problems, choices=["person", "business"], default="person"
-    )
-    names = {
-        name: parse_text(name, rows, column(name), problems, max_length=length)
-        for name, length in [("given_name", 100), ("family_name", 100), ("business_name", 200)]
-    }
-    address = {
-        name: parse_text(name, rows, column(name), problems, max_length=length)
-        for name, length in [
-            ("address_line1", 200),
-            ("address_line2", 200),
-            ("city", 100),
-            ("region", 10),
-            ("postal_code", 20),
-        ]
-    }
-    languages = [text(v).lower() or "en" for v in column("preferred_language")]
-    countries = [text(v).upper() or creditor.country for v in column("country")]
-    zones = [text(v) for v in column("time_zone")]
-    phone_types = parse_choice(
-        "phone_type", rows, column("phone_type"), problems, choices=["mobile", "home", "work"], default="mobile"
-    )
+    debtor_refs = parse_text("debtor_reference", rows, column("debtor_reference"), problems, max_length=64)
+    debtors = parse_debtor_columns(rows, column, problems, creditor=creditor, settings=settings, today=today)
+    problems.extend(same_debtor_problems(rows, debtor_refs, debtors, seen_debtors))
     amounts: dict[str, list[int]] = {}
     itemization: list[int] = []
     # Amounts depend on each row's currency (minor units); group rows by currency, one pass per column.
@@ -230,29 +204,10 @@ def _parse_chunk(
     bad_rows = {p.row for p in problems}
     for i, row in enumerate(rows):
         row_problems: list[Problem] = []
-        kind = kinds[i]
-        if kind == "person" and not names["family_name"][i]:
-            row_problems.append(Problem(row, "family_name", "", "is required for a person"))
-        if kind == "business" and not names["business_name"][i]:
-            row_problems.append(Problem(row, "business_name", "", "is required for a business"))
-        country = countries[i]
-        if len(country) != 2 or not country.isalpha():
-            row_problems.append(Problem(row, "country", country, "is not a two-letter ISO 3166 code"))
-        zone = zones[i]
-        if not zone:
-            candidates = get_global("territory_zones").get(country, [])
-            if len(candidates) == 1:
-                zone = candidates[0]
-            else:
-                row_problems.append(
-                    Problem(row, "time_zone", "", f"is required for a debtor in {country} (it has several time zones)")
-                )
-        elif zone not in ZONES:
-            row_problems.append(Problem(row, "time_zone", zone, "is not an IANA time zone (like America/Chicago)"))
-        if born[i] is not None and born[i] == today:
-            row_problems.append(Problem(row, "date_of_birth", str(born[i]), "is not in the past"))
         balances = {component: amounts[name][i] for component, name in COMPONENT_FIELDS.items()}
-        if not any(balances.values()) and row not in bad_rows:
+        owes_nothing = not any(balances.values())
+        # A B2B account may be placed empty: its invoices come in their own file.
+        if owes_nothing and row not in bad_rows and products[i] != "b2b_invoice":
             row_problems.append(
                 Problem(
                     row,
@@ -266,22 +221,9 @@ def _parse_chunk(
             row_problems.append(
                 Problem(row, "first_delinquency_date", str(delinquent_date), f"is before the opened date {opened_date}")
             )
-        phone = text(column("phone")[i])
-        if phone:
-            try:
-                phone = normalise_phone(phone, country=country if len(country) == 2 else creditor.country)
-            except UnableToSaveParty as exc:
-                row_problems.append(
-                    Problem(row, "phone", phone, str(exc).split(": ", 1)[-1].replace(f"'{phone}' ", ""))
-                )
-        email = text(column("email")[i])
-        if email:
-            try:
-                email = normalise_email(email)
-            except UnableToSaveParty:
-                row_problems.append(Problem(row, "email", email, "is not a valid email address"))
         problems.extend(row_problems)
-        if row_problems or row in bad_rows or opened_date is None:
+        fields = debtors[i]
+        if row_problems or row in bad_rows or opened_date is None or fields is None:
             continue
         details = {
             "original_creditor": original[i],
@@ -289,27 +231,17 @@ def _parse_chunk(
             "first_delinquency_date": delinquent[i],
             "charge_off_date": charged_off[i],
         }
-        debtor = {
-            "kind": kind,
-            "given_name": names["given_name"][i],
-            "family_name": names["family_name"][i],
-            "business_name": names["business_name"][i],
-            "date_of_birth": born[i],
-            "preferred_language": languages[i][:10],
-            **{name: values[i] for name, values in address.items()},
-            "country": country,
-            "time_zone": zone,
-        }
         parsed_row = _Row(
             row=row,
             reference=references[i],
             currency=currencies[i],
             details=details,
-            debtor=debtor,
+            debtor=fields.details,
             balances=balances,
-            phone=phone,
-            phone_type=phone_types[i],
-            email=email,
+            phone=fields.phone,
+            phone_type=fields.phone_type,
+            email=fields.email,
+            debtor_reference=debtor_refs[i],
             itemization_date=itemized_on[i],
             itemization_minor=itemization[i] if has_itemization[i] else None,
             opened_date=opened_date,
@@ -338,6 +270,8 @@ def _digest(row: _Row) -> str:
         str(row.itemization_date),
         row.itemization_minor,
     ]
+    if row.debtor_reference:  # only then, so rows placed before the column existed keep their digest
+        payload.append(row.debtor_reference)
     return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
 
 
@@ -380,21 +314,25 @@ def _write_rows(
 
 def _create_accounts(rows: list[_Row], creditor: Creditor, job: ImportJob, now: datetime, actor: Actor) -> None:
     count = len(rows)
-    debtor_ids = allocate_ids(Debtor, count)
+    debtor_ids, created, linked = _debtors_for(rows, creditor, job, now, actor)
     account_ids = allocate_ids(Account, count)
     role_ids = allocate_ids(AccountDebtor, count)
-    contacts = [(d, "phone", r.phone, r.phone_type) for d, r in zip(debtor_ids, rows, strict=True) if r.phone] + [
-        (d, "email", r.email, "") for d, r in zip(debtor_ids, rows, strict=True) if r.email
-    ]
+    contacts = _new_contacts(rows, debtor_ids, reused=set(debtor_ids) - {debtor_ids[i] for i in created})
     contact_ids = allocate_ids(ContactPoint, len(contacts))
     bulk_insert(
         "parties_debtor",
         ["id", "kind", *DEBTOR_DETAILS, "created_at"],
-        (
-            (pk, r.debtor["kind"], *(r.debtor[f] for f in DEBTOR_DETAILS), now)
-            for pk, r in zip(debtor_ids, rows, strict=True)
-        ),
+        ((debtor_ids[i], rows[i].debtor["kind"], *(rows[i].debtor[f] for f in DEBTOR_DETAILS), now) for i in created),
     )
+    if linked:
+        bulk_insert(
+            "imports_debtor_link",
+            ["id", "creditor_id", "reference", "debtor_id", "created_at"],
+            (
+                (pk, creditor.pk, reference, debtor, now)
+                for pk, (reference, debtor) in zip(allocate_ids(DebtorLink, len(linked)), linked.items(), strict=True)
+            ),
+        )
     bulk_insert(
         "accounts_account",
         [
@@ -462,9 +400,9 @@ def _create_accounts(rows: list[_Row], creditor: Creditor, job: ImportJob, now: 
                 ContactPoint.Consent.UNKNOWN.value,
                 False,
                 False,
-                True,
+                primary,
             )
-            for pk, (debtor, kind, value, phone_type) in zip(contact_ids, contacts, strict=True)
+            for pk, (debtor, kind, value, phone_type, primary) in zip(contact_ids, contacts, strict=True)
         ),
     )
     bulk_insert(
@@ -525,6 +463,91 @@ def _create_accounts(rows: list[_Row], creditor: Creditor, job: ImportJob, now: 
     )
 
 
+def _debtors_for(
+    rows: list[_Row], creditor: Creditor, job: ImportJob, now: datetime, actor: Actor
+) -> tuple[list[int], list[int], dict[str, int]]:
+    """Each new account's debtor: the one an earlier file linked to its debtor reference (its details
+    brought up to date, audited), the one an earlier row of this chunk created for the same reference,
+    or a new one. Returns the debtor ids by row, the rows whose debtor is new, and the new links."""
+    known = linked_debtors(creditor, [r.debtor_reference for r in rows])
+    debtor_ids = [0] * len(rows)
+    created: list[int] = []
+    first_of: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        reference = row.debtor_reference
+        if reference and (reference in known or reference in first_of):
+            continue
+        if reference:
+            first_of[reference] = i
+        created.append(i)
+    for i, pk in zip(created, allocate_ids(Debtor, len(created)), strict=True):
+        debtor_ids[i] = pk
+    linked = {reference: debtor_ids[i] for reference, i in first_of.items()}
+    for i, row in enumerate(rows):
+        if not debtor_ids[i]:
+            debtor_ids[i] = known.get(row.debtor_reference) or linked[row.debtor_reference]
+    reused = {known[r.debtor_reference]: r for r in rows if r.debtor_reference in known}
+    if reused:
+        _refresh_debtors(reused, job, now, actor)
+    return debtor_ids, created, linked
+
+
+def _refresh_debtors(rows_by_debtor: dict[int, _Row], job: ImportJob, now: datetime, actor: Actor) -> None:
+    """Bring debtors an earlier file created up to date with this file's details (each change audited)."""
+    from recoup.audit.services import record_event
+
+    for debtor in Debtor.objects.filter(pk__in=list(rows_by_debtor)).order_by("pk"):
+        row = rows_by_debtor[debtor.pk]
+        changed = [name for name in DEBTOR_DETAILS if getattr(debtor, name) != row.debtor[name]]
+        if not changed:
+            continue
+        before = {name: str(getattr(debtor, name) or "") for name in changed}
+        for name in changed:
+            setattr(debtor, name, row.debtor[name])
+        debtor.save(update_fields=changed)
+        record_event(
+            name="imports.debtor.updated",
+            subject_type="debtor",
+            subject_id=debtor.pk,
+            occurred_at=now,
+            actor=actor,
+            before=before,
+            after={**{name: str(row.debtor[name] or "") for name in changed}, "import": job.pk, "row": row.row},
+        )
+
+
+def _new_contacts(
+    rows: list[_Row], debtor_ids: list[int], *, reused: set[int]
+) -> list[tuple[int, str, str, str, bool]]:
+    """Phones and emails to add: each (debtor, kind, value) once, not ones a reused debtor already has.
+    The first of a kind a debtor gets is its primary one."""
+    existing: set[tuple[int, str, str]] = set()
+    has_kind: set[tuple[int, str]] = set()
+    if reused:
+        for debtor, kind, value in ContactPoint.objects.filter(debtor_id__in=sorted(reused)).values_list(
+            "debtor_id", "kind", "value"
+        ):
+            existing.add((debtor, kind, value))
+            has_kind.add((debtor, kind))
+    contacts: list[tuple[int, str, str, str, bool]] = []
+    for debtor, row in zip(debtor_ids, rows, strict=True):
+        for kind, value, phone_type in (("phone", row.phone, row.phone_type), ("email", row.email, "")):
+            if not value or (debtor, kind, value) in existing:
+                continue
+            existing.add((debtor, kind, value))
+            contacts.append((debtor, kind, value, phone_type, (debtor, kind) not in has_kind))
+            has_kind.add((debtor, kind))
+    return contacts
+
+
+class _RowRefused(Exception):
+    """A re-sent row that cannot be applied; its transaction rolls back and the problem is reported."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
 def _update_account(
     account_id: int,
     currency: str,
@@ -551,6 +574,27 @@ def _update_account(
             if after:
                 account.save(update_fields=list(after))
             primary = AccountDebtor.objects.filter(account_id=account_id, role=AccountDebtor.Role.PRIMARY).first()
+            if primary is not None and row.debtor_reference:
+                link = DebtorLink.objects.filter(
+                    creditor_id=account.creditor_id, reference=row.debtor_reference
+                ).first()
+                if link is None:
+                    DebtorLink.objects.create(
+                        creditor_id=account.creditor_id,
+                        reference=row.debtor_reference,
+                        debtor_id=primary.debtor_id,
+                        created_at=now,
+                    )
+                elif link.debtor_id != primary.debtor_id:
+                    raise _RowRefused(
+                        Problem(
+                            row.row,
+                            "debtor_reference",
+                            row.debtor_reference,
+                            "names another debtor than this account's; a file does not move an account to another "
+                            "debtor",
+                        )
+                    )
             if primary is not None:
                 debtor = Debtor.objects.get(pk=primary.debtor_id)
                 changed = []
@@ -590,6 +634,8 @@ def _update_account(
                 before=before,
                 after={**after, "import": job.pk, "row": row.row},
             )
+    except _RowRefused as refused:
+        return refused.problem
     except UnableToPostTransaction as exc:
         column, _, reason = str(exc).partition(": ")
         return Problem(row.row, column if column in COMPONENT_FIELDS.values() else "balance", "", reason)

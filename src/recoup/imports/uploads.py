@@ -25,7 +25,15 @@ from recoup.platform.jobs import start_in_background
 
 TASK = "recoup.imports.run_upload"
 PROGRESS_SECONDS = 7 * 24 * 3600
-KINDS = {"accounts": "Account placements", "payments": "Payments", "bank_statement": "Bank statement"}
+KINDS = {
+    "accounts": "Account placements",
+    "parties": "Co-debtors and guarantors",
+    "invoices": "Invoices (B2B)",
+    "payments": "Payments",
+    "bank_statement": "Bank statement",
+}
+# Files that belong to one creditor's accounts, so the upload must say which creditor.
+NEEDS_CREDITOR = {"accounts", "parties", "invoices"}
 
 
 @dataclass
@@ -155,10 +163,21 @@ def run_upload(
                 "accept_valid": accept_valid,
                 "progress": advance,
             }
+            if kind in NEEDS_CREDITOR and creditor is None:
+                raise FileProblem(f"creditor: a file of {KINDS[kind].lower()} needs its creditor")
             if kind == "accounts":
-                if creditor is None:
-                    raise FileProblem("creditor: an account placement file needs its creditor")
+                assert creditor is not None
                 outcome = import_accounts(creditor=creditor, **common)
+            elif kind == "parties":
+                from recoup.imports.parties_import import import_parties
+
+                assert creditor is not None
+                outcome = import_parties(creditor=creditor, **common)
+            elif kind == "invoices":
+                from recoup.imports.invoices_import import import_invoices
+
+                assert creditor is not None
+                outcome = import_invoices(creditor=creditor, **common)
             else:
                 outcome = import_payments(creditor=creditor, **common)
             _finish(progress, outcome)

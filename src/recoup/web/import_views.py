@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from recoup.imports.models import ColumnMapping, ImportJob
-from recoup.imports.uploads import KINDS, progress_of, start_upload
+from recoup.imports.uploads import KINDS, NEEDS_CREDITOR, progress_of, start_upload
 from recoup.parties.selectors import creditor_by_id, creditor_choices
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -51,8 +51,8 @@ class UploadForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("kind") == "accounts" and not data.get("creditor"):
-            self.add_error("creditor", "Say which creditor placed these accounts.")
+        if data.get("kind") in NEEDS_CREDITOR and not data.get("creditor"):
+            self.add_error("creditor", "Choose the creditor whose accounts the file is about.")
         upload = data.get("file")
         if upload is not None and upload.size > MAX_UPLOAD_BYTES:
             self.add_error("file", f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")

@@ -87,4 +87,33 @@ def test_a_placement_needs_its_creditor(web: WebData) -> None:
         "/imports/", {"kind": "accounts", "file": SimpleUploadedFile("a.csv", b"x", content_type="text/csv")}
     )
     assert response.status_code == 400
-    assert "Say which creditor placed these accounts." in response.content.decode()
+    assert "Choose the creditor whose accounts the file is about." in response.content.decode()
+
+
+def test_a_party_file_is_imported_from_the_page_after_its_accounts(web: WebData) -> None:
+    from recoup.accounts.models import AccountDebtor
+
+    creditor = web.creditor("demo-us-card", "Lakeshore National Bank")
+    manager = web.client(web.user("mona", Role.MANAGER))
+    placed = upload(
+        manager, "accounts.csv", (EXAMPLES / "accounts.csv").read_bytes(), kind="accounts", creditor=creditor.pk
+    )
+    assert finished(placed).state == "succeeded"
+    token = upload(
+        manager, "parties.csv", (EXAMPLES / "parties.csv").read_bytes(), kind="parties", creditor=creditor.pk
+    )
+    progress = finished(token)
+    assert progress.state == "succeeded", progress.message
+    assert progress.summary["created"] == 2
+    assert set(AccountDebtor.objects.exclude(role="primary").values_list("role", flat=True)) == {
+        "co_debtor",
+        "guarantor",
+    }
+    response = manager.post(
+        "/imports/",
+        {
+            "file": SimpleUploadedFile("parties.csv", (EXAMPLES / "parties.csv").read_bytes(), content_type="text/csv"),
+            "kind": "parties",
+        },
+    )
+    assert "Choose the creditor whose accounts the file is about." in response.content.decode()
