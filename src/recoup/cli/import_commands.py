@@ -128,6 +128,27 @@ def import_accounts_command(
     _run_file_import(import_accounts, "accounts", file, creditor, accept_valid, mapping_name, overrides)
 
 
+@import_group.command("parties")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--creditor", "creditor_code", required=True, help="The creditor whose accounts these are (its code).")
+@click.option("--accept-valid", is_flag=True, help="Import the good rows and write the bad ones to a rejects file.")
+@file_options
+def import_parties_command(
+    file: Path, creditor_code: str, accept_valid: bool, mapping_name: str | None, **overrides: Any
+) -> None:
+    """Co-debtors and guarantors of accounts already placed, one row per party (see docs/import-formats.md).
+
+    All or nothing by default. Importing the same file again changes nothing; changed details are
+    updated and audited; a file never removes a party.
+    """
+    _ready()
+    from recoup.imports.parties_import import import_parties
+
+    creditor = _creditor(creditor_code, required=True)
+    click.echo(f"Importing co-debtors and guarantors from {file.name} for {creditor.name}...")
+    _run_file_import(import_parties, "parties", file, creditor, accept_valid, mapping_name, overrides)
+
+
 @import_group.command("invoices")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--creditor", "creditor_code", required=True, help="The creditor whose accounts these are (its code).")
@@ -249,7 +270,9 @@ def mapping_group() -> None:
 
 @mapping_group.command("save")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(["accounts", "invoices", "payments", "bank_statement"]), required=True)
+@click.option(
+    "--kind", type=click.Choice(["accounts", "parties", "invoices", "payments", "bank_statement"]), required=True
+)
 @click.option("--creditor", "creditor_code", help="The creditor the mapping is for (none: any creditor).")
 @file_options
 def mapping_save(name: str, kind: str, creditor_code: str | None, mapping_name: str | None, **overrides: Any) -> None:

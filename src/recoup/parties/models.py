@@ -64,6 +64,16 @@ class Creditor(models.Model):
             '"windows": {"call": ["09:00", "20:00"]}}. Empty: the law only.'
         ),
     )
+    arrangement_policy = models.JSONField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Limits on payment plans and how they are monitored (docs/arrangements.md): "
+            '{"max_term_months": 24, "min_instalment": "25.00", "min_percent_of_balance": 2, '
+            '"tolerance_amount": "1.00", "tolerance_percent": 5, "grace_days": 3, "misses_allowed": 1, '
+            '"date_rule": "following"}. Empty: those defaults.'
+        ),
+    )
     created_at = models.DateTimeField()
 
     class Meta:

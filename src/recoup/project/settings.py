@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "recoup.accounts",
     "recoup.imports",
     "recoup.compliance",
+    "recoup.arrangements",
     "recoup.web",
 ]
 

@@ -234,3 +234,23 @@ class TestParties:
         problem = refused.value.outcome.problems[0]
         assert (problem.column, problem.reason) == ("role", "this debtor is already the account's primary debtor")
         assert PartyPlacement.objects.count() == 0
+
+
+def test_the_b2b_examples_place_one_customer_with_two_accounts_and_six_invoices(creditor: Creditor) -> None:
+    from recoup.accounts.models import OpenItem
+    from recoup.imports.invoices_import import import_invoices
+
+    assert place(EXAMPLES / "b2b-accounts.csv", creditor).created == 2
+    customer = Debtor.objects.get(business_name="Harbor Freight Logistics LLC")
+    assert AccountDebtor.objects.filter(debtor=customer).count() == 2
+    outcome = import_invoices(
+        path=EXAMPLES / "invoices.csv", creditor=creditor, settings=FileSettings(), now=NOW, actor=None
+    )
+    assert outcome.created == 6
+    items = OpenItem.objects.filter(account__reference="B2B-5120-0001", kind="invoice").order_by("due_date")
+    assert [(i.reference, str(i.due_date)) for i in items] == [
+        ("INV-2026-04117", "2026-07-02"),
+        ("INV-2026-04398", "2026-07-31"),
+        ("INV-2026-04702", "2026-09-02"),
+    ]
+    assert str(Account.objects.get(reference="B2B-5120-0002").balance.amount) == "6112.75"

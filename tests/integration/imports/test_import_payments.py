@@ -136,9 +136,15 @@ def test_the_command_line_reports_a_refused_file_and_exits_non_zero(
 
 
 def test_the_import_formats_document_lists_every_column() -> None:
-    from recoup.imports.formats import ACCOUNT_COLUMNS, BANK_CSV_COLUMNS, PAYMENT_COLUMNS
+    from recoup.imports.formats import (
+        ACCOUNT_COLUMNS,
+        BANK_CSV_COLUMNS,
+        INVOICE_COLUMNS,
+        PARTY_COLUMNS,
+        PAYMENT_COLUMNS,
+    )
 
     document = (Path(__file__).resolve().parents[3] / "docs" / "import-formats.md").read_text(encoding="utf-8")
-    for column in [*ACCOUNT_COLUMNS, *PAYMENT_COLUMNS, *BANK_CSV_COLUMNS]:
+    for column in [*ACCOUNT_COLUMNS, *PARTY_COLUMNS, *INVOICE_COLUMNS, *PAYMENT_COLUMNS, *BANK_CSV_COLUMNS]:
         required = "yes" if column.required else "no"
         assert f"| `{column.name}` | {column.type} | {required} |" in document, column.name
