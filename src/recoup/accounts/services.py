@@ -836,6 +836,14 @@ def _resolve_keys(
     return repeats, same_as, problems
 
 
+def _announce_payments(account_ids: set[int], now: datetime) -> None:
+    """Tell listeners (arrangement monitoring) once the payments are committed."""
+    from recoup.accounts.signals import payments_changed
+
+    ids = sorted(account_ids)
+    transaction.on_commit(lambda: payments_changed.send(sender=Payment, account_ids=ids, now=now))
+
+
 def record_payments(
     *,
     requests: Sequence[PaymentRequest],
@@ -871,6 +879,7 @@ def record_payments(
                 todo = [i for i in range(len(requests)) if i not in bad and i not in repeats and i not in same_as]
                 if todo:
                     _post_payment_batch(requests, todo, context, now, actor, result)
+                    _announce_payments({requests[i].account_id for i in todo}, now)
         except IntegrityError as exc:
             # Another process posted one of these keys between our check and our insert: on the
             # second attempt those requests are found as repeats.
@@ -1185,6 +1194,7 @@ def reverse_payment(*, payment: Payment, reason: str, now: datetime, actor: Acto
             details={"payment": fresh.pk, "reason": reason},
         )
         Payment.objects.filter(pk=fresh.pk).update(reversal=reversal, reversal_reason=reason)
+        _announce_payments({payment.account_id}, now)
     return reversal
 
 

@@ -1,0 +1,731 @@
+"""Making payment plans, promises to pay and settlements, approving them, and monitoring them.
+
+Every change is audited. Nothing reads the clock: callers pass `now` (and monitoring an `as_of`
+day). A plan is checked against the creditor's `arrangement_policy`; one outside it, or a settlement
+beyond the officer's authority, is refused with the reason unless approval is asked for with a
+reason, in which case it waits for someone with the `approve_arrangement` permission (and, for a
+settlement, enough authority). One arrangement is open on an account at a time: a new plan replaces
+the open one (which keeps its history), so the same money is never counted for two.
+
+Monitoring (`monitor`) reads the open arrangements, their dues and the payments received since
+each was made, set-based (three queries, whatever the number of accounts), classifies every due
+with `recoup.core.arrangements.classify`, writes only what changed, and moves arrangements on:
+completed (a settlement's remainder is then written down and the account settled), or broken once
+more dues are missed than the policy allows. It runs daily and after every payment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import Q
+
+from recoup.accounts.models import Account, AccountDebtor, Payment
+from recoup.accounts.services import (
+    UnableToChangeStatus,
+    UnableToFreezeCharges,
+    UnableToPostTransaction,
+    change_account_status,
+    end_charge_freeze,
+    freeze_charges,
+    write_down,
+)
+from recoup.arrangements.models import Arrangement, Due
+from recoup.audit.services import record_event
+from recoup.compliance.models import Hold
+from recoup.core.account_status import AccountStatus
+from recoup.core.arrangements import (
+    DateRule,
+    Frequency,
+    InvalidSchedule,
+    PlanState,
+    Received,
+    Tolerance,
+    build_schedule,
+    business_days,
+    classify,
+    plan_state,
+    term_months,
+    weekday_only,
+)
+from recoup.core.arrangements import Due as CoreDue
+from recoup.core.ledger import TransactionType
+from recoup.core.money import Money, MoneyError
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+class UnableToArrange(Exception):
+    """The arrangement was refused; the message names the field and the reason."""
+
+
+# Holds under which no payment arrangement may be made, and why.
+BLOCKING_HOLDS = {
+    Hold.Kind.DISPUTE: "the debt is disputed; collection waits until it is verified (US-15, UK-05, AU-04)",
+    Hold.Kind.BANKRUPTCY: "the person is in bankruptcy; collection is stayed",
+    Hold.Kind.DECEASED: "the person has died; deal with the estate's representative",
+    Hold.Kind.BREATHING_SPACE: "breathing space: no payment may be asked for until it ends (UK-07)",
+    Hold.Kind.BREATHING_SPACE_MHC: "mental health crisis breathing space: no payment may be asked for (UK-07)",
+}
+CLOSED_STATUSES = {"settled", "paid", "written_off", "recalled", "closed"}
+POLICY_KEYS = {
+    "max_term_months",
+    "min_instalment",
+    "min_percent_of_balance",
+    "tolerance_amount",
+    "tolerance_percent",
+    "grace_days",
+    "misses_allowed",
+    "date_rule",
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    max_term_months: int | None = 36
+    min_instalment: Decimal | None = None
+    min_percent_of_balance: Decimal | None = None
+    tolerance_amount: Decimal = Decimal("0")
+    tolerance_percent: Decimal = Decimal("0")
+    grace_days: int = 3
+    misses_allowed: int = 1
+    date_rule: DateRule = DateRule.FOLLOWING
+
+
+def policy_for(account: Account) -> Policy:
+    """The creditor's arrangement policy, with defaults; a setting that makes no sense names itself."""
+    settings: dict[str, Any] = account.creditor.arrangement_policy or {}
+    owner = account.creditor.code
+    unknown = sorted(set(settings) - POLICY_KEYS)
+    if unknown:
+        raise UnableToArrange(
+            f"arrangement_policy of {owner}: '{unknown[0]}' is not one of {', '.join(sorted(POLICY_KEYS))}"
+        )
+    try:
+        decimal = {
+            key: Decimal(str(settings[key]))
+            for key in ("min_instalment", "min_percent_of_balance", "tolerance_amount", "tolerance_percent")
+            if settings.get(key) is not None
+        }
+        policy = Policy(
+            max_term_months=int(settings["max_term_months"]) if settings.get("max_term_months") is not None else 36,
+            min_instalment=decimal.get("min_instalment"),
+            min_percent_of_balance=decimal.get("min_percent_of_balance"),
+            tolerance_amount=decimal.get("tolerance_amount", Decimal("0")),
+            tolerance_percent=decimal.get("tolerance_percent", Decimal("0")),
+            grace_days=int(settings.get("grace_days", 3)),
+            misses_allowed=int(settings.get("misses_allowed", 1)),
+            date_rule=DateRule(settings.get("date_rule", DateRule.FOLLOWING.value)),
+        )
+    except (ValueError, TypeError, InvalidOperation) as exc:
+        raise UnableToArrange(f"arrangement_policy of {owner}: {exc}") from None
+    if policy.grace_days < 0 or policy.misses_allowed < 0 or (policy.max_term_months or 1) < 1:
+        raise UnableToArrange(f"arrangement_policy of {owner}: limits must be positive")
+    return policy
+
+
+def _actor_id(actor: Actor) -> int | None:
+    return actor.pk if actor is not None and actor.is_authenticated else None
+
+
+def _may_approve(actor: Actor) -> bool:
+    return actor is not None and bool(getattr(actor, "has_perm", lambda _p: False)("arrangements.approve_arrangement"))
+
+
+def _primary_debtor(account: Account) -> Any:
+    role = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
+    found = role.first()
+    return found.debtor if found else None
+
+
+def _business_day_rule(account: Account) -> Any:
+    debtor = _primary_debtor(account)
+    if debtor is None:
+        return weekday_only
+    try:
+        return business_days(debtor.country, debtor.region or None)
+    except InvalidSchedule:
+        try:
+            return business_days(debtor.country)
+        except InvalidSchedule:
+            return weekday_only
+
+
+def _check_account(account: Account, today: date) -> None:
+    if account.status in CLOSED_STATUSES:
+        raise UnableToArrange(
+            f"account: {account.reference} is {account.get_status_display().lower()}; nothing to arrange"
+        )
+    debtor_ids = list(AccountDebtor.objects.filter(account=account).values_list("debtor_id", flat=True))
+    holds = (
+        Hold.objects.filter(Q(account=account) | Q(debtor_id__in=debtor_ids))
+        .filter(lifted_at__isnull=True, starts_at__date__lte=today)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__date__gte=today))
+    )
+    for hold in holds:
+        if hold.kind in BLOCKING_HOLDS:
+            raise UnableToArrange(f"account: {BLOCKING_HOLDS[Hold.Kind(hold.kind)]} (hold {hold.pk})")
+
+
+def _money(value: Money | None, account: Account, name: str) -> Money | None:
+    if value is None:
+        return None
+    if value.currency != account.currency:
+        raise UnableToArrange(f"{name}: {value.currency} differs from the account's currency {account.currency}")
+    if not value.is_positive:
+        raise UnableToArrange(f"{name}: must be more than zero")
+    return value
+
+
+@dataclass
+class PlanRequest:
+    """What an officer (or the debtor) proposes."""
+
+    frequency: Frequency
+    first_due: date
+    total: Money | None = None  # None: the whole balance
+    instalment: Money | None = None
+    count: int | None = None
+    down_payment: Money | None = None
+    explicit_dates: Sequence[date] = ()
+    freeze_charges: bool = False
+    channel: str = "call"
+    taken_by: str = Arrangement.TakenBy.OFFICER
+    note: str = ""
+    approval_reason: str = ""
+
+
+def create_plan(*, account: Account, request: PlanRequest, now: datetime, actor: Actor) -> Arrangement:
+    """A payment plan on the account, checked against the creditor's policy, replacing any open one."""
+    today = now.date()
+    policy = policy_for(account)
+    with transaction.atomic():
+        locked = Account.objects.select_for_update().select_related("creditor").get(pk=account.pk)
+        _check_account(locked, today)
+        balance = locked.balance
+        total = _money(request.total, locked, "total") or balance
+        if balance.is_zero:
+            raise UnableToArrange(f"account: {locked.reference} owes nothing")
+        if total.minor > balance.minor:
+            raise UnableToArrange(f"total: {total} is more than the {balance} owed")
+        if request.first_due < today:
+            raise UnableToArrange(f"first_due: {request.first_due.isoformat()} is in the past; choose today or later")
+        try:
+            schedule = build_schedule(
+                total=total,
+                frequency=request.frequency,
+                first_due=request.first_due,
+                instalment=_money(request.instalment, locked, "instalment"),
+                count=request.count,
+                down_payment=_money(request.down_payment, locked, "down_payment"),
+                explicit_dates=request.explicit_dates,
+                date_rule=policy.date_rule,
+                is_business_day=_business_day_rule(locked),
+            )
+        except (InvalidSchedule, MoneyError) as exc:
+            raise UnableToArrange(str(exc)) from None
+        outside = _outside_policy(schedule, balance, policy)
+        state = _state_for(outside, request.approval_reason, actor)
+        arrangement = _open(
+            account=locked,
+            kind=Arrangement.Kind.PLAN,
+            state=state,
+            total=total,
+            balance=balance,
+            dues=[(i.due_date, i.amount.minor, i.down_payment) for i in schedule],
+            policy=policy,
+            now=now,
+            actor=actor,
+            frequency=request.frequency.value,
+            channel=request.channel,
+            taken_by=request.taken_by,
+            freeze=request.freeze_charges,
+            note=request.note,
+            approval_reason="; ".join([*outside, request.approval_reason.strip()]) if outside else "",
+        )
+    return arrangement
+
+
+def _outside_policy(schedule: Sequence[Any], balance: Money, policy: Policy) -> list[str]:
+    reasons = []
+    regular = [i for i in schedule if not i.down_payment] or list(schedule)
+    smallest = min(i.amount.amount for i in regular[:-1]) if len(regular) > 1 else regular[0].amount.amount
+    months = term_months(schedule[0].due_date, schedule[-1].due_date)
+    if policy.max_term_months is not None and months > policy.max_term_months:
+        reasons.append(f"the plan runs {months} months; the creditor's limit is {policy.max_term_months}")
+    if policy.min_instalment is not None and smallest < policy.min_instalment:
+        reasons.append(f"an instalment of {smallest} is below the creditor's minimum of {policy.min_instalment}")
+    if policy.min_percent_of_balance is not None:
+        floor = (balance.amount * policy.min_percent_of_balance / 100).quantize(Decimal("0.01"))
+        if smallest < floor:
+            reasons.append(
+                f"an instalment of {smallest} is below {policy.min_percent_of_balance}% of the balance ({floor})"
+            )
+    return reasons
+
+
+def _state_for(outside: list[str], approval_reason: str, actor: Actor) -> str:
+    if not outside:
+        return Arrangement.State.ACTIVE
+    if not approval_reason.strip():
+        raise UnableToArrange(
+            "plan: " + "; ".join(outside) + ". Change the plan, or ask for a team lead's approval with a reason"
+        )
+    return Arrangement.State.ACTIVE if _may_approve(actor) else Arrangement.State.PENDING_APPROVAL
+
+
+def _open(
+    *,
+    account: Account,
+    kind: str,
+    state: str,
+    total: Money,
+    balance: Money,
+    dues: Sequence[tuple[date, int, bool]],
+    policy: Policy,
+    now: datetime,
+    actor: Actor,
+    frequency: str = "",
+    channel: str = "",
+    taken_by: str = Arrangement.TakenBy.OFFICER,
+    freeze: bool = False,
+    note: str = "",
+    approval_reason: str = "",
+) -> Arrangement:
+    """Write a new arrangement and its dues (inside the caller's transaction, the account locked)."""
+    previous = (
+        Arrangement.objects.select_for_update()
+        .filter(account=account, state__in=["active", "pending_approval"])
+        .first()
+    )
+    if previous is not None:
+        _end(previous, Arrangement.State.REPLACED, f"replaced by a new {kind}", now, actor)
+    arrangement = Arrangement.objects.create(
+        account=account,
+        kind=kind,
+        state=state,
+        currency=account.currency,
+        total_minor=total.minor,
+        balance_minor=balance.minor,
+        frequency=frequency,
+        channel=channel,
+        taken_by=taken_by,
+        tolerance_minor=Money.of(policy.tolerance_amount, account.currency).minor,
+        tolerance_percent=policy.tolerance_percent,
+        grace_days=policy.grace_days,
+        misses_allowed=policy.misses_allowed,
+        freeze_charges=freeze,
+        replaces=previous,
+        approval_reason=approval_reason,
+        approved_by_id=_actor_id(actor) if approval_reason and state == Arrangement.State.ACTIVE else None,
+        approved_at=now if approval_reason and state == Arrangement.State.ACTIVE else None,
+        note=note.strip(),
+        created_by_id=_actor_id(actor),
+        created_at=now,
+    )
+    Due.objects.bulk_create(
+        [
+            Due(arrangement=arrangement, number=n, due_date=on, amount_minor=minor, down_payment=down, updated_at=now)
+            for n, (on, minor, down) in enumerate(dues, start=1)
+        ]
+    )
+    record_event(
+        name=f"arrangement.{kind}.created",
+        subject_type="arrangement",
+        subject_id=arrangement.pk,
+        account_id=account.pk,
+        occurred_at=now,
+        actor=actor,
+        after={
+            "state": state,
+            "total": str(total),
+            "dues": [(on.isoformat(), str(Money.from_minor(minor, account.currency))) for on, minor, _down in dues],
+            "replaces": previous.pk if previous else None,
+            "approval_reason": approval_reason,
+        },
+    )
+    if state == Arrangement.State.ACTIVE:
+        _activate(arrangement, now, actor)
+    return arrangement
+
+
+def _activate(arrangement: Arrangement, now: datetime, actor: Actor) -> None:
+    """Side effects of an arrangement coming into force: the freeze it asked for, the account's status."""
+    account = arrangement.account
+    if arrangement.freeze_charges and arrangement.freeze_id is None:
+        last = arrangement.dues.order_by("-due_date").values_list("due_date", flat=True).first()
+        try:
+            arrangement.freeze = freeze_charges(
+                account=account,
+                starts_on=now.date(),
+                ends_on=last,
+                reason=f"{arrangement.get_kind_display().lower()} {arrangement.pk} kept",
+                source="payment_plan",
+                source_id=str(arrangement.pk),
+                now=now,
+                actor=actor,
+            )
+        except UnableToFreezeCharges as exc:
+            raise UnableToArrange(str(exc)) from None
+        arrangement.save(update_fields=["freeze"])
+    if account.status == AccountStatus.ACTIVE.value:
+        # If the lifecycle does not allow it from here, the arrangement stands regardless.
+        with contextlib.suppress(UnableToChangeStatus):
+            change_account_status(
+                account=account,
+                to_status=AccountStatus.IN_ARRANGEMENT,
+                reason=f"{arrangement.get_kind_display().lower()} {arrangement.pk} agreed",
+                now=now,
+                actor=actor,
+            )
+
+
+def _end(arrangement: Arrangement, state: str, reason: str, now: datetime, actor: Actor) -> None:
+    before = arrangement.state
+    arrangement.state = state
+    arrangement.ended_at = now
+    arrangement.end_reason = reason
+    arrangement.save(update_fields=["state", "ended_at", "end_reason"])
+    if arrangement.freeze_id is not None and arrangement.freeze is not None and arrangement.freeze.ended_on is None:
+        freeze = arrangement.freeze
+        on = max(now.date(), freeze.starts_on)
+        if freeze.ends_on is None or on <= freeze.ends_on:
+            end_charge_freeze(
+                freeze=freeze, on=on, reason=f"arrangement {arrangement.pk} {state}", now=now, actor=actor
+            )
+    account = Account.objects.get(pk=arrangement.account_id)
+    leaves = (Arrangement.State.BROKEN, Arrangement.State.CANCELLED, Arrangement.State.COMPLETED)
+    if state in leaves and account.status == "in_arrangement":
+        with contextlib.suppress(UnableToChangeStatus):
+            change_account_status(
+                account=account,
+                to_status=AccountStatus.ACTIVE,
+                reason=f"arrangement {arrangement.pk} {state}",
+                now=now,
+                actor=actor,
+            )
+    record_event(
+        name=f"arrangement.{state}",
+        subject_type="arrangement",
+        subject_id=arrangement.pk,
+        account_id=arrangement.account_id,
+        occurred_at=now,
+        actor=actor,
+        before={"state": before},
+        after={"state": state, "reason": reason},
+    )
+
+
+def approve(*, arrangement: Arrangement, now: datetime, actor: Actor, note: str = "") -> Arrangement:
+    """A team lead (or anyone with the permission and, for a settlement, the authority) approves."""
+    if not _may_approve(actor):
+        raise UnableToArrange("approval: you do not have permission to approve arrangements")
+    with transaction.atomic():
+        locked = Arrangement.objects.select_for_update().select_related("account__creditor").get(pk=arrangement.pk)
+        if locked.state != Arrangement.State.PENDING_APPROVAL:
+            raise UnableToArrange(
+                f"approval: arrangement {locked.pk} is {locked.get_state_display().lower()}, not waiting"
+            )
+        if locked.kind == Arrangement.Kind.SETTLEMENT:
+            _check_authority(locked.account, _discount(locked.total_minor, locked.balance_minor), actor, approving=True)
+        locked.state = Arrangement.State.ACTIVE
+        locked.approved_by_id = _actor_id(actor)
+        locked.approved_at = now
+        locked.save(update_fields=["state", "approved_by", "approved_at"])
+        record_event(
+            name="arrangement.approved",
+            subject_type="arrangement",
+            subject_id=locked.pk,
+            account_id=locked.account_id,
+            occurred_at=now,
+            actor=actor,
+            after={"note": note.strip(), "approval_reason": locked.approval_reason},
+        )
+        _activate(locked, now, actor)
+    return locked
+
+
+def cancel(*, arrangement: Arrangement, reason: str, now: datetime, actor: Actor) -> Arrangement:
+    if not reason.strip():
+        raise UnableToArrange("reason: say why the arrangement is cancelled")
+    with transaction.atomic():
+        locked = Arrangement.objects.select_for_update().select_related("freeze").get(pk=arrangement.pk)
+        if not locked.is_open:
+            raise UnableToArrange(f"arrangement: {locked.pk} is already {locked.get_state_display().lower()}")
+        _end(locked, Arrangement.State.CANCELLED, reason.strip(), now, actor)
+    return locked
+
+
+def create_promise(
+    *,
+    account: Account,
+    amounts: Sequence[tuple[date, Money]],
+    now: datetime,
+    actor: Actor,
+    channel: str = "call",
+    taken_by: str = Arrangement.TakenBy.OFFICER,
+    note: str = "",
+) -> Arrangement:
+    """One or several promised amounts on dates, by a channel, taken by an officer or by the debtor."""
+    if not amounts:
+        raise UnableToArrange("amounts: a promise names at least one amount and date")
+    today = now.date()
+    policy = policy_for(account)
+    with transaction.atomic():
+        locked = Account.objects.select_for_update().select_related("creditor").get(pk=account.pk)
+        _check_account(locked, today)
+        ordered = sorted(amounts, key=lambda pair: pair[0])
+        for on, amount in ordered:
+            _money(amount, locked, "amount")
+            if on < today:
+                raise UnableToArrange(f"date: {on.isoformat()} is in the past")
+        if len({on for on, _ in ordered}) != len(ordered):
+            raise UnableToArrange("date: two promised amounts fall on the same day; add them together")
+        total = sum((amount.minor for _, amount in ordered), 0)
+        if total > locked.balance.minor:
+            raise UnableToArrange(
+                f"amounts: {Money.from_minor(total, locked.currency)} is more than the {locked.balance} owed"
+            )
+        return _open(
+            account=locked,
+            kind=Arrangement.Kind.PROMISE,
+            state=Arrangement.State.ACTIVE,
+            total=Money.from_minor(total, locked.currency),
+            balance=locked.balance,
+            dues=[(on, amount.minor, False) for on, amount in ordered],
+            policy=policy,
+            now=now,
+            actor=actor,
+            channel=channel,
+            taken_by=taken_by,
+            note=note,
+        )
+
+
+def _discount(total_minor: int, balance_minor: int) -> Decimal:
+    return (Decimal(balance_minor - total_minor) * 100 / Decimal(balance_minor)).quantize(Decimal("0.01"))
+
+
+def _authority(account: Account, actor: Actor) -> Decimal:
+    """The largest discount the actor's role may grant on this creditor's accounts (percent)."""
+    limits: dict[str, Any] = account.creditor.settlement_authority or {}
+    role = getattr(actor, "role", None)
+    if role is None:
+        return Decimal("0")
+    value = limits.get(role.value)
+    if value is None and role.value in ("manager", "admin"):
+        value = max((Decimal(str(v)) for v in limits.values()), default=Decimal("0"))
+    return Decimal(str(value)) if value is not None else Decimal("0")
+
+
+def _check_authority(account: Account, discount: Decimal, actor: Actor, *, approving: bool = False) -> None:
+    allowed = _authority(account, actor)
+    if discount > allowed:
+        who = "your" if actor is not None else "the"
+        raise UnableToArrange(
+            f"amount: a discount of {discount}% is more than {who} settlement authority ({allowed}%)"
+            + ("" if approving else "; ask for approval with a reason")
+        )
+
+
+def create_settlement(
+    *,
+    account: Account,
+    amounts: Sequence[tuple[date, Money]],
+    now: datetime,
+    actor: Actor,
+    channel: str = "call",
+    note: str = "",
+    approval_reason: str = "",
+) -> Arrangement:
+    """A lump sum or short plan for less than the balance. Within the actor's settlement authority it
+    is active at once; above it, it waits for approval (a reason is required). When every amount is
+    paid, monitoring writes the rest down and the account is settled."""
+    if not amounts:
+        raise UnableToArrange("amounts: a settlement names at least one amount and date")
+    today = now.date()
+    policy = policy_for(account)
+    with transaction.atomic():
+        locked = Account.objects.select_for_update().select_related("creditor").get(pk=account.pk)
+        _check_account(locked, today)
+        ordered = sorted(amounts, key=lambda pair: pair[0])
+        for on, amount in ordered:
+            _money(amount, locked, "amount")
+            if on < today:
+                raise UnableToArrange(f"date: {on.isoformat()} is in the past")
+        total = sum((amount.minor for _, amount in ordered), 0)
+        balance = locked.balance
+        if total >= balance.minor:
+            raise UnableToArrange(
+                f"amount: {Money.from_minor(total, locked.currency)} is not less than the {balance} owed; make a plan"
+            )
+        discount = _discount(total, balance.minor)
+        state = Arrangement.State.ACTIVE
+        reason = ""
+        if discount > _authority(locked, actor):
+            if not approval_reason.strip():
+                _check_authority(locked, discount, actor)
+            state = Arrangement.State.PENDING_APPROVAL
+            reason = (
+                f"a discount of {discount}% is above the authority of the one who agreed it; {approval_reason.strip()}"
+            )
+        return _open(
+            account=locked,
+            kind=Arrangement.Kind.SETTLEMENT,
+            state=state,
+            total=Money.from_minor(total, locked.currency),
+            balance=balance,
+            dues=[(on, amount.minor, False) for on, amount in ordered],
+            policy=policy,
+            now=now,
+            actor=actor,
+            channel=channel,
+            note=note,
+            approval_reason=reason,
+        )
+
+
+@dataclass
+class MonitorResult:
+    arrangements: int = 0
+    dues_changed: int = 0
+    kept: int = 0
+    broken: int = 0
+    completed: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def monitor(
+    *, as_of: date, now: datetime, actor: Actor = None, account_ids: Sequence[int] | None = None
+) -> MonitorResult:
+    """Classify every due of the open arrangements (of some accounts, or all) as of a day."""
+    result = MonitorResult()
+    open_ones = Arrangement.objects.filter(state=Arrangement.State.ACTIVE).select_related("account", "freeze")
+    if account_ids is not None:
+        open_ones = open_ones.filter(account_id__in=list(account_ids))
+    arrangements = {a.pk: a for a in open_ones}
+    if not arrangements:
+        return result
+    dues_by: dict[int, list[Due]] = defaultdict(list)
+    for due in Due.objects.filter(arrangement_id__in=list(arrangements)).order_by("arrangement_id", "number"):
+        dues_by[due.arrangement_id].append(due)
+    accounts = {a.account_id for a in arrangements.values()}
+    since = min(a.created_at for a in arrangements.values()) - timedelta(days=1)
+    paid_by: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for account_id, received_at, minor in Payment.objects.filter(
+        account_id__in=sorted(accounts), reversal__isnull=True, received_at__gte=since
+    ).values_list("account_id", "received_at", "amount_minor"):
+        paid_by[account_id].append((received_at.date(), minor))
+    changed: list[Due] = []
+    for arrangement in arrangements.values():
+        result.arrangements += 1
+        currency = arrangement.currency
+        made_on = arrangement.created_at.date()
+        dues = dues_by[arrangement.pk]
+        outcomes = classify(
+            [CoreDue(d.number, d.due_date, Money.from_minor(d.amount_minor, currency)) for d in dues],
+            [
+                Received(on, Money.from_minor(minor, currency))
+                for on, minor in paid_by[arrangement.account_id]
+                if on >= made_on
+            ],
+            tolerance=Tolerance(
+                amount=Money.from_minor(arrangement.tolerance_minor, currency),
+                percent=arrangement.tolerance_percent,
+                grace_days=arrangement.grace_days,
+            ),
+            as_of=as_of,
+        )
+        for due, outcome in zip(dues, outcomes, strict=True):
+            status = outcome.status.value
+            result.by_status[status] = result.by_status.get(status, 0) + 1
+            if (due.status, due.paid_minor, due.paid_on) != (status, outcome.paid.minor, outcome.paid_on):
+                if status == Due.Status.KEPT and due.status != Due.Status.KEPT:
+                    result.kept += 1
+                if status in (Due.Status.BROKEN, Due.Status.PARTLY_KEPT) and due.status not in (
+                    Due.Status.BROKEN,
+                    Due.Status.PARTLY_KEPT,
+                ):
+                    result.broken += 1
+                    _missed_event(arrangement, due, status, now, actor)
+                due.status, due.paid_minor, due.paid_on, due.updated_at = (
+                    status,
+                    outcome.paid.minor,
+                    outcome.paid_on,
+                    now,
+                )
+                changed.append(due)
+        state = plan_state(outcomes, misses_allowed=arrangement.misses_allowed)
+        if state is PlanState.COMPLETED:
+            _complete(arrangement, now, actor)
+            result.completed += 1
+        elif state is PlanState.BROKEN:
+            with transaction.atomic():
+                _end(
+                    arrangement, Arrangement.State.BROKEN, f"more than {arrangement.misses_allowed} missed", now, actor
+                )
+    if changed:
+        Due.objects.bulk_update(changed, ["status", "paid_minor", "paid_on", "updated_at"], batch_size=2000)
+    result.dues_changed = len(changed)
+    return result
+
+
+def _missed_event(arrangement: Arrangement, due: Due, status: str, now: datetime, actor: Actor) -> None:
+    record_event(
+        name=f"arrangement.due.{status}",
+        subject_type="arrangement",
+        subject_id=arrangement.pk,
+        account_id=arrangement.account_id,
+        occurred_at=now,
+        actor=actor,
+        after={
+            "due": due.number,
+            "due_date": due.due_date.isoformat(),
+            "amount": str(Money.from_minor(due.amount_minor, arrangement.currency)),
+        },
+    )
+
+
+def _complete(arrangement: Arrangement, now: datetime, actor: Actor) -> None:
+    """Every due kept: a settlement's remainder is written down and the account settled."""
+    with transaction.atomic():
+        if arrangement.kind == Arrangement.Kind.SETTLEMENT:
+            account = Account.objects.get(pk=arrangement.account_id)
+            if not account.balance.is_zero:
+                try:
+                    write_down(
+                        account=account,
+                        type=TransactionType.SETTLEMENT_WRITE_DOWN,
+                        now=now,
+                        actor=actor,
+                        reason=f"settlement {arrangement.pk} paid in full",
+                    )
+                except UnableToPostTransaction as exc:
+                    raise UnableToArrange(str(exc)) from None
+            account.refresh_from_db()
+            with contextlib.suppress(UnableToChangeStatus):
+                change_account_status(
+                    account=account,
+                    to_status=AccountStatus.SETTLED,
+                    reason=f"settlement {arrangement.pk} paid",
+                    now=now,
+                    actor=actor,
+                )
+        _end(arrangement, Arrangement.State.COMPLETED, "every amount was paid", now, actor)
+
+
+def monitor_after_payments(*, account_ids: Sequence[int], now: datetime) -> MonitorResult | None:
+    """After payments are committed: monitor the open arrangements among those accounts, at once."""
+    open_accounts = set(Arrangement.objects.filter(state=Arrangement.State.ACTIVE).values_list("account_id", flat=True))
+    touched = sorted(open_accounts.intersection(account_ids))
+    if not touched:
+        return None
+    return monitor(as_of=now.date(), now=now, account_ids=touched)
