@@ -232,7 +232,7 @@ def create_plan(*, account: Account, request: PlanRequest, now: datetime, actor:
             )
         except (InvalidSchedule, MoneyError) as exc:
             raise UnableToArrange(str(exc)) from None
-        outside = _outside_policy(schedule, balance, policy)
+        outside = _outside_policy(schedule, balance, policy, today)
         state = _state_for(outside, request.approval_reason, actor)
         arrangement = _open(
             account=locked,
@@ -254,11 +254,11 @@ def create_plan(*, account: Account, request: PlanRequest, now: datetime, actor:
     return arrangement
 
 
-def _outside_policy(schedule: Sequence[Any], balance: Money, policy: Policy) -> list[str]:
+def _outside_policy(schedule: Sequence[Any], balance: Money, policy: Policy, today: date) -> list[str]:
     reasons = []
     regular = [i for i in schedule if not i.down_payment] or list(schedule)
     smallest = min(i.amount.amount for i in regular[:-1]) if len(regular) > 1 else regular[0].amount.amount
-    months = term_months(schedule[0].due_date, schedule[-1].due_date)
+    months = term_months(today, schedule[-1].due_date)  # how long from today until the last payment
     if policy.max_term_months is not None and months > policy.max_term_months:
         reasons.append(f"the plan runs {months} months; the creditor's limit is {policy.max_term_months}")
     if policy.min_instalment is not None and smallest < policy.min_instalment:
@@ -522,7 +522,7 @@ def _authority(account: Account, actor: Actor) -> Decimal:
         return Decimal("0")
     value = limits.get(role.value)
     if value is None and role.value in ("manager", "admin"):
-        value = max((Decimal(str(v)) for v in limits.values()), default=Decimal("0"))
+        return Decimal("100")  # the top of the escalation, unless the creditor names a limit for them
     return Decimal(str(value)) if value is not None else Decimal("0")
 
 

@@ -59,6 +59,8 @@ _OFFICER = (
     | _crud("compliance.hardshipnotice", "add", "view")
     | _crud("compliance.callconsent", "add", "view")
     | _crud("compliance.forbearance", "add", "view")
+    | _crud("arrangements.arrangement", "add", "view")
+    | _view(["arrangements.due"])
 )
 _TEAM_LEAD = (
     _OFFICER
@@ -66,6 +68,8 @@ _TEAM_LEAD = (
     | _view(["users.user"])
     | {"accounts.view_aging_report"}
     | _crud("compliance.hardshipnotice", "change")  # a team lead decides hardship notices
+    | _crud("arrangements.arrangement", "change")
+    | {"arrangements.approve_arrangement"}  # plans outside policy, settlements within their authority
 )
 _MANAGER = (
     _TEAM_LEAD
@@ -89,6 +93,8 @@ _AUDITOR = _view(
         "compliance.hardshipnotice",
         "compliance.callconsent",
         "compliance.forbearance",
+        "arrangements.arrangement",
+        "arrangements.due",
     ]
 ) | {
     "accounts.view_aging_report",

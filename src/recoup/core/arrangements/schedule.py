@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from typing import Literal
 
 import holidays
@@ -280,7 +281,7 @@ def build_schedule(
             raise InvalidSchedule(
                 f"explicit_dates: {dates_given[0].isoformat()} is before the first due date {first_due.isoformat()}"
             )
-        for earlier, later in zip(dates_given, dates_given[1:], strict=False):
+        for earlier, later in pairwise(dates_given):
             if later <= earlier:
                 raise InvalidSchedule(
                     f"explicit_dates: {later.isoformat()} comes after {earlier.isoformat()}; "
@@ -352,7 +353,7 @@ def build_schedule(
         )
         for number, (due, minor, is_down) in enumerate(scheduled, start=1)
     )
-    for before, after in zip(instalments, instalments[1:], strict=False):
+    for before, after in pairwise(instalments):
         if after.due_date == before.due_date:
             raise InvalidSchedule(
                 f"date_rule: instalments {before.number} and {after.number} would both fall due on "
