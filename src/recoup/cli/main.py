@@ -273,6 +273,15 @@ def _register_compliance_commands() -> None:
 _register_compliance_commands()
 
 
+def _register_arrangement_commands() -> None:
+    from recoup.cli.arrangement_commands import arrangements
+
+    cli.add_command(arrangements)
+
+
+_register_arrangement_commands()
+
+
 def _version() -> str:
     from recoup import __version__
 

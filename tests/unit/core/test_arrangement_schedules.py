@@ -541,7 +541,7 @@ def plans(draw: st.DrawFn, max_count: int = 120, min_gap: int = 1) -> dict[str, 
     if frequency is Frequency.EXPLICIT:
         count = draw(st.integers(min_value=1, max_value=min(max_count, rest)))
         gaps = draw(st.lists(st.integers(min_value=min_gap, max_value=60), min_size=count, max_size=count))
-        start = first_due + timedelta(days=1) if "down_payment" in kwargs else first_due
+        start = first_due + timedelta(days=min_gap) if "down_payment" in kwargs else first_due
         days, running = [], start - timedelta(days=gaps[0])
         for gap in gaps:
             running += timedelta(days=gap)

@@ -3,12 +3,18 @@ payments received, as of a date the caller passes in.
 
 How payments are applied
     Payments on or before `as_of` are applied in date order to the instalments in due order (due date,
-    then number), oldest unpaid first, each instalment filled up to its amount before the next one gets
-    anything. Money paid before the first due date therefore counts towards the earliest instalments,
-    and an overpayment flows on to the next ones: one payment covering two instalments keeps both. The
-    same money is never counted twice: the `paid` of all outcomes never adds up to more than the
-    payments, and no instalment is ever paid more than its amount. Payments made on the same day are
-    applied together, so the order of the payments list never matters.
+    then number), oldest unsatisfied first: the money goes to the earliest instalment not yet satisfied
+    (see below) and fills it up to its full amount, and whatever is left flows on to the next
+    unsatisfied one. Money paid before the first due date therefore counts towards the earliest
+    instalments, and an overpayment flows on: one payment covering two instalments keeps both. A
+    shortfall the tolerance let through is not made up from the next payment (so paying slightly short
+    every time keeps every instalment); only money left once every instalment is satisfied goes back to
+    make those shortfalls up, oldest first, and anything beyond the whole schedule is not applied.
+
+    The same money is never counted twice: the `paid` of all outcomes adds up to the payments counted
+    or the whole schedule, whichever is less, and no instalment is paid more than its amount. Payments
+    made on the same day are applied together as one sum, so the order of the payments list never
+    matters.
 
 When an instalment is kept
     Its deadline is `due_date + grace_days`. It is KEPT once the money applied to it on or before the
@@ -158,18 +164,23 @@ def _check_currencies(dues: Sequence[Due], payments: Sequence[Received], toleran
     return currency
 
 
-def _paid_by_day(payments: Iterable[Received], as_of: date) -> list[tuple[date, int]]:
-    """Running totals (in minor units) of the payments counted, one per day with a payment."""
+def _paid_per_day(payments: Iterable[Received], as_of: date) -> list[tuple[date, int]]:
+    """The payments counted (on or before `as_of`), added up per day (in minor units), in date order."""
     per_day: dict[date, int] = {}
     for payment in payments:
         if payment.on <= as_of:
             per_day[payment.on] = per_day.get(payment.on, 0) + payment.amount.minor
-    running = 0
-    result = []
-    for day in sorted(per_day):
-        running += per_day[day]
-        result.append((day, running))
-    return result
+    return sorted(per_day.items())
+
+
+def _status(due_date: date, deadline: date, *, kept: bool, by_deadline: int, as_of: date) -> Status:
+    if due_date > as_of:
+        return Status.PENDING
+    if kept:
+        return Status.KEPT
+    if as_of <= deadline:
+        return Status.DUE
+    return Status.PARTLY_KEPT if by_deadline > 0 else Status.BROKEN
 
 
 def classify(
@@ -180,48 +191,44 @@ def classify(
         return ()
     currency = _check_currencies(dues, payments, tolerance)
     ordered = sorted(dues, key=lambda due: (due.due_date, due.number))
-    running = _paid_by_day(payments, as_of)
-    paid_in_total = running[-1][1] if running else 0
-    grace = timedelta(days=tolerance.grace_days)
+    amounts = [due.amount.minor for due in ordered]
+    needs = [max(due.amount.minor - tolerance.allowed_shortfall(due.amount).minor, 1) for due in ordered]
+    deadlines = [due.due_date + timedelta(days=tolerance.grace_days) for due in ordered]
+    held = [0] * len(ordered)
+    by_deadline = [0] * len(ordered)
+    satisfied_on: list[date | None] = [None] * len(ordered)
+    last_paid_on: list[date | None] = [None] * len(ordered)
+
+    def pour(day: date, money: int, indexes: Iterable[int]) -> int:
+        """Fill the instalments at `indexes` in turn up to their amounts; return what is left."""
+        for i in indexes:
+            if money == 0:
+                break
+            take = min(money, amounts[i] - held[i])
+            if take > 0:
+                held[i] += take
+                money -= take
+                last_paid_on[i] = day
+                if satisfied_on[i] is None and held[i] >= needs[i]:
+                    satisfied_on[i] = day
+        return money
+
+    for day, money in _paid_per_day(payments, as_of):
+        # Oldest unsatisfied first (which also prepays instalments not yet due); only once every
+        # instalment is satisfied does money make up the shortfalls the tolerance let through.
+        left = pour(day, money, [i for i in range(len(ordered)) if held[i] < needs[i]])
+        pour(day, left, range(len(ordered)))
+        for i, deadline in enumerate(deadlines):
+            if day <= deadline:
+                by_deadline[i] = held[i]
 
     outcomes = []
-    before = 0  # what the earlier instalments absorb before this one gets anything
-    for due in ordered:
-        amount = due.amount.minor
-        need = max(amount - tolerance.allowed_shortfall(due.amount).minor, 1)
-
-        # What this instalment holds once `so_far` has been paid in all: the earlier ones fill first.
-        held = [(day, min(amount, max(0, so_far - before))) for day, so_far in running]
-        satisfied_on = next((day for day, on_it in held if on_it >= need), None)
-        last_paid_on = None
-        previous = 0
-        for day, on_it in held:
-            if on_it > previous:
-                last_paid_on = day
-            previous = on_it
-        deadline = due.due_date + grace
-        by_deadline = max((on_it for day, on_it in held if day <= deadline), default=0)
-
-        if due.due_date > as_of:
-            status = Status.PENDING
-        elif by_deadline >= need:
-            status = Status.KEPT
-        elif as_of <= deadline:
-            status = Status.DUE
-        elif by_deadline > 0:
-            status = Status.PARTLY_KEPT
-        else:
-            status = Status.BROKEN
-
-        outcomes.append(
-            Outcome(
-                due=due,
-                status=status,
-                paid=Money.from_minor(min(amount, max(0, paid_in_total - before)), currency),
-                paid_on=satisfied_on or last_paid_on,
-            )
-        )
-        before += amount
+    for i, due in enumerate(ordered):
+        became_satisfied = satisfied_on[i]
+        kept = became_satisfied is not None and became_satisfied <= deadlines[i]
+        status = _status(due.due_date, deadlines[i], kept=kept, by_deadline=by_deadline[i], as_of=as_of)
+        paid = Money.from_minor(held[i], currency)
+        outcomes.append(Outcome(due=due, status=status, paid=paid, paid_on=became_satisfied or last_paid_on[i]))
     return tuple(outcomes)
 
 
