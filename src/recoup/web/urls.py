@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from recoup.web import account_views, compliance_views, export_views, import_views, payment_views, views
+from recoup.web import (
+    account_views,
+    arrangement_views,
+    compliance_views,
+    export_views,
+    import_views,
+    payment_views,
+    views,
+)
 from recoup.web.forms import SignInForm
 
 urlpatterns = [
@@ -56,6 +64,19 @@ urlpatterns = [
     ),
     path("accounts/<int:account_id>/call-consent/", compliance_views.add_call_consent, name="account-call-consent"),
     path("accounts/<int:account_id>/forbearance/", compliance_views.add_forbearance, name="account-forbearance"),
+    path("accounts/<int:account_id>/plans/", arrangement_views.arrangements_page, name="account-arrangements"),
+    path("accounts/<int:account_id>/plans/new/", arrangement_views.add_plan, name="account-plan"),
+    path("accounts/<int:account_id>/promises/new/", arrangement_views.add_promise, name="account-promise"),
+    path(
+        "accounts/<int:account_id>/plans/<int:arrangement_id>/approve/",
+        arrangement_views.approve_arrangement,
+        name="account-arrangement-approve",
+    ),
+    path(
+        "accounts/<int:account_id>/plans/<int:arrangement_id>/cancel/",
+        arrangement_views.cancel_arrangement,
+        name="account-arrangement-cancel",
+    ),
     path("creditors/", views.creditor_list, name="creditors"),
     path("audit/", views.audit_log, name="audit-log"),
     path("reports/aging/", views.aging, name="aging"),

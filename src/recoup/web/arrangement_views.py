@@ -1,0 +1,222 @@
+"""An account's plans, promises and settlements: make one, see each due kept or broken, approve or cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from recoup.accounts.models import Account
+from recoup.arrangements.models import Arrangement
+from recoup.arrangements.services import (
+    PlanRequest,
+    UnableToArrange,
+    approve,
+    cancel,
+    create_plan,
+    create_promise,
+    policy_for,
+)
+from recoup.core.arrangements import Frequency
+from recoup.core.money import Money, MoneyError
+from recoup.users.models import User
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class PlanForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label="Every",
+        choices=[("weekly", "Week"), ("fortnightly", "Two weeks"), ("four_weekly", "Four weeks"), ("monthly", "Month")],
+        initial="monthly",
+    )
+    first_due = forms.DateField(label="First payment", input_formats=["%Y-%m-%d"], widget=DATE_INPUT)
+    count = forms.IntegerField(label="Number of payments", required=False, min_value=1, max_value=600)
+    instalment = forms.DecimalField(label="Or: amount of each", required=False, min_value=Decimal("0.01"))
+    total = forms.DecimalField(
+        label="Total", required=False, min_value=Decimal("0.01"), help_text="Empty: the whole balance."
+    )
+    down_payment = forms.DecimalField(label="Down payment", required=False, min_value=Decimal("0.01"))
+    freeze_charges = forms.BooleanField(label="Freeze interest and fees while kept", required=False)
+    approval_reason = forms.CharField(
+        label="Reason, if outside policy", required=False, max_length=1000, help_text="A team lead approves it."
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if bool(data.get("count")) == bool(data.get("instalment")):
+            self.add_error("count", "Give the number of payments or the amount of each, not both.")
+        return data
+
+
+class PromiseForm(forms.Form):
+    amount = forms.DecimalField(label="Amount", min_value=Decimal("0.01"))
+    on = forms.DateField(label="On", input_formats=["%Y-%m-%d"], widget=DATE_INPUT)
+    channel = forms.ChoiceField(
+        label="Taken by", choices=[("call", "Call"), ("sms", "SMS"), ("email", "Email"), ("letter", "Letter")]
+    )
+
+
+def _account(request: HttpRequest, account_id: int) -> tuple[Account, User]:
+    from recoup.web.account_views import _may_see
+
+    account = Account.objects.select_related("creditor").filter(pk=account_id).first()
+    user = request.user
+    assert isinstance(user, User)
+    if account is None or not _may_see(user, account):
+        raise Http404("No such account")
+    return account, user
+
+
+def _money(value: Decimal | None, account: Account) -> Money | None:
+    return Money.of(value, account.currency) if value is not None else None
+
+
+@login_required
+@permission_required("arrangements.view_arrangement", raise_exception=True)
+def arrangements_page(request: HttpRequest, account_id: int) -> HttpResponse:
+    account, user = _account(request, account_id)
+    today = timezone.localdate()
+    arrangements = list(
+        Arrangement.objects.filter(account=account)
+        .select_related("created_by", "approved_by")
+        .prefetch_related("dues")
+        .order_by("-created_at", "-id")
+    )
+    try:
+        policy = policy_for(account)
+        policy_problem = ""
+    except UnableToArrange as exc:
+        policy, policy_problem = None, str(exc)
+    return render(
+        request,
+        "web/arrangements.html",
+        {
+            "account": account,
+            "arrangements": [
+                (
+                    a,
+                    [
+                        (d, Money.from_minor(d.amount_minor, a.currency), Money.from_minor(d.paid_minor, a.currency))
+                        for d in a.dues.all()
+                    ],
+                )
+                for a in arrangements
+            ],
+            "plan_form": PlanForm(initial={"first_due": today}, auto_id="plan-%s"),
+            "promise_form": PromiseForm(initial={"on": today}, auto_id="promise-%s"),
+            "policy": policy,
+            "policy_problem": policy_problem,
+            "may_add": user.has_perm("arrangements.add_arrangement"),
+            "may_approve": user.has_perm("arrangements.approve_arrangement"),
+            "may_cancel": user.has_perm("arrangements.change_arrangement"),
+        },
+    )
+
+
+def _run(request: HttpRequest, account: Account, action: Callable[[], str]) -> HttpResponse:
+    try:
+        done = action()
+    except (UnableToArrange, MoneyError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("account-arrangements", account_id=account.pk)
+
+
+def _invalid(request: HttpRequest, account: Account, form: forms.Form) -> HttpResponse:
+    field, errors = next(iter(form.errors.items()))
+    messages.error(request, f"{field}: {errors[0]}")
+    return redirect("account-arrangements", account_id=account.pk)
+
+
+@login_required
+@permission_required("arrangements.add_arrangement", raise_exception=True)
+@require_POST
+def add_plan(request: HttpRequest, account_id: int) -> HttpResponse:
+    account, user = _account(request, account_id)
+    form = PlanForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, account, form)
+    data = form.cleaned_data
+
+    def action() -> str:
+        plan = create_plan(
+            account=account,
+            request=PlanRequest(
+                frequency=Frequency(data["frequency"]),
+                first_due=data["first_due"],
+                count=data["count"],
+                instalment=_money(data["instalment"], account),
+                total=_money(data["total"], account),
+                down_payment=_money(data["down_payment"], account),
+                freeze_charges=data["freeze_charges"],
+                approval_reason=data["approval_reason"],
+            ),
+            now=timezone.now(),
+            actor=user,
+        )
+        if plan.state == Arrangement.State.PENDING_APPROVAL:
+            return f"Plan {plan.pk} is waiting for a team lead's approval."
+        return f"Plan {plan.pk} agreed: {plan.dues.count()} payments."
+
+    return _run(request, account, action)
+
+
+@login_required
+@permission_required("arrangements.add_arrangement", raise_exception=True)
+@require_POST
+def add_promise(request: HttpRequest, account_id: int) -> HttpResponse:
+    account, user = _account(request, account_id)
+    form = PromiseForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, account, form)
+    data = form.cleaned_data
+
+    def action() -> str:
+        amount = Money.of(data["amount"], account.currency)
+        create_promise(
+            account=account, amounts=[(data["on"], amount)], channel=data["channel"], now=timezone.now(), actor=user
+        )
+        return f"Recorded the promise of {amount} on {data['on']:%d %b %Y}."
+
+    return _run(request, account, action)
+
+
+@login_required
+@permission_required("arrangements.approve_arrangement", raise_exception=True)
+@require_POST
+def approve_arrangement(request: HttpRequest, account_id: int, arrangement_id: int) -> HttpResponse:
+    account, user = _account(request, account_id)
+    arrangement = Arrangement.objects.filter(pk=arrangement_id, account=account).first()
+    if arrangement is None:
+        raise Http404("No such arrangement")
+
+    def action() -> str:
+        approve(arrangement=arrangement, now=timezone.now(), actor=user, note=request.POST.get("note", ""))
+        return f"Approved {arrangement.get_kind_display().lower()} {arrangement.pk}."
+
+    return _run(request, account, action)
+
+
+@login_required
+@permission_required("arrangements.change_arrangement", raise_exception=True)
+@require_POST
+def cancel_arrangement(request: HttpRequest, account_id: int, arrangement_id: int) -> HttpResponse:
+    account, user = _account(request, account_id)
+    arrangement = Arrangement.objects.filter(pk=arrangement_id, account=account).first()
+    if arrangement is None:
+        raise Http404("No such arrangement")
+
+    def action() -> str:
+        cancel(arrangement=arrangement, reason=request.POST.get("reason", ""), now=timezone.now(), actor=user)
+        return f"Cancelled {arrangement.get_kind_display().lower()} {arrangement.pk}."
+
+    return _run(request, account, action)
