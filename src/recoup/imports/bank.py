@@ -9,8 +9,13 @@ A credit line is matched, in order:
    that owes at least the amount (0.80 when the amount is the whole balance, else 0.60). Never
    posted on its own: shown as a suggestion on the unmatched payments page.
 
-Matching by an open promise or instalment comes with payment arrangements, which Recoup does not
-have yet. Everything not posted waits on the unmatched payments page, where a person matches it to
+3. **by an open promise or instalment**: the amount is what an active plan, promise or settlement
+   still expects on a due date within 10 days before or 5 days after the booking day. With the
+   payer's name matching the account's primary debtor: 0.95; the only such due without a name
+   match: 0.70. This beats a name-and-amount guess, but is still only a suggestion: one click on the
+   unmatched payments page posts it (and the plan's monitoring marks the instalment at once).
+
+Everything not posted waits on the unmatched payments page, where a person matches it to
 an account, splits it across several, or rejects it. Every line's key is unique and every payment
 carries an idempotency key made from it, so importing a statement twice posts nothing twice.
 """
@@ -23,7 +28,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -231,6 +236,61 @@ def _match(credits: Sequence[StatementLine], creditor: Creditor | None) -> dict[
         else:
             unmatched.append(line)
     matches.update(_match_by_name(unmatched, creditor))
+    for key, promised in _match_by_arrangement(unmatched, creditor).items():
+        current = matches.get(key)
+        if current is None or (current.confidence or Decimal(0)) < (promised.confidence or Decimal(0)):
+            matches[key] = promised
+    return matches
+
+
+DUE_WINDOW_BEFORE = 10  # a payment up to 10 days after the due date (late, in or past grace)
+DUE_WINDOW_AFTER = 5  # or up to 5 days early
+
+
+def _match_by_arrangement(lines: Sequence[StatementLine], creditor: Creditor | None) -> dict[str, _Match]:
+    """Lines whose amount is exactly what an open arrangement expects around the booking day."""
+    if not lines:
+        return {}
+    amounts = sorted({line.amount.minor for line in lines})
+    first = min(line.booked_on for line in lines) - timedelta(days=DUE_WINDOW_BEFORE)
+    last = max(line.booked_on for line in lines) + timedelta(days=DUE_WINDOW_AFTER)
+    condition, params = in_values("d.amount_minor - d.paid_minor", amounts)
+    creditor_sql = " AND acct.creditor_id = %s" if creditor else ""
+    dues: list[tuple[int, str, int, date, str]] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.account_id, acct.currency, d.amount_minor - d.paid_minor, d.due_date, "
+            "COALESCE(deb.given_name, ''), COALESCE(deb.family_name, ''), COALESCE(deb.business_name, '') "
+            "FROM arrangements_due d JOIN arrangements_arrangement a ON a.id = d.arrangement_id "
+            "JOIN accounts_account acct ON acct.id = a.account_id "
+            "LEFT JOIN accounts_account_debtor r ON r.account_id = acct.id AND r.role = 'primary' "
+            "LEFT JOIN parties_debtor deb ON deb.id = r.debtor_id "
+            f"WHERE a.state = 'active' AND d.status IN ('pending', 'due') AND {condition} "
+            f"AND d.due_date BETWEEN %s AND %s{creditor_sql}",
+            [*params, first, last, *([creditor.pk] if creditor else [])],
+        )
+        for account_id, currency, owed, due_date, given, family, business in cursor.fetchall():
+            names = {_normal_name(f"{given} {family}"), _normal_name(f"{family} {given}"), _normal_name(business)}
+            for name in names or {""}:
+                dues.append((account_id, currency, owed, due_date, name))
+    matches: dict[str, _Match] = {}
+    for line in lines:
+        near = {
+            (account_id, name)
+            for account_id, currency, owed, due_date, name in dues
+            if currency == line.amount.currency
+            and owed == line.amount.minor
+            and line.booked_on - timedelta(days=DUE_WINDOW_BEFORE)
+            <= due_date
+            <= line.booked_on + timedelta(days=DUE_WINDOW_AFTER)
+        }
+        accounts = {account_id for account_id, _name in near}
+        payer = _normal_name(line.counterparty)
+        named = {account_id for account_id, name in near if payer and name == payer}
+        if len(named) == 1:
+            matches[line.line_key] = _Match(next(iter(named)), BankLine.Method.ARRANGEMENT, Decimal("0.95"))
+        elif len(accounts) == 1:
+            matches[line.line_key] = _Match(next(iter(accounts)), BankLine.Method.ARRANGEMENT, Decimal("0.70"))
     return matches
 
 

@@ -133,6 +133,7 @@ class BankLine(models.Model):
     class Method(models.TextChoices):
         REFERENCE = "reference", "Account reference in the payment details"
         NAME_AND_AMOUNT = "name_and_amount", "Debtor's name and the amount owed"
+        ARRANGEMENT = "arrangement", "An open promise or instalment of that amount"
         PERSON = "person", "Matched by a person"
 
     job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="bank_lines")

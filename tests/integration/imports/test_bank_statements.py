@@ -157,3 +157,40 @@ def test_a_csv_statement_is_read_with_our_columns_and_matched_the_same_way(tmp_p
     broken.write_text("booked_on,amount,currency\n2026-11-31,12.00,USD\n2026-11-02,abc,XYZ\n", encoding="utf-8")
     with pytest.raises(StatementError, match=r"row 2: booked_on \(file\)|row 2: booked_on"):
         import_bank_statement(path=broken, now=NOW, actor=None)
+
+
+def test_a_credit_of_a_promised_amount_is_suggested_for_that_promise_and_one_click_keeps_it(
+    tmp_path: Path, django_capture_on_commit_callbacks: object
+) -> None:
+    from datetime import UTC, datetime
+
+    from recoup.arrangements.models import Due
+    from recoup.arrangements.services import create_promise
+    from recoup.imports.accounts_import import import_accounts
+    from recoup.imports.reading import FileSettings
+
+    card = CreditorFactory(code="demo-us-card")
+    import_accounts(path=EXAMPLES / "accounts.csv", creditor=card, settings=FileSettings(), now=NOW, actor=None)
+    kim = Account.objects.get(reference="CC-7730-0004")
+    create_promise(account=kim, amounts=[(date(2026, 11, 25), Money.of("150.00", "USD"))], now=NOW, actor=None)
+    statement = tmp_path / "statement.csv"
+    statement.write_text(
+        "booked_on,amount,currency,counterparty,reference,bank_reference\n"
+        "2026-11-26,150.00,USD,DANIEL KIM,THANKS,B-1\n"
+        "2026-11-26,150.00,USD,SOMEONE ELSE,,B-2\n"
+        "2026-12-20,150.00,USD,DANIEL KIM,,B-3\n",
+        encoding="utf-8",
+    )
+    later = datetime(2026, 12, 21, 12, tzinfo=UTC)
+    import_bank_statement(path=statement, now=later, actor=None)
+    named = BankLine.objects.get(bank_reference="B-1")
+    assert (named.suggested_account, named.match_method, str(named.confidence)) == (kim, "arrangement", "0.95")
+    unnamed = BankLine.objects.get(bank_reference="B-2")
+    assert (unnamed.suggested_account, str(unnamed.confidence)) == (kim, "0.70")
+    too_late = BankLine.objects.get(bank_reference="B-3")
+    assert too_late.match_method != "arrangement"  # 25 days after the promised day: not that promise
+    assert Payment.objects.count() == 0  # a suggestion, never posted on its own
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        match_line(line_id=named.pk, account=kim, now=later, actor=UserFactory())
+    assert Due.objects.get().status == "kept"

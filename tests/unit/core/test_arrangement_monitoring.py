@@ -123,13 +123,13 @@ class TestOneInstalment:
         assert outcome.paid_on == date(2024, 1, 10)
 
     def test_percent_tolerance_rounds_down_to_the_cent(self) -> None:
-        # 2.5% of 33.33 is 0.83325, so the most it may be short is 0.83.
-        tolerance = Tolerance(percent=Decimal("2.5"))
+        # 10% of 33.39 is 3.339, so the most it may be short is 3.33 (not 3.34): 30.06 must be paid.
+        tolerance = Tolerance(percent=Decimal(10))
         kept = classify(
-            monthly("33.33"), [paid(date(2024, 1, 10), "32.50")], tolerance=tolerance, as_of=date(2024, 2, 1)
+            monthly("33.39"), [paid(date(2024, 1, 10), "30.06")], tolerance=tolerance, as_of=date(2024, 2, 1)
         )
         short = classify(
-            monthly("33.33"), [paid(date(2024, 1, 10), "32.49")], tolerance=tolerance, as_of=date(2024, 2, 1)
+            monthly("33.39"), [paid(date(2024, 1, 10), "30.05")], tolerance=tolerance, as_of=date(2024, 2, 1)
         )
         assert statuses(kept) == [Status.KEPT]
         assert statuses(short) == [Status.PARTLY_KEPT]

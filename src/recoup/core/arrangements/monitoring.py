@@ -168,7 +168,7 @@ def _paid_per_day(payments: Iterable[Received], as_of: date) -> list[tuple[date,
     """The payments counted (on or before `as_of`), added up per day (in minor units), in date order."""
     per_day: dict[date, int] = {}
     for payment in payments:
-        if True:
+        if payment.on <= as_of:
             per_day[payment.on] = per_day.get(payment.on, 0) + payment.amount.minor
     return sorted(per_day.items())
 
