@@ -129,3 +129,32 @@ def test_an_officer_records_forbearance_from_the_account_page(web: WebData) -> N
     assert Forbearance.objects.get().freeze is not None
     auditor = web.client(web.user("ada", Role.AUDITOR))
     assert auditor.post(f"/accounts/{account.pk}/forbearance/", {"option": "adviser"}).status_code == 403
+
+
+def test_the_plan_page_by_role(web: WebData) -> None:
+    from ledger_helpers import owing
+
+    officer = web.user("olive", Role.OFFICER)
+    account = owing(web.account(creditor=web.creditor("lnb"), reference="CC-16", officer=officer), principal="600.00")
+    client = web.client(officer)
+    page = client.get(f"/accounts/{account.pk}/plans/").content.decode()
+    assert "No plan, promise or settlement has been made on this account." in page
+    first = (timezone.localdate() + timedelta(days=7)).isoformat()
+    made = client.post(
+        f"/accounts/{account.pk}/plans/new/", {"frequency": "weekly", "first_due": first, "count": "4"}, follow=True
+    ).content.decode()
+    assert "agreed: 4 payments." in made
+    assert "$150.00" in made
+    both = client.post(
+        f"/accounts/{account.pk}/plans/new/",
+        {"frequency": "weekly", "first_due": first, "count": "4", "instalment": "10"},
+        follow=True,
+    ).content.decode()
+    assert "Give the number of payments or the amount of each, not both." in both
+    auditor = web.client(web.user("ada", Role.AUDITOR))
+    assert auditor.get(f"/accounts/{account.pk}/plans/").status_code == 200
+    assert auditor.post(f"/accounts/{account.pk}/promises/new/", {"amount": "5", "on": first}).status_code == 403
+    from recoup.arrangements.models import Arrangement
+
+    plan = Arrangement.objects.get()
+    assert client.post(f"/accounts/{account.pk}/plans/{plan.pk}/approve/").status_code == 403
