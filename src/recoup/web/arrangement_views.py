@@ -220,3 +220,36 @@ def cancel_arrangement(request: HttpRequest, account_id: int, arrangement_id: in
         return f"Cancelled {arrangement.get_kind_display().lower()} {arrangement.pk}."
 
     return _run(request, account, action)
+
+
+@login_required
+@permission_required("arrangements.view_arrangement", raise_exception=True)
+def arrangement_letter(request: HttpRequest, account_id: int, arrangement_id: int) -> HttpResponse:
+    """The confirmation letter as a PDF download; audited (who produced which letter when)."""
+    from recoup.arrangements.letters import letter_pdf
+    from recoup.audit.services import record_event
+
+    account, user = _account(request, account_id)
+    arrangement = (
+        Arrangement.objects.filter(pk=arrangement_id, account=account).select_related("account__creditor").first()
+    )
+    if arrangement is None:
+        raise Http404("No such arrangement")
+    now = timezone.now()
+    try:
+        pdf = letter_pdf(arrangement, today=timezone.localdate())
+    except UnableToArrange as exc:
+        messages.error(request, f"The letter cannot be made: {exc}")
+        return redirect("account-arrangements", account_id=account.pk)
+    record_event(
+        name="arrangement.letter.produced",
+        subject_type="arrangement",
+        subject_id=arrangement.pk,
+        account_id=account.pk,
+        occurred_at=now,
+        actor=user,
+        after={"bytes": len(pdf)},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{account.reference}-arrangement-{arrangement.pk}.pdf"'
+    return response

@@ -73,6 +73,11 @@ urlpatterns = [
         name="account-arrangement-approve",
     ),
     path(
+        "accounts/<int:account_id>/plans/<int:arrangement_id>/letter.pdf",
+        arrangement_views.arrangement_letter,
+        name="account-arrangement-letter",
+    ),
+    path(
         "accounts/<int:account_id>/plans/<int:arrangement_id>/cancel/",
         arrangement_views.cancel_arrangement,
         name="account-arrangement-cancel",
