@@ -183,6 +183,52 @@ class History:
     itemization_amount: IntArray
     statuses: StrArray
     changed_second: IntArray
+    plans: DrawnPlans
+    """The payment plans behind the instalments of the accounts in arrangement (not court orders)."""
+
+
+@dataclass(frozen=True)
+class DrawnPlans:
+    """One payment plan per account drawn in arrangement, as `_plans` drew it; days since 1970-01-01.
+
+    The instalments paid are those of the plan (7% missed, some returned): the n-th (from 0) falls
+    due on `first_day + n * cadence_days`; `planned_count` instalments of `instalment` minor units
+    were planned from the placed balance (the last ones not due yet). `owed_when_agreed` is what the
+    ledger showed on the agreed day (receivable entries dated up to it).
+    """
+
+    account: IntArray
+    agreed_day: IntArray
+    first_day: IntArray
+    cadence_days: IntArray
+    planned_count: IntArray
+    instalment: IntArray
+    placed_total: IntArray
+    owed_when_agreed: IntArray
+
+
+@dataclass
+class _PlanParts:
+    """Collects what `_plans` drew for arrangements (court orders are not recorded)."""
+
+    parts: list[tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray, IntArray]]
+
+    def plans(self, owed_when_agreed: IntArray) -> DrawnPlans:
+        def joined(position: int) -> IntArray:
+            if not self.parts:
+                return np.zeros(0, dtype=np.int64)
+            return np.concatenate([np.asarray(part[position], dtype=np.int64) for part in self.parts])
+
+        return DrawnPlans(
+            account=joined(0),
+            agreed_day=joined(1),
+            first_day=joined(2),
+            cadence_days=joined(3),
+            planned_count=joined(4),
+            instalment=joined(5),
+            placed_total=joined(6),
+            owed_when_agreed=owed_when_agreed,
+        )
 
 
 # --- items -----------------------------------------------------------------------------------
@@ -506,8 +552,12 @@ def _plans(
     methods: tuple[tuple[str, float], ...],
     unit: int,
     court_order: bool,
+    drawn: _PlanParts | None = None,
 ) -> None:
-    """Instalments of arrangements (or court orders) agreed on `agreed`, up to `last_day`."""
+    """Instalments of arrangements (or court orders) agreed on `agreed`, up to `last_day`.
+
+    For arrangements, the plan drawn for each account is added to `drawn` (no draw of its own).
+    """
     m = len(accounts)
     total = placed_total[accounts]
     first = agreed + rng.integers(1, 15, m)
@@ -530,6 +580,8 @@ def _plans(
         instalment = -(-total // planned_count)
         instalment = np.where(instalment >= 10 * unit, -(-instalment // unit) * unit, instalment)
     instalment = np.maximum(instalment, 1)
+    if drawn is not None and not court_order:
+        drawn.parts.append((accounts, agreed, first, cadence, planned_count, instalment, total))
     method = _choose(rng, methods, m)
     owner = np.repeat(np.arange(m, dtype=np.int64), count)
     number = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
@@ -551,6 +603,7 @@ def _draw_events(
     placed_total: IntArray,
     slot: IntArray,
     unit: int,
+    drawn: _PlanParts,
 ) -> _Events:
     n = len(statuses)
     as_of = facts.as_of_day
@@ -604,6 +657,7 @@ def _draw_events(
             court_order=by_court,
             placed_total=placed_total,
             unit=unit,
+            drawn=drawn,
         )
 
     # Paid, settled and written-off accounts: maybe part payments first, then the closing event.

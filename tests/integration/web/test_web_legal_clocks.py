@@ -158,3 +158,30 @@ def test_the_plan_page_by_role(web: WebData) -> None:
 
     plan = Arrangement.objects.get()
     assert client.post(f"/accounts/{account.pk}/plans/{plan.pk}/approve/").status_code == 403
+
+
+def test_the_plan_letter_downloads_as_a_pdf_or_says_what_is_missing(web: WebData) -> None:
+    from django.test import override_settings
+
+    from ledger_helpers import owing
+    from recoup.arrangements.models import Arrangement
+
+    officer = web.user("olive", Role.OFFICER)
+    account = owing(web.account(creditor=web.creditor("lnb"), reference="CC-17", officer=officer), principal="300.00")
+    client = web.client(officer)
+    first = (timezone.localdate() + timedelta(days=7)).isoformat()
+    client.post(f"/accounts/{account.pk}/plans/new/", {"frequency": "weekly", "first_due": first, "count": "3"})
+    plan = Arrangement.objects.get()
+    debtor = account.debtors.get()
+    debtor.address_line1, debtor.city, debtor.postal_code = "9 Elm Row", "Albany", "12207"
+    debtor.save()
+    url = f"/accounts/{account.pk}/plans/{plan.pk}/letter.pdf"
+    with override_settings(COLLECTOR_NAME="", COLLECTOR_ADDRESS=""):
+        refused = client.get(url, follow=True).content.decode()
+    assert "The letter cannot be made: RECOUP_COLLECTOR_NAME" in refused
+    with override_settings(COLLECTOR_NAME="Lakeshore Recoveries", COLLECTOR_ADDRESS="1 Main St|Albany NY 12207"):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(name="arrangement.letter.produced", subject_id=plan.pk).count() == 1
