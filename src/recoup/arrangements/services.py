@@ -457,7 +457,7 @@ def cancel(*, arrangement: Arrangement, reason: str, now: datetime, actor: Actor
     if not reason.strip():
         raise UnableToArrange("reason: say why the arrangement is cancelled")
     with transaction.atomic():
-        locked = Arrangement.objects.select_for_update().select_related("freeze").get(pk=arrangement.pk)
+        locked = Arrangement.objects.select_for_update(of=("self",)).select_related("freeze").get(pk=arrangement.pk)
         if not locked.is_open:
             raise UnableToArrange(f"arrangement: {locked.pk} is already {locked.get_state_display().lower()}")
         _end(locked, Arrangement.State.CANCELLED, reason.strip(), now, actor)

@@ -198,6 +198,7 @@ class DrawnPlans:
     """
 
     account: IntArray
+    """Position of the account in the chunk (its final status may have become "paid")."""
     agreed_day: IntArray
     first_day: IntArray
     cadence_days: IntArray
@@ -213,12 +214,13 @@ class _PlanParts:
 
     parts: list[tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray, IntArray]]
 
-    def plans(self, owed_when_agreed: IntArray) -> DrawnPlans:
-        def joined(position: int) -> IntArray:
-            if not self.parts:
-                return np.zeros(0, dtype=np.int64)
-            return np.concatenate([np.asarray(part[position], dtype=np.int64) for part in self.parts])
+    def joined(self, position: int) -> IntArray:
+        if not self.parts:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate([np.asarray(part[position], dtype=np.int64) for part in self.parts])
 
+    def plans(self, owed_when_agreed: IntArray) -> DrawnPlans:
+        joined = self.joined
         return DrawnPlans(
             account=joined(0),
             agreed_day=joined(1),
@@ -574,6 +576,7 @@ def _plans(
     if court_order:
         low, high = cal.LEGAL_ORDER_FRACTION_BP
         instalment = total * rng.integers(low, high + 1, m) // 10_000
+        planned_count = count
     else:
         months = rng.integers(cal.PLAN_MONTHS[0], cal.PLAN_MONTHS[1] + 1, m)
         planned_count = np.maximum(months * 30 // cadence, count + 2)
@@ -787,6 +790,7 @@ def build_history(rng: np.random.Generator, facts: AccountFacts) -> History:
     placed_total = np.zeros(n, dtype=np.int64)
     np.add.at(placed_total, items.account[items.in_placement], items.amount[items.in_placement])
 
+    drawn = _PlanParts([])
     events = _draw_events(
         rng,
         facts,
@@ -798,6 +802,7 @@ def build_history(rng: np.random.Generator, facts: AccountFacts) -> History:
         placed_total=placed_total,
         slot=slot,
         unit=unit,
+        drawn=drawn,
     )
     ev_account = events.column("account")
     ev_day = events.column("day")
@@ -838,6 +843,7 @@ def build_history(rng: np.random.Generator, facts: AccountFacts) -> History:
         placed_total=placed_total,
         statuses=statuses,
         closing=closing,
+        drawn=drawn,
         events=_SortedEvents(
             account=ev_account,
             day=ev_day,
@@ -974,6 +980,7 @@ def _assemble(
     placed_total: IntArray,
     statuses: StrArray,
     closing: BoolArray,
+    drawn: _PlanParts,
     events: _SortedEvents,
 ) -> History:
     n = len(placed_day)
@@ -1150,6 +1157,14 @@ def _assemble(
     itemization_amount = np.zeros(n, dtype=np.int64)
     np.add.at(itemization_amount, entry_account[receivable], entry_amount[receivable])
 
+    # What each account in arrangement owed on the day its plan was agreed, from the ledger.
+    plan_account = drawn.joined(0)
+    agreed_on = np.full(n, -1, dtype=np.int64)
+    agreed_on[plan_account] = drawn.joined(1)
+    before_plan = (entry_book == B_RECEIVABLE) & (entry_day <= agreed_on[entry_account])
+    owed_then = np.zeros(n, dtype=np.int64)
+    np.add.at(owed_then, entry_account[before_plan], entry_amount[before_plan])
+
     invoice_numbers = items.invoice_number.tolist()
     references = ["" if number < 0 else f"SI-{10_000_000 + number:08d}" for number in invoice_numbers]
     item_created = np.where(
@@ -1195,4 +1210,5 @@ def _assemble(
         itemization_amount=itemization_amount,
         statuses=statuses,
         changed_second=changed,
+        plans=drawn.plans(owed_then[plan_account]),
     )
