@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 from django import forms
@@ -26,7 +25,7 @@ from recoup.arrangements.services import (
 )
 from recoup.core.arrangements import Frequency
 from recoup.core.money import Money, MoneyError
-from recoup.users.models import User
+from recoup.web.actions import account_for, form_error, run_action
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
@@ -64,17 +63,6 @@ class PromiseForm(forms.Form):
     )
 
 
-def _account(request: HttpRequest, account_id: int) -> tuple[Account, User]:
-    from recoup.web.account_views import _may_see
-
-    account = Account.objects.select_related("creditor").filter(pk=account_id).first()
-    user = request.user
-    assert isinstance(user, User)
-    if account is None or not _may_see(user, account):
-        raise Http404("No such account")
-    return account, user
-
-
 def _money(value: Decimal | None, account: Account) -> Money | None:
     return Money.of(value, account.currency) if value is not None else None
 
@@ -82,7 +70,7 @@ def _money(value: Decimal | None, account: Account) -> Money | None:
 @login_required
 @permission_required("arrangements.view_arrangement", raise_exception=True)
 def arrangements_page(request: HttpRequest, account_id: int) -> HttpResponse:
-    account, user = _account(request, account_id)
+    account, user = account_for(request, account_id)
     today = timezone.localdate()
     arrangements = list(
         Arrangement.objects.filter(account=account)
@@ -121,30 +109,14 @@ def arrangements_page(request: HttpRequest, account_id: int) -> HttpResponse:
     )
 
 
-def _run(request: HttpRequest, account: Account, action: Callable[[], str]) -> HttpResponse:
-    try:
-        done = action()
-    except (UnableToArrange, MoneyError) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done)
-    return redirect("account-arrangements", account_id=account.pk)
-
-
-def _invalid(request: HttpRequest, account: Account, form: forms.Form) -> HttpResponse:
-    field, errors = next(iter(form.errors.items()))
-    messages.error(request, f"{field}: {errors[0]}")
-    return redirect("account-arrangements", account_id=account.pk)
-
-
 @login_required
 @permission_required("arrangements.add_arrangement", raise_exception=True)
 @require_POST
 def add_plan(request: HttpRequest, account_id: int) -> HttpResponse:
-    account, user = _account(request, account_id)
+    account, user = account_for(request, account_id)
     form = PlanForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, account, form)
+        return form_error(request, account, form, back_to="account-arrangements")
     data = form.cleaned_data
 
     def action() -> str:
@@ -167,17 +139,17 @@ def add_plan(request: HttpRequest, account_id: int) -> HttpResponse:
             return f"Plan {plan.pk} is waiting for a team lead's approval."
         return f"Plan {plan.pk} agreed: {plan.dues.count()} payments."
 
-    return _run(request, account, action)
+    return run_action(request, account, action, refused=(UnableToArrange, MoneyError), back_to="account-arrangements")
 
 
 @login_required
 @permission_required("arrangements.add_arrangement", raise_exception=True)
 @require_POST
 def add_promise(request: HttpRequest, account_id: int) -> HttpResponse:
-    account, user = _account(request, account_id)
+    account, user = account_for(request, account_id)
     form = PromiseForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, account, form)
+        return form_error(request, account, form, back_to="account-arrangements")
     data = form.cleaned_data
 
     def action() -> str:
@@ -187,14 +159,14 @@ def add_promise(request: HttpRequest, account_id: int) -> HttpResponse:
         )
         return f"Recorded the promise of {amount} on {data['on']:%d %b %Y}."
 
-    return _run(request, account, action)
+    return run_action(request, account, action, refused=(UnableToArrange, MoneyError), back_to="account-arrangements")
 
 
 @login_required
 @permission_required("arrangements.approve_arrangement", raise_exception=True)
 @require_POST
 def approve_arrangement(request: HttpRequest, account_id: int, arrangement_id: int) -> HttpResponse:
-    account, user = _account(request, account_id)
+    account, user = account_for(request, account_id)
     arrangement = Arrangement.objects.filter(pk=arrangement_id, account=account).first()
     if arrangement is None:
         raise Http404("No such arrangement")
@@ -203,14 +175,14 @@ def approve_arrangement(request: HttpRequest, account_id: int, arrangement_id: i
         approve(arrangement=arrangement, now=timezone.now(), actor=user, note=request.POST.get("note", ""))
         return f"Approved {arrangement.get_kind_display().lower()} {arrangement.pk}."
 
-    return _run(request, account, action)
+    return run_action(request, account, action, refused=(UnableToArrange, MoneyError), back_to="account-arrangements")
 
 
 @login_required
 @permission_required("arrangements.change_arrangement", raise_exception=True)
 @require_POST
 def cancel_arrangement(request: HttpRequest, account_id: int, arrangement_id: int) -> HttpResponse:
-    account, user = _account(request, account_id)
+    account, user = account_for(request, account_id)
     arrangement = Arrangement.objects.filter(pk=arrangement_id, account=account).first()
     if arrangement is None:
         raise Http404("No such arrangement")
@@ -219,7 +191,7 @@ def cancel_arrangement(request: HttpRequest, account_id: int, arrangement_id: in
         cancel(arrangement=arrangement, reason=request.POST.get("reason", ""), now=timezone.now(), actor=user)
         return f"Cancelled {arrangement.get_kind_display().lower()} {arrangement.pk}."
 
-    return _run(request, account, action)
+    return run_action(request, account, action, refused=(UnableToArrange, MoneyError), back_to="account-arrangements")
 
 
 @login_required
@@ -229,7 +201,7 @@ def arrangement_letter(request: HttpRequest, account_id: int, arrangement_id: in
     from recoup.arrangements.letters import letter_pdf
     from recoup.audit.services import record_event
 
-    account, user = _account(request, account_id)
+    account, user = account_for(request, account_id)
     arrangement = (
         Arrangement.objects.filter(pk=arrangement_id, account=account).select_related("account__creditor").first()
     )

@@ -4,7 +4,6 @@ validate and audit), and comes back to the account page with a message naming an
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -32,7 +31,7 @@ from recoup.compliance.deadlines import (
 )
 from recoup.compliance.models import Forbearance, HardshipNotice, Notice
 from recoup.compliance.services import UnableToContact
-from recoup.users.models import User
+from recoup.web.actions import account_for, form_error, run_action
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
@@ -99,41 +98,14 @@ def legal_context(account: Account, today: date) -> dict[str, Any]:
     }
 
 
-def _account_for(request: HttpRequest, account_id: int) -> tuple[Account, User]:
-    from recoup.web.account_views import _may_see
-
-    account = Account.objects.select_related("creditor").filter(pk=account_id).first()
-    user = request.user
-    assert isinstance(user, User)
-    if account is None or not _may_see(user, account):
-        raise Http404("No such account")
-    return account, user
-
-
-def _run(request: HttpRequest, account: Account, action: Callable[[], str]) -> HttpResponse:
-    try:
-        done = action()
-    except UnableToContact as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done)
-    return redirect("account", account_id=account.pk)
-
-
-def _invalid(request: HttpRequest, account: Account, form: forms.Form) -> HttpResponse:
-    field, errors = next(iter(form.errors.items()))
-    messages.error(request, f"{field}: {errors[0]}")
-    return redirect("account", account_id=account.pk)
-
-
 @login_required
 @permission_required("compliance.add_notice", raise_exception=True)
 @require_POST
 def add_notice(request: HttpRequest, account_id: int) -> HttpResponse:
-    account, user = _account_for(request, account_id)
+    account, user = account_for(request, account_id)
     form = NoticeForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, account, form)
+        return form_error(request, account, form, back_to="account")
     data = form.cleaned_data
 
     def action() -> str:
@@ -149,14 +121,14 @@ def add_notice(request: HttpRequest, account_id: int) -> HttpResponse:
         )
         return f"Recorded the {notice.get_kind_display().lower()} sent {notice.sent_on:%d %b %Y}."
 
-    return _run(request, account, action)
+    return run_action(request, account, action, refused=(UnableToContact,), back_to="account")
 
 
 @login_required
 @permission_required("compliance.change_notice", raise_exception=True)
 @require_POST
 def notice_undeliverable(request: HttpRequest, account_id: int, notice_id: int) -> HttpResponse:
-    account, user = _account_for(request, account_id)
+    account, user = account_for(request, account_id)
     notice = Notice.objects.filter(pk=notice_id, account=account).first()
     if notice is None:
         raise Http404("No such notice")
@@ -165,17 +137,17 @@ def notice_undeliverable(request: HttpRequest, account_id: int, notice_id: int) 
         mark_notice_undeliverable(notice=notice, on=timezone.localdate(), now=timezone.now(), actor=user)
         return "Marked as returned undeliverable."
 
-    return _run(request, account, action)
+    return run_action(request, account, action, refused=(UnableToContact,), back_to="account")
 
 
 @login_required
 @permission_required("compliance.add_hardshipnotice", raise_exception=True)
 @require_POST
 def add_hardship(request: HttpRequest, account_id: int) -> HttpResponse:
-    account, user = _account_for(request, account_id)
+    account, user = account_for(request, account_id)
     form = HardshipForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, account, form)
+        return form_error(request, account, form, back_to="account")
     data = form.cleaned_data
 
     def action() -> str:
@@ -189,20 +161,20 @@ def add_hardship(request: HttpRequest, account_id: int) -> HttpResponse:
         )
         return "Recorded the hardship notice; its clocks are running."
 
-    return _run(request, account, action)
+    return run_action(request, account, action, refused=(UnableToContact,), back_to="account")
 
 
 @login_required
 @permission_required("compliance.change_hardshipnotice", raise_exception=True)
 @require_POST
 def hardship_step(request: HttpRequest, account_id: int, notice_id: int) -> HttpResponse:
-    account, user = _account_for(request, account_id)
+    account, user = account_for(request, account_id)
     notice = HardshipNotice.objects.filter(pk=notice_id, account=account).first()
     if notice is None:
         raise Http404("No such hardship notice")
     form = HardshipStepForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, account, form)
+        return form_error(request, account, form, back_to="account")
     data = form.cleaned_data
     now = timezone.now()
 
@@ -216,17 +188,17 @@ def hardship_step(request: HttpRequest, account_id: int, notice_id: int) -> Http
         decide_hardship(notice=notice, decision=data["decision"], on=data["on"], note=data["note"], now=now, actor=user)
         return f"Recorded the decision: {data['decision']}."
 
-    return _run(request, account, action)
+    return run_action(request, account, action, refused=(UnableToContact,), back_to="account")
 
 
 @login_required
 @permission_required("compliance.add_callconsent", raise_exception=True)
 @require_POST
 def add_call_consent(request: HttpRequest, account_id: int) -> HttpResponse:
-    account, user = _account_for(request, account_id)
+    account, user = account_for(request, account_id)
     form = CallConsentForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, account, form)
+        return form_error(request, account, form, back_to="account")
     primary = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).first()
     if primary is None:
         messages.error(request, "debtor: the account has no primary debtor")
@@ -247,17 +219,17 @@ def add_call_consent(request: HttpRequest, account_id: int) -> HttpResponse:
         local = timezone.localtime(until)
         return f"Recorded their consent to be called until {local:%a %d %b %H:%M}."
 
-    return _run(request, account, action)
+    return run_action(request, account, action, refused=(UnableToContact,), back_to="account")
 
 
 @login_required
 @permission_required("compliance.add_forbearance", raise_exception=True)
 @require_POST
 def add_forbearance(request: HttpRequest, account_id: int) -> HttpResponse:
-    account, user = _account_for(request, account_id)
+    account, user = account_for(request, account_id)
     form = ForbearanceForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, account, form)
+        return form_error(request, account, form, back_to="account")
     data = form.cleaned_data
 
     def action() -> str:
@@ -275,4 +247,4 @@ def add_forbearance(request: HttpRequest, account_id: int) -> HttpResponse:
         option, outcome = forbearance.get_option_display().lower(), forbearance.get_outcome_display().lower()
         return f"Recorded: {option}, {outcome}{frozen}."
 
-    return _run(request, account, action)
+    return run_action(request, account, action, refused=(UnableToContact,), back_to="account")
