@@ -896,7 +896,18 @@ def limitation_for(account: Account) -> Limitation:
     role = primary.first()
     country, region = (role.debtor.country, role.debtor.region) if role else (account.creditor.country, "")
     accrued = account.first_delinquency_date or account.charge_off_date or account.opened_date
-    return limitation(country=country, region=region, accrued_on=accrued)
+    consumer = account.product_type != "b2b_invoice" and (role is None or role.debtor.kind == Debtor.Kind.PERSON)
+    if country == "GB" and consumer:
+        # Doyle v PRA [2019] EWCA Civ 12: for regulated credit the cause of action accrues when the
+        # default notice's remedy period expires, not at the first missed payment.
+        default = (
+            Notice.objects.filter(account=account, kind=Notice.Kind.DEFAULT, undeliverable_on=None)
+            .order_by("sent_on")
+            .first()
+        )
+        if default is not None:
+            accrued = max(accrued, default.sent_on + timedelta(days=default.remedy_days or 14))
+    return limitation(country=country, region=region, accrued_on=accrued, consumer=consumer)
 
 
 def refer_to_legal(

@@ -568,3 +568,18 @@ def test_agreed_forbearance_freezes_interest_and_a_refusal_needs_its_reason() ->
     )
     assert offered.freeze is None
     assert AuditEvent.objects.filter(name="compliance.forbearance.recorded").count() == 2
+
+
+def test_a_uk_default_notice_moves_the_limitation_start_to_its_expiry() -> None:
+    from recoup.compliance.services import limitation_for
+
+    debtor = DebtorFactory(uk=True)
+    account = AccountFactory(
+        creditor=CreditorFactory(uk_lender=True),
+        debtor=debtor,
+        currency="GBP",
+        first_delinquency_date=date(2020, 1, 10),
+    )
+    assert limitation_for(account).expires_on == date(2026, 1, 10)
+    record_notice(account=account, kind="default", sent_on=date(2020, 3, 2), now=NOW, actor=None, remedy_days=14)
+    assert limitation_for(account).expires_on == date(2026, 3, 16)  # Doyle: from the notice's expiry

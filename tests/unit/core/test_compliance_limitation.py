@@ -38,3 +38,11 @@ def test_an_unconfigured_place_is_unknown_never_guessed() -> None:
     assert (period.rule, period.expires_on) == ("US-16", None)
     assert not period.time_barred(date(2040, 1, 1))
     assert "confirm before any legal action" in period.basis
+
+
+def test_a_new_york_business_debt_has_the_six_years_of_a_contract() -> None:
+    consumer = limitation(country="US", region="NY", accrued_on=date(2020, 3, 1))
+    business = limitation(country="US", region="NY", accrued_on=date(2020, 3, 1), consumer=False)
+    assert (consumer.years, consumer.expires_on) == (3, date(2023, 3, 1))
+    assert (business.years, business.expires_on, business.rule) == (6, date(2026, 3, 1), "US-16")
+    assert limitation(country="GB", region="", accrued_on=date(2020, 3, 1), consumer=False).years == 6

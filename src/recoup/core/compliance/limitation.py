@@ -6,7 +6,10 @@ debt is extinguished), UK-06 (6 years in England, Wales and Northern Ireland; 5 
 debt is extinguished).
 
 The period runs from the accrual date the caller gives (Recoup uses the date of first delinquency,
-else the charge-off date, else the date the account was opened). Nothing here restarts the clock on a
+else the charge-off date, else the date the account was opened; for UK regulated consumer credit
+with a default notice on record, the day the notice's remedy period expired, as *Doyle v PRA* holds).
+The debt type matters in New York: the 3 years of CPLR 214-i are for consumer credit; a business debt
+has the 6 years of CPLR 213(2) for contracts. Nothing here restarts the clock on a
 later payment or acknowledgement: some jurisdictions do and some do not, and not restarting can only
 make a debt time-barred sooner, so legal action is blocked earlier, never later. Where the rule
 reference gives no period (US states other than New York), the result says the period is unknown and
@@ -52,9 +55,20 @@ PERIODS: dict[tuple[str, str], tuple[str, int, bool, str]] = {
 }
 
 
-def limitation(*, country: str, region: str, accrued_on: date) -> Limitation:
-    """The limitation period of a debt owed by someone in `country` (ISO 3166) and `region`."""
-    found = PERIODS.get((country, region)) or PERIODS.get((country, ""))
+# Periods for business (non-consumer) debts where they differ from the consumer ones.
+BUSINESS_PERIODS: dict[tuple[str, str], tuple[str, int, bool, str]] = {
+    ("US", "NY"): ("US-16", 6, False, "New York CPLR 213(2): 6 years for a contract (a business debt)"),
+}
+
+
+def limitation(*, country: str, region: str, accrued_on: date, consumer: bool = True) -> Limitation:
+    """The limitation period of a debt owed by someone in `country` (ISO 3166) and `region`; `consumer`
+    is False for a business debt (B2B invoices), which some places time differently."""
+    found = (
+        (None if consumer else BUSINESS_PERIODS.get((country, region)))
+        or PERIODS.get((country, region))
+        or PERIODS.get((country, ""))
+    )
     if found is None:
         place = f"{region}, {country}" if region else country
         return Limitation(
