@@ -73,6 +73,9 @@ def _parts(arrangement: Arrangement, today: date) -> dict[str, Any]:
             "closed as settled and you will owe nothing more on it.",
             "If a payment is missed, the settlement ends and the full balance, less what you have paid, remains owed.",
         ]
+        wording = account.creditor.settlement_wording.strip()
+        if wording:
+            terms.extend(part.strip() for part in wording.split("\n\n") if part.strip())
     else:
         opening = [
             f"This letter confirms the {kind} we agreed on {_day(arrangement.created_at.date())} for your account "

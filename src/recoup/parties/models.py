@@ -64,6 +64,10 @@ class Creditor(models.Model):
             '"windows": {"call": ["09:00", "20:00"]}}. Empty: the law only.'
         ),
     )
+    settlement_wording = models.TextField(
+        blank=True,
+        help_text="Wording the creditor requires in every settlement letter (printed as given, after the terms).",
+    )
     arrangement_policy = models.JSONField(
         null=True,
         blank=True,

@@ -87,7 +87,10 @@ def test_the_letter_is_a_pdf_with_the_address_in_the_window_and_the_schedule(tmp
 
 @override_settings(**SENDER)
 def test_a_settlement_letter_says_full_and_final_and_what_is_written_off() -> None:
-    creditor = CreditorFactory(settlement_authority={"officer": 30})
+    creditor = CreditorFactory(
+        settlement_authority={"officer": 30},
+        settlement_wording="This offer is made without prejudice.\n\nRef. SETTLE-LNB-7",
+    )
     debtor = DebtorFactory(address_line1="88 Peachtree St NE", city="Atlanta", region="GA", postal_code="30303")
     account = owing(AccountFactory(creditor=creditor, debtor=debtor), principal="1000.00")
     settlement = (
@@ -104,6 +107,8 @@ def test_a_settlement_letter_says_full_and_final_and_what_is_written_off() -> No
     html = letter_html(settlement, today=date(2027, 1, 20))
     assert "full and final" in html
     assert "write off the remaining 250.00 USD" in html
+    assert "<p>This offer is made without prejudice.</p>" in html  # the creditor's own wording, as given
+    assert "<p>Ref. SETTLE-LNB-7</p>" in html
 
 
 def test_the_letter_is_refused_without_a_sender_or_an_address() -> None:
