@@ -119,3 +119,37 @@ class Due(models.Model):
 
     def __str__(self) -> str:
         return f"due {self.number} of arrangement {self.arrangement_id} on {self.due_date}"
+
+
+class Affordability(models.Model):
+    """An income and expenditure statement (SFS categories) and what it shows the debtor can afford.
+
+    Kept as recorded, never changed: a new statement is a new row, so the one a plan relied on stays.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="affordability_statements")
+    adults = models.PositiveSmallIntegerField()
+    children = models.PositiveSmallIntegerField(default=0)
+    vehicles = models.PositiveSmallIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    amounts = models.JSONField(help_text="Monthly amounts in minor units by SFS category key.")
+    debt_share = models.DecimalField(
+        max_digits=5, decimal_places=4, help_text="This debt's share of the non-priority debts."
+    )
+    frequency = models.CharField(max_length=12)
+    income_minor = models.BigIntegerField()
+    disposable_minor = models.BigIntegerField(help_text="Monthly, after costs and priority debts; may be negative.")
+    suggested_minor = models.BigIntegerField(null=True, blank=True, help_text="At the frequency; empty: nothing.")
+    over_guideline = models.JSONField(default=list, help_text="Spending above a guideline, with the reason given.")
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "arrangements_affordability"
+        indexes = [models.Index(fields=["account", "created_at"], name="affordability_account_idx")]
+
+    def __str__(self) -> str:
+        return f"income and expenditure {self.pk} of account {self.account_id}"

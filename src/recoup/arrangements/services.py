@@ -38,7 +38,7 @@ from recoup.accounts.services import (
     freeze_charges,
     write_down,
 )
-from recoup.arrangements.models import Arrangement, Due
+from recoup.arrangements.models import Affordability, Arrangement, Due
 from recoup.audit.services import record_event
 from recoup.compliance.models import Hold
 from recoup.core.account_status import AccountStatus
@@ -85,6 +85,7 @@ POLICY_KEYS = {
     "grace_days",
     "misses_allowed",
     "date_rule",
+    "sfs_guidelines",
 }
 
 
@@ -232,7 +233,9 @@ def create_plan(*, account: Account, request: PlanRequest, now: datetime, actor:
             )
         except (InvalidSchedule, MoneyError) as exc:
             raise UnableToArrange(str(exc)) from None
-        outside = _outside_policy(schedule, balance, policy, today)
+        outside = _outside_policy(schedule, balance, policy, today) + _beyond_means(
+            locked, schedule, request.frequency, today
+        )
         state = _state_for(outside, request.approval_reason, actor)
         arrangement = _open(
             account=locked,
@@ -729,3 +732,131 @@ def monitor_after_payments(*, account_ids: Sequence[int], now: datetime) -> Moni
     if not touched:
         return None
     return monitor(as_of=now.date(), now=now, account_ids=touched)
+
+
+AFFORDABILITY_VALID_DAYS = 90  # a statement older than this no longer speaks for the debtor's means
+
+
+def _guidelines(account: Account, currency: str) -> Any:
+    """The spending guidelines from the creditor's policy (`sfs_guidelines`), or None when not set."""
+    from recoup.core.arrangements.affordability import Guidelines
+
+    raw = (account.creditor.arrangement_policy or {}).get("sfs_guidelines")
+    if not raw:
+        return None
+    try:
+        return Guidelines({group: Money.of(Decimal(str(value)), currency) for group, value in raw.items()})
+    except (ValueError, InvalidOperation, MoneyError) as exc:
+        raise UnableToArrange(f"arrangement_policy of {account.creditor.code}: sfs_guidelines: {exc}") from None
+
+
+def record_affordability(
+    *,
+    account: Account,
+    adults: int,
+    children: int,
+    amounts: dict[str, Money],
+    now: datetime,
+    actor: Actor,
+    vehicles: int = 0,
+    debt_share: Decimal = Decimal(1),
+    frequency: str = "monthly",
+    reasons: dict[str, str] | None = None,
+    note: str = "",
+) -> Affordability:
+    """Record an income and expenditure statement and what it suggests (UK-03); audited.
+
+    Spending above a guideline needs the reason the debtor gave, written down (not a cut figure);
+    without one the statement is refused, naming the group.
+    """
+    from recoup.core.arrangements.affordability import Household, Statement, assess
+
+    reasons = {group: text.strip() for group, text in (reasons or {}).items() if text.strip()}
+    try:
+        statement = Statement(
+            Household(adults, children, vehicles), {k: v for k, v in amounts.items() if not v.is_zero}
+        )
+        if any(v.currency != account.currency for v in amounts.values()):
+            raise ValueError(f"amounts: enter them in the account's currency {account.currency}")
+        result = assess(
+            statement, guidelines=_guidelines(account, account.currency), debt_share=debt_share, frequency=frequency
+        )
+    except (ValueError, MoneyError) as exc:
+        raise UnableToArrange(str(exc)) from None
+    unexplained = [b for b in result.over_guideline if b.group not in reasons]
+    if unexplained:
+        first = unexplained[0]
+        raise UnableToArrange(
+            f"reasons: {first.group.replace('_', ' ')} is {first.spent} a month against the guideline "
+            f"{first.guideline}; record why (UK-03)"
+        )
+    with transaction.atomic():
+        recorded = Affordability.objects.create(
+            account=account,
+            adults=adults,
+            children=children,
+            vehicles=vehicles,
+            currency=account.currency,
+            amounts={key: value.minor for key, value in amounts.items() if not value.is_zero},
+            debt_share=debt_share,
+            frequency=frequency,
+            income_minor=result.income.minor,
+            disposable_minor=result.disposable_income.minor,
+            suggested_minor=result.suggested_instalment.minor if result.suggested_instalment else None,
+            over_guideline=[
+                {"group": b.group, "spent": str(b.spent), "guideline": str(b.guideline), "reason": reasons[b.group]}
+                for b in result.over_guideline
+            ],
+            note=note.strip(),
+            created_by_id=_actor_id(actor),
+            created_at=now,
+        )
+        record_event(
+            name="arrangement.affordability.recorded",
+            subject_type="affordability",
+            subject_id=recorded.pk,
+            account_id=account.pk,
+            occurred_at=now,
+            actor=actor,
+            after={
+                "income": str(result.income),
+                "disposable": str(result.disposable_income),
+                "suggested": str(result.suggested_instalment) if result.suggested_instalment else None,
+                "frequency": frequency,
+                "debt_share": str(debt_share),
+            },
+        )
+    return recorded
+
+
+def latest_affordability(account: Account, today: date) -> Affordability | None:
+    since = today - timedelta(days=AFFORDABILITY_VALID_DAYS)
+    return (
+        Affordability.objects.filter(account=account, created_at__date__gte=since)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _beyond_means(account: Account, schedule: Sequence[Any], frequency: Frequency, today: date) -> list[str]:
+    """UK-02: a plan asking more than the debtor's latest statement supports needs a recorded reason."""
+    from recoup.core.arrangements.affordability import per_period
+
+    statement = latest_affordability(account, today)
+    if statement is None or frequency is Frequency.EXPLICIT:
+        return []
+    regular = [i for i in schedule if not i.down_payment] or list(schedule)
+    largest = max(i.amount for i in regular[:-1]) if len(regular) > 1 else regular[0].amount
+    if statement.disposable_minor <= 0:
+        return [
+            f"the income and expenditure statement of {statement.created_at.date().isoformat()} "
+            "leaves nothing to pay with (UK-02)"
+        ]
+    monthly_share = Money.from_minor(int(Decimal(statement.disposable_minor) * statement.debt_share), account.currency)
+    allowed = per_period(monthly_share, frequency.value)
+    if largest > allowed:
+        return [
+            f"a payment of {largest} is more than the {allowed} the income and expenditure statement of "
+            f"{statement.created_at.date().isoformat()} supports (UK-02)"
+        ]
+    return []

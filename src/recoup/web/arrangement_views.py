@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -225,3 +226,69 @@ def arrangement_letter(request: HttpRequest, account_id: int, arrangement_id: in
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{account.reference}-arrangement-{arrangement.pk}.pdf"'
     return response
+
+
+@login_required
+@permission_required("arrangements.view_arrangement", raise_exception=True)
+def affordability_page(request: HttpRequest, account_id: int) -> HttpResponse:
+    """The income and expenditure form (SFS categories) and the statements recorded before."""
+    from recoup.arrangements.models import Affordability
+    from recoup.arrangements.services import record_affordability
+    from recoup.core.arrangements.affordability import CATEGORIES, GROUP_LABELS, GUIDELINE_GROUPS, Section
+
+    account, user = account_for(request, account_id)
+    if request.method == "POST":
+        if not user.has_perm("arrangements.add_arrangement"):
+            raise PermissionDenied
+        post = request.POST
+        try:
+            amounts = {
+                key[len("amount-") :]: Money.of(Decimal(str(post.get(key, "")).strip()), account.currency)
+                for key in post
+                if key.startswith("amount-") and str(post.get(key, "")).strip()
+            }
+            adults, children = int(post.get("adults", "1") or 1), int(post.get("children", "0") or 0)
+            share = Decimal(post.get("debt_share", "100") or "100") / 100
+        except (InvalidOperation, ValueError, MoneyError) as exc:
+            messages.error(request, f"amounts: every amount must be a number ({exc})")
+            return redirect("account-affordability", account_id=account.pk)
+
+        def action() -> str:
+            recorded = record_affordability(
+                account=account,
+                adults=adults,
+                children=children,
+                amounts=amounts,
+                debt_share=share,
+                frequency=post.get("frequency", "monthly"),
+                reasons={group: post.get(f"reason-{group}", "") for group in GUIDELINE_GROUPS},
+                note=post.get("note", ""),
+                now=timezone.now(),
+                actor=user,
+            )
+            if recorded.suggested_minor is None:
+                return "Recorded. Nothing is left to pay with: consider a token payment and free debt advice."
+            suggested = Money.from_minor(recorded.suggested_minor, account.currency)
+            return f"Recorded. Suggested payment: {suggested} ({recorded.frequency})."
+
+        return run_action(request, account, action, refused=(UnableToArrange,), back_to="account-affordability")
+    statements = Affordability.objects.filter(account=account).select_related("created_by").order_by("-created_at")[:5]
+    return render(
+        request,
+        "web/affordability.html",
+        {
+            "account": account,
+            "sections": [(section.value.replace("_", " ").capitalize(), CATEGORIES[section]) for section in Section],
+            "groups": [(group, GROUP_LABELS[group]) for group in GUIDELINE_GROUPS],
+            "statements": [
+                (
+                    s,
+                    Money.from_minor(s.income_minor, s.currency),
+                    Money.from_minor(s.disposable_minor, s.currency),
+                    Money.from_minor(s.suggested_minor, s.currency) if s.suggested_minor is not None else None,
+                )
+                for s in statements
+            ],
+            "may_add": user.has_perm("arrangements.add_arrangement"),
+        },
+    )

@@ -65,6 +65,11 @@ urlpatterns = [
     path("accounts/<int:account_id>/call-consent/", compliance_views.add_call_consent, name="account-call-consent"),
     path("accounts/<int:account_id>/forbearance/", compliance_views.add_forbearance, name="account-forbearance"),
     path("accounts/<int:account_id>/plans/", arrangement_views.arrangements_page, name="account-arrangements"),
+    path(
+        "accounts/<int:account_id>/affordability/",
+        arrangement_views.affordability_page,
+        name="account-affordability",
+    ),
     path("accounts/<int:account_id>/plans/new/", arrangement_views.add_plan, name="account-plan"),
     path("accounts/<int:account_id>/promises/new/", arrangement_views.add_promise, name="account-promise"),
     path(

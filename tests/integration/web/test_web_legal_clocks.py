@@ -185,3 +185,37 @@ def test_the_plan_letter_downloads_as_a_pdf_or_says_what_is_missing(web: WebData
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(name="arrangement.letter.produced", subject_id=plan.pk).count() == 1
+
+
+def test_the_statement_page_records_and_lists(web: WebData) -> None:
+    from ledger_helpers import owing
+    from recoup.arrangements.models import Affordability
+    from recoup.parties.models import Creditor
+
+    officer = web.user("olive", Role.OFFICER)
+    creditor: Creditor = web.creditor("lnb")
+    account = owing(web.account(creditor=creditor, reference="CC-20", officer=officer), principal="800.00")
+    client = web.client(officer)
+    page = client.get(f"/accounts/{account.pk}/affordability/").content.decode()
+    assert "Earnings from employment" in page
+    assert 'name="amount-groceries"' in page
+    done = client.post(
+        f"/accounts/{account.pk}/affordability/",
+        {
+            "adults": "1",
+            "children": "0",
+            "debt_share": "100",
+            "frequency": "weekly",
+            "amount-earnings_from_employment": "1800",
+            "amount-rent": "900",
+            "amount-groceries": "300",
+        },
+        follow=True,
+    ).content.decode()
+    assert "Recorded. Suggested payment: 138.46 USD (weekly)." in done  # 600 a month * 12 / 52, rounded down
+    bad = client.post(f"/accounts/{account.pk}/affordability/", {"adults": "1", "amount-rent": "lots"}, follow=True)
+    assert "amounts: every amount must be a number" in bad.content.decode()
+    assert Affordability.objects.count() == 1
+    auditor = web.client(web.user("ada", Role.AUDITOR))
+    assert auditor.get(f"/accounts/{account.pk}/affordability/").status_code == 200
+    assert auditor.post(f"/accounts/{account.pk}/affordability/", {"adults": "1"}).status_code == 403

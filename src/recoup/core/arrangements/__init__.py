@@ -6,6 +6,18 @@ which instalments (or promised amounts) were kept as payments arrive; `plan_stat
 summarise the outcomes.
 """
 
+from recoup.core.arrangements.affordability import (
+    Assessment,
+    Category,
+    GuidelineBreach,
+    Guidelines,
+    Household,
+    Section,
+    Statement,
+    assess,
+    per_period,
+    plan_affordable,
+)
 from recoup.core.arrangements.monitoring import (
     Due,
     KeptRates,
@@ -30,21 +42,31 @@ from recoup.core.arrangements.schedule import (
 )
 
 __all__ = [
+    "Assessment",
+    "Category",
     "DateRule",
     "Due",
     "Frequency",
+    "GuidelineBreach",
+    "Guidelines",
+    "Household",
     "Instalment",
     "InvalidSchedule",
     "KeptRates",
     "Outcome",
     "PlanState",
     "Received",
+    "Section",
+    "Statement",
     "Status",
     "Tolerance",
+    "assess",
     "build_schedule",
     "business_days",
     "classify",
     "kept_rates",
+    "per_period",
+    "plan_affordable",
     "plan_state",
     "term_months",
     "weekday_only",
