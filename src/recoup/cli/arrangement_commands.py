@@ -61,6 +61,7 @@ def arrangements() -> None:
     show_default=True,
 )
 @click.option("--first-due", required=True, help="The first instalment's date (YYYY-MM-DD).")
+@click.option("--dates", help="Or explicit due dates, comma-separated (YYYY-MM-DD,...): one instalment each.")
 @click.option("--count", type=click.IntRange(1, 600), help="How many instalments.")
 @click.option("--instalment", help="Or: the amount of each instalment.")
 @click.option("--total", help="What the plan pays off; default the whole balance.")
@@ -72,6 +73,7 @@ def plan_command(
     creditor_code: str | None,
     frequency: str,
     first_due: str,
+    dates: str | None,
     count: int | None,
     instalment: str | None,
     total: str | None,
@@ -86,8 +88,10 @@ def plan_command(
     from recoup.core.money import Money
 
     account = _account(reference, creditor_code)
+    explicit = [_day(part.strip(), "--dates") for part in dates.split(",") if part.strip()] if dates else []
     request = PlanRequest(
-        frequency=Frequency(frequency),
+        frequency=Frequency.EXPLICIT if explicit else Frequency(frequency),
+        explicit_dates=explicit,
         first_due=_day(first_due, "--first-due"),
         count=count,
         instalment=_amount(instalment, account.currency, "--instalment"),
@@ -131,6 +135,33 @@ def promise_command(reference: str, creditor_code: str | None, amounts: tuple[st
     click.echo(
         f"Promise {promise.pk} on {account.reference}: {len(pairs)} amount(s), {promise.get_state_display().lower()}."
     )
+
+
+@arrangements.command("settle")
+@click.option("--account", "reference", required=True, help="The account's reference.")
+@click.option("--creditor", "creditor_code", help="The creditor's code, when the reference is not unique.")
+@click.option("--amount", "amounts", multiple=True, required=True, help="AMOUNT@YYYY-MM-DD; repeat for a short plan.")
+@click.option("--approval-reason", default="", help="Why a discount above the authority should be approved.")
+def settle_command(reference: str, creditor_code: str | None, amounts: tuple[str, ...], approval_reason: str) -> None:
+    """Agree a settlement for less than the balance (made by the system: no role, so any discount waits
+    for approval and needs --approval-reason)."""
+    _ready()
+    from recoup.arrangements.services import UnableToArrange, create_settlement
+
+    account = _account(reference, creditor_code)
+    pairs = []
+    for item in amounts:
+        value, _, on = item.partition("@")
+        if not on:
+            raise OperatorError(f"--amount: '{item}' should be AMOUNT@YYYY-MM-DD")
+        pairs.append((_day(on, "--amount"), _amount(value, account.currency, "--amount")))
+    try:
+        settlement = create_settlement(
+            account=account, amounts=pairs, now=_now(), actor=None, approval_reason=approval_reason
+        )
+    except UnableToArrange as exc:
+        raise OperatorError(str(exc)) from None
+    click.echo(f"Settlement {settlement.pk} on {account.reference}: {settlement.get_state_display().lower()}.")
 
 
 @arrangements.command("monitor")

@@ -56,6 +56,14 @@ class PlanForm(forms.Form):
         return data
 
 
+class SettlementForm(forms.Form):
+    amount = forms.DecimalField(label="Settle for", min_value=Decimal("0.01"))
+    on = forms.DateField(label="Paid by", input_formats=["%Y-%m-%d"], widget=DATE_INPUT)
+    approval_reason = forms.CharField(
+        label="Reason, if above your authority", required=False, max_length=1000, help_text="Approval follows."
+    )
+
+
 class PromiseForm(forms.Form):
     amount = forms.DecimalField(label="Amount", min_value=Decimal("0.01"))
     on = forms.DateField(label="On", input_formats=["%Y-%m-%d"], widget=DATE_INPUT)
@@ -101,6 +109,7 @@ def arrangements_page(request: HttpRequest, account_id: int) -> HttpResponse:
             ],
             "plan_form": PlanForm(initial={"first_due": today}, auto_id="plan-%s"),
             "promise_form": PromiseForm(initial={"on": today}, auto_id="promise-%s"),
+            "settlement_form": SettlementForm(initial={"on": today}, auto_id="settlement-%s"),
             "policy": policy,
             "policy_problem": policy_problem,
             "may_add": user.has_perm("arrangements.add_arrangement"),
@@ -159,6 +168,34 @@ def add_promise(request: HttpRequest, account_id: int) -> HttpResponse:
             account=account, amounts=[(data["on"], amount)], channel=data["channel"], now=timezone.now(), actor=user
         )
         return f"Recorded the promise of {amount} on {data['on']:%d %b %Y}."
+
+    return run_action(request, account, action, refused=(UnableToArrange, MoneyError), back_to="account-arrangements")
+
+
+@login_required
+@permission_required("arrangements.add_arrangement", raise_exception=True)
+@require_POST
+def add_settlement(request: HttpRequest, account_id: int) -> HttpResponse:
+    from recoup.arrangements.services import create_settlement
+
+    account, user = account_for(request, account_id)
+    form = SettlementForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, account, form, back_to="account-arrangements")
+    data = form.cleaned_data
+
+    def action() -> str:
+        amount = Money.of(data["amount"], account.currency)
+        settlement = create_settlement(
+            account=account,
+            amounts=[(data["on"], amount)],
+            approval_reason=data["approval_reason"],
+            now=timezone.now(),
+            actor=user,
+        )
+        if settlement.state == Arrangement.State.PENDING_APPROVAL:
+            return f"Settlement {settlement.pk} for {amount} is waiting for approval."
+        return f"Settlement {settlement.pk} agreed: {amount} by {data['on']:%d %b %Y}."
 
     return run_action(request, account, action, refused=(UnableToArrange, MoneyError), back_to="account-arrangements")
 

@@ -72,6 +72,7 @@ urlpatterns = [
     ),
     path("accounts/<int:account_id>/plans/new/", arrangement_views.add_plan, name="account-plan"),
     path("accounts/<int:account_id>/promises/new/", arrangement_views.add_promise, name="account-promise"),
+    path("accounts/<int:account_id>/settlements/new/", arrangement_views.add_settlement, name="account-settlement"),
     path(
         "accounts/<int:account_id>/plans/<int:arrangement_id>/approve/",
         arrangement_views.approve_arrangement,

@@ -111,3 +111,51 @@ def test_the_commands_make_a_plan_and_monitor_it(accounts: list[Account]) -> Non
     figures = runner.invoke(cli, ["arrangements", "kpis", "--since", since, "--until", until])
     assert "lnb" in figures.output
     assert "0.0%" in figures.output
+
+
+def test_explicit_dates_and_a_settlement_from_the_command_line(accounts: list[Account]) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recoup.arrangements.models import Arrangement
+
+    runner = CliRunner()
+    today = timezone.localdate()
+    days = [today + timedelta(days=n) for n in (9, 23, 40)]
+    # Weekdays only, so the creditor's date rule ("none" here anyway) moves nothing.
+    made = runner.invoke(
+        cli,
+        [
+            "arrangements",
+            "plan",
+            "--account",
+            "LNB-2",
+            "--first-due",
+            days[0].isoformat(),
+            "--dates",
+            ",".join(d.isoformat() for d in days),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    assert [d.due_date for d in Arrangement.objects.get().dues.order_by("number")] == days
+    refused = runner.invoke(
+        cli, ["arrangements", "settle", "--account", "LNB-1", "--amount", f"400.00@{days[0].isoformat()}"]
+    )
+    assert refused.exit_code != 0
+    assert "more than the settlement authority" in refused.output
+    waiting = runner.invoke(
+        cli,
+        [
+            "arrangements",
+            "settle",
+            "--account",
+            "LNB-1",
+            "--amount",
+            f"400.00@{days[0].isoformat()}",
+            "--approval-reason",
+            "one-off",
+        ],
+    )
+    assert waiting.exit_code == 0, waiting.output
+    assert "waiting for approval" in waiting.output

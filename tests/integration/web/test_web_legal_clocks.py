@@ -219,3 +219,28 @@ def test_the_statement_page_records_and_lists(web: WebData) -> None:
     auditor = web.client(web.user("ada", Role.AUDITOR))
     assert auditor.get(f"/accounts/{account.pk}/affordability/").status_code == 200
     assert auditor.post(f"/accounts/{account.pk}/affordability/", {"adults": "1"}).status_code == 403
+
+
+def test_a_settlement_from_the_plan_page_within_and_above_authority(web: WebData) -> None:
+    from ledger_helpers import owing
+    from recoup.arrangements.models import Arrangement
+
+    creditor = web.creditor("lnb")
+    creditor.settlement_authority = {"officer": 10}
+    creditor.save()
+    officer = web.user("olive", Role.OFFICER)
+    account = owing(web.account(creditor=creditor, reference="CC-21", officer=officer), principal="1000.00")
+    client = web.client(officer)
+    by = (timezone.localdate() + timedelta(days=14)).isoformat()
+    above = client.post(f"/accounts/{account.pk}/settlements/new/", {"amount": "700", "on": by}, follow=True)
+    assert "a discount of 30.00% is more than your settlement authority (10%)" in above.content.decode()
+    waiting = client.post(
+        f"/accounts/{account.pk}/settlements/new/",
+        {"amount": "700", "on": by, "approval_reason": "medical hardship; lump sum from family"},
+        follow=True,
+    )
+    assert "is waiting for approval" in waiting.content.decode()
+    assert Arrangement.objects.get().state == "pending_approval"
+    within = client.post(f"/accounts/{account.pk}/settlements/new/", {"amount": "950", "on": by}, follow=True)
+    assert "agreed: 950.00 USD by" in within.content.decode()
+    assert list(Arrangement.objects.order_by("id").values_list("state", flat=True)) == ["replaced", "active"]
