@@ -22,13 +22,16 @@ from datetime import date, datetime
 import numpy as np
 import numpy.typing as npt
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Count, Model
 
 from recoup.accounts.models import Account, AccountDebtor, LedgerEntry, LedgerTransaction, OpenItem, Payment
 from recoup.accounts.services import ENTRY_COLUMNS as LEDGER_ENTRY_COLUMNS
 from recoup.accounts.services import PAYMENT_COLUMNS as LEDGER_PAYMENT_COLUMNS
 from recoup.accounts.services import TRANSACTION_COLUMNS as LEDGER_TRANSACTION_COLUMNS
+from recoup.arrangements.models import Arrangement, Due
+from recoup.arrangements.services import monitor
 from recoup.audit.services import record_event
+from recoup.core.arrangements import Frequency
 from recoup.demo import calibration
 from recoup.demo.history import (
     BOOKS,
@@ -99,7 +102,18 @@ _LOADED_MODELS: tuple[type[Model], ...] = (
     LedgerTransaction,
     Payment,
     LedgerEntry,
+    Arrangement,
+    Due,
 )
+# Payment plans of the demo: the creditors' default policy (three days' grace, one miss allowed).
+_PLAN_GRACE_DAYS = 3
+_PLAN_MISSES_ALLOWED = 1
+_PLAN_FREQUENCY = {
+    7: Frequency.WEEKLY.value,
+    14: Frequency.FORTNIGHTLY.value,
+    28: Frequency.FOUR_WEEKLY.value,
+    30: Frequency.MONTHLY.value,
+}
 
 
 class UnableToGenerateDemoData(Exception):
@@ -124,6 +138,12 @@ class DemoSummary:
     transactions: int = 0
     entries: int = 0
     payments: int = 0
+    arrangements: int = 0
+    dues: int = 0
+    dues_by_status: tuple[tuple[str, int], ...] = ()
+    """After monitoring: how many dues are pending, due, kept, partly kept and broken."""
+    arrangements_by_state: tuple[tuple[str, int], ...] = ()
+    """After monitoring: how many plans are active, broken or completed."""
 
     @property
     def rows(self) -> int:
@@ -136,6 +156,11 @@ class DemoSummary:
             + self.account_debtors
             + self.ledger_rows
         )
+
+    @property
+    def plan_rows(self) -> int:
+        """Payment plans (arrangements) and their dues."""
+        return self.arrangements + self.dues
 
     @property
     def ledger_rows(self) -> int:
@@ -201,6 +226,16 @@ def generate_portfolio(
             _write_portfolio(context, counts=counts, creditor_ids=creditor_ids, totals=totals, report=report)
             report("checking", 0, 1)
         report("checking", 1, 1)
+        # Every due of the plans classified from the payments generated (some plans break).
+        report("monitoring", 0, 1)
+        monitor(as_of=as_of, now=now, actor=None)
+        if connection.vendor == "postgresql":
+            # Run the row checks monitoring queued, as the load leaves none pending (a caller may
+            # alter or truncate these tables in the same transaction).
+            connection.check_constraints()
+        report("monitoring", 1, 1)
+        states = _count_by(Arrangement, "state")
+        due_statuses = _count_by(Due, "status")
         by_creditor = tuple((spec.code, counts[i]) for i, spec in enumerate(DEMO_CREDITORS))
         record_event(
             name=EVENT_NAME,
@@ -220,6 +255,8 @@ def generate_portfolio(
                 "transactions": totals.transactions,
                 "entries": totals.entries,
                 "payments": totals.payments,
+                "arrangements": totals.arrangements,
+                "dues": totals.dues,
                 "accounts_by_creditor": dict(by_creditor),
             },
         )
@@ -238,7 +275,17 @@ def generate_portfolio(
         transactions=totals.transactions,
         entries=totals.entries,
         payments=totals.payments,
+        arrangements=totals.arrangements,
+        dues=totals.dues,
+        dues_by_status=due_statuses,
+        arrangements_by_state=states,
     )
+
+
+def _count_by(model: type[Model], column: str) -> tuple[tuple[str, int], ...]:
+    """Rows of the model by the value of a column, sorted by value (one grouped query)."""
+    rows = model._default_manager.values(column).annotate(n=Count("pk")).order_by(column).values_list(column, "n")
+    return tuple((str(value), int(n)) for value, n in rows)
 
 
 def _write_portfolio(
@@ -400,6 +447,27 @@ class _Totals:
     transactions: int = 0
     entries: int = 0
     payments: int = 0
+    arrangements: int = 0
+    dues: int = 0
+
+
+@dataclass(frozen=True)
+class _Plans:
+    """The payment plans of one chunk's accounts in arrangement, and their dues."""
+
+    account: IntArray
+    """Position of the plan's account in the chunk."""
+    created_second: IntArray
+    total: IntArray
+    balance: IntArray
+    frequency: list[str]
+    due_plan: IntArray
+    """Position of each due's plan."""
+    due_number: IntArray
+    due_day: IntArray
+    due_amount: IntArray
+    now_second: int
+    """When the dues were written (their `updated_at`)."""
 
 
 @dataclass(frozen=True)
@@ -417,6 +485,7 @@ class _Chunk:
     currency: str
     references: list[str]
     history: History
+    plans: _Plans
 
     def row_counts(self) -> dict[type[Model], int]:
         """Rows the chunk writes, by model."""
@@ -430,6 +499,8 @@ class _Chunk:
             LedgerTransaction: len(history.txn_account),
             Payment: len(history.payment_account),
             LedgerEntry: len(history.entry_txn),
+            Arrangement: len(self.plans.account),
+            Due: len(self.plans.due_plan),
         }
 
 
@@ -502,6 +573,40 @@ TRANSACTION_COLUMNS = tuple(LEDGER_TRANSACTION_COLUMNS)
 # The generator numbers entries itself, so that two runs with one seed give the same ids.
 ENTRY_COLUMNS = ("id", *LEDGER_ENTRY_COLUMNS)
 PAYMENT_COLUMNS = tuple(LEDGER_PAYMENT_COLUMNS)
+# Columns of the plans written; the rest (freeze, replaced plan, approval, end) stay NULL.
+ARRANGEMENT_COLUMNS = (
+    "id",
+    "account_id",
+    "kind",
+    "state",
+    "currency",
+    "total_minor",
+    "balance_minor",
+    "frequency",
+    "channel",
+    "taken_by",
+    "tolerance_minor",
+    "tolerance_percent",
+    "grace_days",
+    "misses_allowed",
+    "freeze_charges",
+    "approval_reason",
+    "note",
+    "created_by_id",
+    "created_at",
+    "end_reason",
+)
+DUE_COLUMNS = (
+    "id",
+    "arrangement_id",
+    "number",
+    "due_date",
+    "amount_minor",
+    "down_payment",
+    "status",
+    "paid_minor",
+    "updated_at",
+)
 # Text of the history's codes, as object arrays so that indexing gives the same str objects.
 _ITEM_KIND_TEXT = np.asarray(ITEM_KINDS, dtype=object)
 _COMPONENT_TEXT = np.asarray([*(c.value for c in COMPONENTS), ""], dtype=object)
@@ -568,6 +673,7 @@ def _write_chunk(chunk: _Chunk, *, ids: dict[type[Model], IntArray], totals: _To
         ),
     )
     _write_history(chunk, ids=ids, totals=totals)
+    _write_plans(chunk, ids=ids, totals=totals)
     totals.debtors += len(chunk.debtor_rows)
     totals.contact_points += len(chunk.contact_rows)
     totals.accounts += len(chunk.account_rows)
@@ -663,6 +769,60 @@ def _write_history(chunk: _Chunk, *, ids: dict[type[Model], IntArray], totals: _
     totals.entries += len(entry_ids)
 
 
+def _write_plans(chunk: _Chunk, *, ids: dict[type[Model], IntArray], totals: _Totals) -> None:
+    """Write the chunk's payment plans (active, as agreed by an officer on a call) and their dues."""
+    plans = chunk.plans
+    vendor = connection.vendor
+    plan_ids = ids[Arrangement]
+    count = len(plan_ids)
+    bulk_insert(
+        Arrangement._meta.db_table,
+        ARRANGEMENT_COLUMNS,
+        zip(
+            plan_ids.tolist(),
+            ids[Account][plans.account].tolist(),
+            [Arrangement.Kind.PLAN.value] * count,
+            [Arrangement.State.ACTIVE.value] * count,
+            [chunk.currency] * count,
+            plans.total.tolist(),
+            plans.balance.tolist(),
+            plans.frequency,
+            ["call"] * count,
+            [Arrangement.TakenBy.OFFICER.value] * count,
+            [0] * count,
+            [0] * count,
+            [_PLAN_GRACE_DAYS] * count,
+            [_PLAN_MISSES_ALLOWED] * count,
+            [False] * count,
+            [""] * count,
+            [""] * count,
+            [None] * count,
+            _timestamps(plans.created_second, vendor),
+            [""] * count,
+            strict=True,
+        ),
+    )
+    dues = len(plans.due_plan)
+    bulk_insert(
+        Due._meta.db_table,
+        DUE_COLUMNS,
+        zip(
+            ids[Due].tolist(),
+            plan_ids[plans.due_plan].tolist() if count else [],
+            plans.due_number.tolist(),
+            _day_strings(plans.due_day),
+            plans.due_amount.tolist(),
+            [False] * dues,
+            [Due.Status.PENDING.value] * dues,
+            [0] * dues,
+            _timestamps(np.full(dues, plans.now_second, dtype=np.int64), vendor),
+            strict=True,
+        ),
+    )
+    totals.arrangements += count
+    totals.dues += dues
+
+
 def _ids_at(ids: IntArray, positions: IntArray) -> IntArray:
     """The ids at `positions`, -1 where the position is -1."""
     if len(ids) == 0:
@@ -747,6 +907,53 @@ def _build_chunk(
         currency=spec.currency,
         references=references,
         history=history,
+        plans=_payment_plans(history, placed_second=accounts.placed_second, now_second=context.now_second),
+    )
+
+
+def _payment_plans(history: History, *, placed_second: IntArray, now_second: int) -> _Plans:
+    """The plan behind the instalments of each account still in arrangement, with its dues.
+
+    The plan is the one the history drew: `planned_count` instalments of `instalment` from the first
+    due day, every `cadence` days. Its balance is what the account owed when it was agreed (the
+    ledger on that day; the placed balance when it showed nothing owed) and its total what the
+    instalments add up to, at most that balance. The last due takes what is left, so the dues add up
+    to the total, and a schedule the cap shortens ends early.
+    """
+    drawn = history.plans
+    owed = drawn.owed_when_agreed
+    balance = np.where(owed > 0, owed, drawn.placed_total)
+    total = np.minimum(drawn.instalment * drawn.planned_count, balance)
+    # Accounts still in arrangement; a plan needs something to pay (the database refuses a zero total).
+    keep = np.flatnonzero((history.statuses[drawn.account] == "in_arrangement") & (total > 0))
+    account = drawn.account[keep]
+    instalment = drawn.instalment[keep]
+    planned = drawn.planned_count[keep]
+    balance = balance[keep]
+    total = total[keep]
+    count = np.minimum(planned, -(-total // instalment))
+    due_plan = np.repeat(np.arange(len(account), dtype=np.int64), count)
+    start = np.cumsum(count) - count
+    number = np.arange(len(due_plan), dtype=np.int64) - start[due_plan] + 1
+    cadence = drawn.cadence_days[keep]
+    due_day = drawn.first_day[keep][due_plan] + (number - 1) * cadence[due_plan]
+    due_amount = instalment[due_plan].copy()
+    last = start + count - 1
+    due_amount[last] = total - instalment * (count - 1)
+    placed_day = placed_second[account] // _SECONDS_PER_DAY
+    agreed_day = np.maximum(drawn.agreed_day[keep], placed_day)
+    created = np.minimum(agreed_day * _SECONDS_PER_DAY + 12 * 3_600, now_second)
+    return _Plans(
+        account=account,
+        created_second=created,
+        total=total,
+        balance=balance,
+        frequency=[_PLAN_FREQUENCY.get(days, Frequency.EXPLICIT.value) for days in cadence.tolist()],
+        due_plan=due_plan,
+        due_number=number,
+        due_day=due_day,
+        due_amount=due_amount,
+        now_second=now_second,
     )
 
 
