@@ -67,7 +67,7 @@ def kept_figures(*, since: date, until: date, by: str = "creditor", creditor: st
     )
     return [
         KeptFigure(
-            group=row[group] or "debtor (self-service)",
+            group=row[group] or "(not recorded)",
             kind=row["arrangement__kind"],
             currency=row["arrangement__currency"],
             fell_due=row["fell_due"],

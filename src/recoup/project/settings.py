@@ -174,5 +174,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "faker": {"level": "WARNING"},
         "ofxtools": {"level": "WARNING"},
+        # WeasyPrint narrates every step of every letter at INFO; only its warnings are worth a log line.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
