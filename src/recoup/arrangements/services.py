@@ -86,6 +86,7 @@ POLICY_KEYS = {
     "misses_allowed",
     "date_rule",
     "sfs_guidelines",
+    "remainder",
 }
 
 
@@ -99,6 +100,7 @@ class Policy:
     grace_days: int = 3
     misses_allowed: int = 1
     date_rule: DateRule = DateRule.FOLLOWING
+    remainder: str = "last"  # which instalment takes the rounding remainder: "first" or "last"
 
 
 def policy_for(account: Account) -> Policy:
@@ -125,9 +127,12 @@ def policy_for(account: Account) -> Policy:
             grace_days=int(settings.get("grace_days", 3)),
             misses_allowed=int(settings.get("misses_allowed", 1)),
             date_rule=DateRule(settings.get("date_rule", DateRule.FOLLOWING.value)),
+            remainder=str(settings.get("remainder", "last")),
         )
     except (ValueError, TypeError, InvalidOperation) as exc:
         raise UnableToArrange(f"arrangement_policy of {owner}: {exc}") from None
+    if policy.remainder not in ("first", "last"):
+        raise UnableToArrange(f"arrangement_policy of {owner}: remainder must be 'first' or 'last'")
     if policy.grace_days < 0 or policy.misses_allowed < 0 or (policy.max_term_months or 1) < 1:
         raise UnableToArrange(f"arrangement_policy of {owner}: limits must be positive")
     return policy
@@ -229,6 +234,7 @@ def create_plan(*, account: Account, request: PlanRequest, now: datetime, actor:
                 down_payment=_money(request.down_payment, locked, "down_payment"),
                 explicit_dates=request.explicit_dates,
                 date_rule=policy.date_rule,
+                remainder="first" if policy.remainder == "first" else "last",
                 is_business_day=_business_day_rule(locked),
             )
         except (InvalidSchedule, MoneyError) as exc:
@@ -311,6 +317,13 @@ def _open(
     )
     if previous is not None:
         _end(previous, Arrangement.State.REPLACED, f"replaced by a new {kind}", now, actor)
+    elif kind == Arrangement.Kind.PLAN:
+        # A re-plan after a broken or cancelled plan points back at it, so the history reads as one chain.
+        previous = (
+            Arrangement.objects.filter(account=account, state__in=["broken", "cancelled"], replaced_by__isnull=True)
+            .order_by("-ended_at", "-id")
+            .first()
+        )
     arrangement = Arrangement.objects.create(
         account=account,
         kind=kind,

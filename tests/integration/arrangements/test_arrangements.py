@@ -113,6 +113,28 @@ class TestPlans:
         assert [d.amount_minor for d in again.dues.order_by("number")] == [10000] * 7 + [5000]
         assert Arrangement.objects.filter(account=account).count() == 2
         assert Arrangement.objects.get(pk=plan.pk).state == "broken"  # history kept
+        assert again.replaces_id == plan.pk  # the re-plan points back at the broken plan
+
+    def test_the_creditor_says_which_payment_takes_the_rounding_remainder(self, account: Account) -> None:
+        creditor = account.creditor
+        creditor.arrangement_policy = {"date_rule": "none", "remainder": "first"}
+        creditor.save()
+        plan = create_plan(
+            account=Account.objects.get(pk=account.pk),
+            request=PlanRequest(frequency=Frequency.MONTHLY, first_due=date(2027, 2, 1), count=3),
+            now=NOW,
+            actor=None,
+        )
+        assert [d.amount_minor for d in plan.dues.order_by("number")] == [33334, 33333, 33333]
+        creditor.arrangement_policy = {"remainder": "middle"}
+        creditor.save()
+        with pytest.raises(UnableToArrange, match="remainder must be 'first' or 'last'"):
+            create_plan(
+                account=Account.objects.get(pk=account.pk),
+                request=PlanRequest(frequency=Frequency.MONTHLY, first_due=date(2027, 2, 1), count=3),
+                now=NOW,
+                actor=None,
+            )
 
     def test_a_new_plan_replaces_the_open_one(self, account: Account) -> None:
         first = create_plan(
