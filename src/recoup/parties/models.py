@@ -66,6 +66,8 @@ class Creditor(models.Model):
     )
     settlement_wording = models.TextField(
         blank=True,
+        default="",
+        db_default="",
         help_text="Wording the creditor requires in every settlement letter (printed as given, after the terms).",
     )
     arrangement_policy = models.JSONField(
