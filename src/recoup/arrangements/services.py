@@ -695,7 +695,7 @@ def monitor(
 
 
 DUE_UPDATE_SQL = (
-    "UPDATE arrangements_due SET status = v.s, paid_minor = v.p, paid_on = v.o, updated_at = %s "
+    "UPDATE arrangements_due SET status = v.s, paid_minor = v.p, paid_on = {paid_on}, updated_at = %s "
     "FROM (SELECT column1 AS i, column2 AS s, column3 AS p, column4 AS o FROM (VALUES {rows}) AS t) AS v "
     "WHERE arrangements_due.id = v.i"
 )
@@ -712,7 +712,10 @@ def _write_dues(changed: Sequence[tuple[int, str, int, date | None]], now: datet
             params: list[Any] = [now]
             for row in batch:
                 params.extend(row)
-            cursor.execute(DUE_UPDATE_SQL.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(batch))), params)
+            # PostgreSQL types a VALUES column from its rows, and a column of NULLs is text: say it is a date.
+            paid_on = "CAST(v.o AS date)" if connection.vendor == "postgresql" else "v.o"
+            rows = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
+            cursor.execute(DUE_UPDATE_SQL.format(rows=rows, paid_on=paid_on), params)
 
 
 def _missed_events(missed: Sequence[tuple[Arrangement, int, date, int, str]], now: datetime, actor: Actor) -> None:
