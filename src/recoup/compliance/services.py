@@ -354,6 +354,9 @@ def _endpoint_check(
     if kind is None:
         if contact_point is not None:
             raise UnableToContact(f"contact_point: a {channel.value} does not go to a phone number or email address")
+        if not (debtor.address_line1 and debtor.city and debtor.postal_code):
+            words = "letter" if channel is Channel.LETTER else "visit"
+            return [Reason("GATE-02", f"no full postal address is on record for {debtor}, so no {words}")], [], ()
         return [], [], ()
     if contact_point is not None:
         if contact_point.debtor_id != debtor.pk:

@@ -583,3 +583,14 @@ def test_a_uk_default_notice_moves_the_limitation_start_to_its_expiry() -> None:
     assert limitation_for(account).expires_on == date(2026, 1, 10)
     record_notice(account=account, kind="default", sent_on=date(2020, 3, 2), now=NOW, actor=None, remedy_days=14)
     assert limitation_for(account).expires_on == date(2026, 3, 16)  # Doyle: from the notice's expiry
+
+
+def test_no_letter_or_visit_without_a_postal_address() -> None:
+    debtor = DebtorFactory(address_line1="", city="")
+    account = AccountFactory(creditor=CreditorFactory(), debtor=debtor)
+    letter = evaluate(account=account, debtor=debtor, channel=Channel.LETTER, at=ny(10, 12))
+    assert [r.rule for r in letter.decision.reasons] == ["GATE-02"]
+    assert "no full postal address" in letter.decision.reasons[0].text
+    Debtor.objects.filter(pk=debtor.pk).update(address_line1="12 Main Street", city="Albany")
+    debtor.refresh_from_db()
+    assert evaluate(account=account, debtor=debtor, channel=Channel.LETTER, at=ny(10, 12)).decision.allowed
