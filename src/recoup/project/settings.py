@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "recoup.imports",
     "recoup.compliance",
     "recoup.arrangements",
+    "recoup.workspace",
     "recoup.web",
 ]
 

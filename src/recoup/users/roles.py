@@ -55,6 +55,7 @@ _OFFICER = (
     | _crud("parties.contactpoint", "add", "change")
     | _crud("compliance.hold", "add", "view")
     | _view(["compliance.contactdecision", "compliance.contact"])
+    | {"compliance.add_contact"}  # log the calls they make (through the gate)
     | _crud("compliance.notice", "add", "change", "view")
     | _crud("compliance.hardshipnotice", "add", "view")
     | _crud("compliance.callconsent", "add", "view")

@@ -95,8 +95,21 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         .order_by("-starts_at", "-id")
     )
     from recoup.accounts.models import ChargeFreeze
+    from recoup.compliance.models import Contact
     from recoup.parties.models import ContactPoint
+    from recoup.web.call_views import CallForm
     from recoup.web.compliance_views import legal_context
+    from recoup.workspace.models import Callback
+
+    zone = primary.time_zone if primary else ""
+    contacts = [
+        (contact, _local(contact.at, zone))
+        for contact in Contact.objects.filter(account=account).select_related("recorded_by").order_by("-at", "-id")[:25]
+    ]
+    callbacks = [
+        (callback, _local(callback.at, zone))
+        for callback in Callback.objects.filter(account=account, done_at__isnull=True).order_by("at")
+    ]
 
     return render(
         request,
@@ -113,6 +126,10 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "may_decide_hardship": user.has_perm("compliance.change_hardshipnotice"),
             "may_add_consent": user.has_perm("compliance.add_callconsent"),
             "may_add_forbearance": user.has_perm("compliance.add_forbearance"),
+            "call_form": CallForm(auto_id="call-%s"),
+            "may_log_call": user.has_perm("compliance.add_contact"),
+            "contacts": contacts,
+            "callbacks": callbacks,
             "account": account,
             "statement": statement,
             "roles": roles,

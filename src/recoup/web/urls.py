@@ -4,6 +4,7 @@ from django.urls import path, reverse_lazy
 from recoup.web import (
     account_views,
     arrangement_views,
+    call_views,
     compliance_views,
     export_views,
     import_views,
@@ -41,6 +42,7 @@ urlpatterns = [
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:account_id>/", account_views.account_detail, name="account"),
     path("accounts/<int:account_id>/holds/", account_views.place_account_hold, name="account-hold"),
+    path("accounts/<int:account_id>/calls/", call_views.log_account_call, name="account-call"),
     path("accounts/<int:account_id>/wishes/", account_views.record_account_wish, name="account-wish"),
     path(
         "accounts/<int:account_id>/wishes/<int:wish_id>/withdraw/",

@@ -1,0 +1,80 @@
+"""Logging a call from the account page: the gate decides, the outcome and its follow-up are recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from recoup.accounts.models import AccountDebtor
+from recoup.compliance.services import UnableToContact
+from recoup.core.money import Money, MoneyError
+from recoup.web.actions import account_for, form_error, run_action
+from recoup.workspace.calls import OUTCOMES, FollowUp, log_call
+
+
+class CallForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=[(key, o.label) for key, o in OUTCOMES.items()])
+    note = forms.CharField(label="Note", required=False, max_length=2000)
+    promise_amount = forms.DecimalField(label="Promised amount", required=False, min_value=Decimal("0.01"))
+    promise_on = forms.DateField(
+        label="Promised for", required=False, input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    callback_on = forms.DateField(
+        label="Call back on", required=False, input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    callback_time = forms.TimeField(
+        label="at (their time)", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    override_reason = forms.CharField(
+        label="Override reason", required=False, max_length=1000, help_text="Only with the override permission."
+    )
+
+
+def _now() -> datetime:
+    """The moment a call logged from the page was made: now (a seam for tests to fix the hour)."""
+    return timezone.now()
+
+
+@login_required
+@permission_required("compliance.add_contact", raise_exception=True)
+@require_POST
+def log_account_call(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Log a call just made (the time is now); blocked calls are refused with the rules that block them."""
+    account, user = account_for(request, account_id)
+    form = CallForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, account, form, back_to="account")
+    data = form.cleaned_data
+    primary = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
+    role = primary.first()
+    zone = ZoneInfo(role.debtor.time_zone) if role and role.debtor.time_zone else timezone.get_current_timezone()
+    callback_at = None
+    if data["callback_on"]:
+        callback_at = datetime.combine(data["callback_on"], data["callback_time"] or time(12, 0), tzinfo=zone)
+    now = _now()
+
+    def action() -> str:
+        try:
+            amount = Money.of(data["promise_amount"], account.currency) if data["promise_amount"] else None
+        except MoneyError as exc:
+            raise UnableToContact(f"promise_amount: {exc}") from None
+        log_call(
+            account=account,
+            outcome=data["outcome"],
+            at=now,
+            now=now,
+            actor=user,
+            note=data["note"],
+            override_reason=data["override_reason"],
+            follow_up=FollowUp(promise_amount=amount, promise_on=data["promise_on"], callback_at=callback_at),
+        )
+        return f"Call logged: {OUTCOMES[data['outcome']].label.lower()}."
+
+    return run_action(request, account, action, refused=(UnableToContact,), back_to="account")
