@@ -25,6 +25,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
     match = getattr(request, "resolver_match", None)
     current = match.url_name if match else ""
     entries: list[tuple[str, str]] = [("Home", "home")]
+    if user.has_perm("compliance.add_contact"):
+        entries.append(("My queue", "queue"))
     if user.has_perm("accounts.view_account"):
         entries.append(("Accounts", "accounts"))
     if user.has_perm("parties.view_creditor"):

@@ -9,6 +9,7 @@ from recoup.web import (
     export_views,
     import_views,
     payment_views,
+    queue_views,
     views,
 )
 from recoup.web.forms import SignInForm
@@ -39,6 +40,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", views.home, name="home"),
+    path("queue/", queue_views.my_queue, name="queue"),
+    path("queue/next/", queue_views.next_account, name="next-account"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:account_id>/", account_views.account_detail, name="account"),
     path("accounts/<int:account_id>/holds/", account_views.place_account_hold, name="account-hold"),

@@ -28,3 +28,17 @@ class Callback(models.Model):
 
     def __str__(self) -> str:
         return f"callback on account {self.account_id} at {self.at}"
+
+
+class AccountLease(models.Model):
+    """An officer working an account now: others skip it in "next account" until the lease runs out."""
+
+    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="lease", primary_key=True)
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leases")
+    until = models.DateTimeField()
+
+    class Meta:
+        db_table = "workspace_lease"
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} worked by {self.officer_id} until {self.until}"

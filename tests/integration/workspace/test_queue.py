@@ -1,0 +1,94 @@
+"""My queue: callbacks due first, then promises and instalments due or missed, then the largest
+balances; "next account" leases the first one nobody else is working."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.test import Client
+
+from factories import AccountFactory, CreditorFactory, UserFactory
+from ledger_helpers import owing, usd
+from recoup.accounts.models import Account
+from recoup.arrangements.services import create_promise, monitor
+from recoup.audit.models import AuditEvent
+from recoup.users.models import User
+from recoup.users.roles import Role
+from recoup.workspace.models import AccountLease, Callback
+from recoup.workspace.queue import claim_next, queue_for
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2027, 1, 20, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def officer() -> User:
+    return UserFactory(role=Role.OFFICER)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def accounts(officer: User) -> dict[str, Account]:
+    creditor = CreditorFactory(arrangement_policy={"grace_days": 2, "date_rule": "none"})
+    made = {
+        name: owing(AccountFactory(creditor=creditor, reference=name, assigned_officer=officer), principal=owed)
+        for name, owed in [("SMALL", "100.00"), ("BIG", "9000.00"), ("PROMISED", "500.00"), ("CALLBACK", "50.00")]
+    }
+    create_promise(
+        account=made["PROMISED"], amounts=[(date(2027, 1, 15), usd("50.00"))], now=NOW - timedelta(days=10), actor=None
+    )
+    monitor(as_of=NOW.date(), now=NOW, actor=None)  # the promise of 15 January is missed
+    Callback.objects.create(
+        account=made["CALLBACK"],
+        debtor=made["CALLBACK"].debtors.get(),
+        at=NOW + timedelta(minutes=5),
+        officer=officer,
+        created_at=NOW,
+    )
+    return made
+
+
+def test_the_queue_reads_callbacks_then_missed_promises_then_the_largest_balances(
+    officer: User, accounts: dict[str, Account]
+) -> None:
+    queue = queue_for(officer, now=NOW)
+    assert [(e.reference, e.tier) for e in queue] == [("CALLBACK", 1), ("PROMISED", 2), ("BIG", 3), ("SMALL", 3)]
+    assert queue[0].reason == "Callback due 20 Jan 15:05 UTC"
+    assert queue[1].reason == "Promise of 50.00 USD missed (15 Jan)"
+    assert queue[2].reason == "Owes 9,000.00 USD"
+    Account.objects.filter(reference="SMALL").update(status="settled")
+    assert "SMALL" not in [e.reference for e in queue_for(officer, now=NOW)]
+
+
+def test_next_account_skips_one_someone_else_is_working_and_leases_it(
+    officer: User, accounts: dict[str, Account]
+) -> None:
+    colleague = UserFactory(role=Role.OFFICER)
+    AccountLease.objects.create(account=accounts["CALLBACK"], officer=colleague, until=NOW + timedelta(minutes=10))
+    queue = queue_for(officer, now=NOW)
+    assert queue[0].worked_by == colleague.username
+    first = claim_next(officer, now=NOW)
+    assert first is not None
+    assert first.reference == "PROMISED"
+    lease = AccountLease.objects.get(account=accounts["PROMISED"])
+    assert (lease.officer_id, lease.until) == (officer.pk, NOW + timedelta(minutes=15))
+    assert AuditEvent.objects.filter(name="workspace.account.claimed", subject_id=accounts["PROMISED"].pk).exists()
+    # Once the colleague's lease runs out, the callback is first again.
+    later = claim_next(officer, now=NOW + timedelta(minutes=11))
+    assert later is not None
+    assert later.reference == "CALLBACK"
+
+
+def test_the_queue_page_and_the_next_account_button(officer: User, accounts: dict[str, Account]) -> None:
+    client = Client()
+    client.force_login(officer)
+    page = client.get("/queue/").content.decode()
+    assert "My queue" in page
+    assert "BIG" in page
+    response = client.post("/queue/next/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/")
+    auditor = Client()
+    auditor.force_login(UserFactory(role=Role.AUDITOR))
+    assert auditor.get("/queue/").status_code == 403
+    assert auditor.post("/queue/next/").status_code == 403
