@@ -10,6 +10,7 @@ from recoup.web import (
     import_views,
     payment_views,
     queue_views,
+    timeline_views,
     views,
 )
 from recoup.web.forms import SignInForm
@@ -46,6 +47,8 @@ urlpatterns = [
     path("accounts/<int:account_id>/", account_views.account_detail, name="account"),
     path("accounts/<int:account_id>/holds/", account_views.place_account_hold, name="account-hold"),
     path("accounts/<int:account_id>/calls/", call_views.log_account_call, name="account-call"),
+    path("accounts/<int:account_id>/timeline/", timeline_views.account_timeline, name="account-timeline"),
+    path("accounts/<int:account_id>/notes/", timeline_views.add_note, name="account-note"),
     path("accounts/<int:account_id>/wishes/", account_views.record_account_wish, name="account-wish"),
     path(
         "accounts/<int:account_id>/wishes/<int:wish_id>/withdraw/",

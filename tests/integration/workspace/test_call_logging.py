@@ -155,3 +155,32 @@ def test_an_auditor_cannot_log_a_call(account: Account) -> None:
     client.force_login(UserFactory(role=Role.AUDITOR))
     assert client.post(f"/accounts/{account.pk}/calls/", {"outcome": "no_answer"}).status_code == 403
     assert Contact.objects.count() == 0
+
+
+def test_the_timeline_shows_what_happened_filtered_by_kind_and_takes_notes(
+    web_client_officer: tuple[object, Account], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recoup.audit.models import AuditEvent
+    from recoup.web import call_views
+
+    client, account = web_client_officer
+    monkeypatch.setattr(call_views, "_now", lambda: ny(11, 14))
+    client.post(f"/accounts/{account.pk}/calls/", {"outcome": "dispute", "note": "says it was paid in June"})  # type: ignore[attr-defined]
+    noted = client.post(  # type: ignore[attr-defined]
+        f"/accounts/{account.pk}/notes/", {"text": "Sent the June statement by email"}, follow=True
+    ).content.decode()
+    assert "Note added." in noted
+    assert "Sent the June statement by email" in noted
+    everything = client.get(f"/accounts/{account.pk}/timeline/").content.decode()  # type: ignore[attr-defined]
+    assert "compliance · contact · recorded" in everything
+    assert "compliance · hold · placed" in everything
+    assert "says it was paid in June" in everything
+    holds = client.get(f"/accounts/{account.pk}/timeline/?kind=holds").content.decode()  # type: ignore[attr-defined]
+    assert "compliance · hold · placed" in holds
+    assert "Sent the June statement" not in holds
+    assert "compliance · contact · recorded" not in holds
+    notes = client.get(f"/accounts/{account.pk}/timeline/?kind=notes").content.decode()  # type: ignore[attr-defined]
+    assert "Sent the June statement by email" in notes
+    empty = client.post(f"/accounts/{account.pk}/notes/", {"text": ""}, follow=True).content.decode()  # type: ignore[attr-defined]
+    assert "text: This field is required." in empty
+    assert AuditEvent.objects.filter(name="workspace.note.added").count() == 1

@@ -1,0 +1,109 @@
+"""An account's timeline: everything that happened to it, newest first, from the audit log (one
+indexed query per page), filterable by kind, plus notes officers add."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from recoup.audit.models import AuditEvent
+from recoup.audit.services import record_event
+from recoup.web.actions import account_for, form_error, run_action
+
+# Kinds of event an officer filters by, as event-name prefixes.
+KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "contacts": ("Calls and messages", ("compliance.contact.", "workspace.call.", "compliance.call_consent.")),
+    "money": ("Money", ("accounts.transaction.", "accounts.payment.", "accounts.balance.", "imports.invoice.")),
+    "arrangements": ("Plans and promises", ("arrangement.",)),
+    "holds": (
+        "Holds and legal",
+        (
+            "compliance.hold.",
+            "compliance.hardship.",
+            "compliance.notice.",
+            "compliance.legal_referral.",
+            "compliance.forbearance.",
+            "account.charges.",
+        ),
+    ),
+    "status": ("Status and details", ("accounts.account.", "imports.account.", "imports.party.")),
+    "notes": ("Notes", ("workspace.note.",)),
+}
+HIDDEN = ("compliance.contact.decided",)  # every gate answer is in the contact ledger; the timeline shows what happened
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _describe(event: AuditEvent) -> str:
+    """A line a collector reads: the event in words, with the details that matter."""
+    after: dict[str, Any] = event.after if isinstance(event.after, dict) else {}
+    words = event.name.replace("_", " ").replace(".", " · ")
+    detail = []
+    for key in ("outcome", "kind", "reason", "note", "amount", "state", "text", "to_status", "channel"):
+        value = after.get(key)
+        if value not in (None, "", [], {}):
+            detail.append(f"{key.replace('_', ' ')}: {value}")
+    return words + (f" ({'; '.join(str(d) for d in detail)})" if detail else "")
+
+
+@login_required
+@permission_required("accounts.view_account", raise_exception=True)
+def account_timeline(request: HttpRequest, account_id: int) -> HttpResponse:
+    account, user = account_for(request, account_id)
+    kind = request.GET.get("kind", "")
+    events = AuditEvent.objects.filter(account_id=account.pk).exclude(name__in=HIDDEN)
+    if kind in KINDS:
+        condition = Q()
+        for prefix in KINDS[kind][1]:
+            condition |= Q(name__startswith=prefix)
+        events = events.filter(condition)
+    page = Paginator(events.order_by("-occurred_at", "-id"), 50).get_page(request.GET.get("page", "1"))
+    return render(
+        request,
+        "web/timeline.html",
+        {
+            "account": account,
+            "rows": [(event, _describe(event)) for event in page],
+            "page": page,
+            "kinds": [(key, label) for key, (label, _prefixes) in KINDS.items()],
+            "kind": kind,
+            "query_string": f"kind={kind}" if kind in KINDS else "",
+            "note_form": NoteForm(),
+            "may_note": user.has_perm("compliance.add_contact"),
+        },
+    )
+
+
+@login_required
+@permission_required("compliance.add_contact", raise_exception=True)
+@require_POST
+def add_note(request: HttpRequest, account_id: int) -> HttpResponse:
+    account, user = account_for(request, account_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, account, form, back_to="account-timeline")
+    text = form.cleaned_data["text"].strip()
+
+    def action() -> str:
+        record_event(
+            name="workspace.note.added",
+            subject_type="account",
+            subject_id=account.pk,
+            account_id=account.pk,
+            occurred_at=timezone.now(),
+            actor=user,
+            after={"text": text},
+        )
+        return "Note added."
+
+    return run_action(request, account, action, refused=(ValueError,), back_to="account-timeline")
