@@ -28,7 +28,7 @@ from django.db.models.functions import Concat, Trim
 
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.core.money import Money
-from recoup.parties.models import Creditor, Debtor
+from recoup.parties.models import ContactPoint, Creditor, Debtor
 from recoup.users.models import User
 
 Status = Account.Status
@@ -188,6 +188,34 @@ def _listing(queryset: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
+PHONE_REGIONS = ("US", "CA", "GB", "AU", "NZ", "IE")
+
+
+def _contact_values(text: str) -> set[str]:
+    """The stored forms of an email address or phone number typed in any format, else nothing.
+
+    Phones are kept as E.164, so a number typed nationally ("(415) 555-0123", "07700 900123") is read
+    in each country Recoup serves and every valid reading is looked up exactly (an indexed lookup).
+    """
+    typed = text.strip()
+    if "@" in typed and " " not in typed:
+        return {typed.lower()}
+    digits = "".join(ch for ch in typed if ch.isdigit())
+    if len(digits) < 7 or any(ch.isalpha() for ch in typed):
+        return set()
+    import phonenumbers
+
+    found: set[str] = set()
+    for region in PHONE_REGIONS if not typed.startswith("+") else (None,):
+        try:
+            number = phonenumbers.parse(typed, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            found.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return found
+
+
 def search_accounts(
     *,
     text: str = "",
@@ -198,7 +226,8 @@ def search_accounts(
     """Accounts matching the filters, oldest delinquency first, ready for `account_rows`.
 
     `text` matches part of the account reference, or every word of it matches part of a name of one
-    of the account's debtors (given, family or business name), case-insensitively. With
+    of the account's debtors (given, family or business name), case-insensitively. An email address,
+    or a phone number in any format, finds the accounts of the debtors who have it. With
     `assigned_officer`, only that officer's accounts. The result is lazy, so a paginator slices it.
     """
     accounts = Account.objects.all()
@@ -208,6 +237,12 @@ def search_accounts(
         accounts = accounts.filter(creditor_id=creditor_id)
     if statuses:
         accounts = accounts.filter(status__in=list(statuses))
+    contact_values = _contact_values(text)
+    if contact_values:
+        by_contact = ContactPoint.objects.filter(
+            debtor__account_roles__account=OuterRef("pk"), value__in=sorted(contact_values)
+        )
+        return _listing(accounts.filter(Exists(by_contact)))
     words = text.split()
     if words:
         debtor_match = AccountDebtor.objects.filter(account=OuterRef("pk"))

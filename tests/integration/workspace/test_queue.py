@@ -92,3 +92,18 @@ def test_the_queue_page_and_the_next_account_button(officer: User, accounts: dic
     auditor.force_login(UserFactory(role=Role.AUDITOR))
     assert auditor.get("/queue/").status_code == 403
     assert auditor.post("/queue/next/").status_code == 403
+
+
+def test_search_finds_accounts_by_a_phone_typed_any_way_and_by_email() -> None:
+    from factories import ContactPointFactory, DebtorFactory
+    from recoup.accounts.selectors import search_accounts
+
+    debtor = DebtorFactory()
+    ContactPointFactory(debtor=debtor, value="+14155550123")
+    ContactPointFactory(debtor=debtor, email=True, value="pat.lee@example.org")
+    mine = AccountFactory(debtor=debtor, reference="FIND-ME")
+    AccountFactory(reference="NOT-ME")
+    for typed in ["(415) 555-0123", "415.555.0123", "+1 415 555 0123", "Pat.Lee@Example.org"]:
+        assert [a.reference for a in search_accounts(text=typed)] == ["FIND-ME"], typed
+    assert list(search_accounts(text="(415) 555-0199")) == []
+    assert mine.pk in [a.pk for a in search_accounts(text="FIND")]
