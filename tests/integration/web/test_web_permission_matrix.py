@@ -1,0 +1,142 @@
+"""Every role against every page and action: the server refuses (403) exactly what a role may not do.
+
+The matrix below is written out by hand from what each role is for (officers work their accounts,
+team leads also decide and approve, managers also run imports and exports and lift holds, legal
+works accounts like an officer, auditors only read, administrators do everything). A URL added to
+the application without a row here fails `test_every_url_is_in_the_matrix`, so no page or action can
+ship without someone deciding who may use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver
+
+from ledger_helpers import owing
+from recoup.users.roles import Role
+from recoup.web import urls as web_urls
+from web_data import WebData
+
+OFFICER, T, M, L, A, D = Role.OFFICER, Role.TEAM_LEAD, Role.MANAGER, Role.LEGAL, Role.AUDITOR, Role.ADMIN
+EVERYONE = {OFFICER, T, M, L, A, D}
+WORKERS = {OFFICER, T, M, L, D}  # everyone but the auditor, who only reads
+LEADS = {T, M, D}
+MANAGERS = {M, D}
+
+# url name: (method, roles allowed)
+MATRIX: dict[str, tuple[str, set[Role]]] = {
+    "home": ("GET", EVERYONE),
+    "password_change": ("GET", EVERYONE),
+    "password_change_done": ("GET", EVERYONE),
+    "queue": ("GET", WORKERS),
+    "next-account": ("POST", WORKERS),
+    "accounts": ("GET", EVERYONE),
+    "account": ("GET", EVERYONE),
+    "account-timeline": ("GET", EVERYONE),
+    "account-arrangements": ("GET", EVERYONE),
+    "account-affordability": ("GET", EVERYONE),
+    "account-arrangement-letter": ("GET", EVERYONE),
+    "account-hold": ("POST", WORKERS),
+    "account-call": ("POST", WORKERS),
+    "account-note": ("POST", WORKERS),
+    "account-wish": ("POST", WORKERS),
+    "account-wish-withdraw": ("POST", WORKERS),
+    "account-notice": ("POST", WORKERS),
+    "account-notice-undeliverable": ("POST", WORKERS),
+    "account-hardship": ("POST", WORKERS),
+    "account-call-consent": ("POST", WORKERS),
+    "account-forbearance": ("POST", WORKERS),
+    "account-plan": ("POST", WORKERS),
+    "account-promise": ("POST", WORKERS),
+    "account-settlement": ("POST", WORKERS),
+    "account-hold-lift": ("POST", MANAGERS),
+    "account-hardship-step": ("POST", LEADS),
+    "account-arrangement-approve": ("POST", LEADS),
+    "account-arrangement-cancel": ("POST", LEADS),
+    "creditors": ("GET", EVERYONE),
+    "audit-log": ("GET", {M, A, D}),
+    "aging": ("GET", {T, M, A, D}),
+    "imports": ("GET", MANAGERS),
+    "import-progress": ("GET", MANAGERS),
+    "import-mappings": ("GET", MANAGERS),
+    "import-mapping-new": ("GET", MANAGERS),
+    "import-mapping": ("GET", MANAGERS),
+    "import-rejects": ("GET", MANAGERS),
+    "exports": ("GET", {M, A, D}),
+    "export-download": ("GET", {M, A, D}),
+    "unmatched-payments": ("GET", MANAGERS),
+    "unmatched-payment": ("GET", MANAGERS),
+}
+NOT_ROLE_BOUND = {"healthz", "login", "logout"}  # open to anyone, or the way in and out
+
+
+def _named_patterns(patterns: list[Any], prefix: str = "") -> dict[str, str]:
+    found: dict[str, str] = {}
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            continue  # the Django admin has its own staff check
+        if isinstance(pattern, URLPattern) and pattern.name:
+            found[pattern.name] = prefix + str(pattern.pattern)
+    return found
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    names = set(_named_patterns(web_urls.urlpatterns)) - NOT_ROLE_BOUND
+    assert names == set(MATRIX), (
+        f"decide who may use: {sorted(names - set(MATRIX))}; gone: {sorted(set(MATRIX) - names)}"
+    )
+
+
+def _path(template: str, ids: dict[str, Any]) -> str:
+    path = "/" + template
+    for name, value in ids.items():
+        path = path.replace(f"<int:{name}>", str(value)).replace(f"<str:{name}>", str(value))
+    return path
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE, key=lambda r: r.value), ids=lambda r: r.value)
+def test_each_role_is_refused_exactly_what_it_may_not_do(web: WebData, role: Role) -> None:
+    user = web.user(f"user-{role.value}", role)
+    account = owing(web.account(creditor=web.creditor("lnb"), reference="PM-1", officer=user), principal="100.00")
+    ids = {
+        "account_id": account.pk,
+        "hold_id": 999_999,
+        "wish_id": 999_999,
+        "notice_id": 999_999,
+        "arrangement_id": 999_999,
+        "line_id": 999_999,
+        "job_id": 999_999,
+        "mapping_id": 999_999,
+        "token": "no-such-token",
+        "kind": "accounts",
+    }
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    templates = _named_patterns(web_urls.urlpatterns)
+    wrong: list[str] = []
+    for name, (method, allowed) in MATRIX.items():
+        path = _path(templates[name], ids)
+        response = client.post(path, {}) if method == "POST" else client.get(path)
+        if response.status_code >= 500:
+            wrong.append(f"{method} {path}: server error {response.status_code}")
+        elif role in allowed and response.status_code == 403:
+            wrong.append(f"{method} {path}: refused, but {role.value} may use it")
+        elif role not in allowed and response.status_code != 403:
+            wrong.append(f"{method} {path}: {response.status_code}, but {role.value} may not use it")
+    assert wrong == []
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(web: WebData) -> None:
+    account = web.account(creditor=web.creditor("lnb"), reference="PM-2")
+    ids = {name: 1 for name in ("hold_id", "wish_id", "notice_id", "arrangement_id", "line_id", "job_id", "mapping_id")}
+    ids.update({"account_id": account.pk, "token": "x", "kind": "accounts"})
+    client = Client()
+    templates = _named_patterns(web_urls.urlpatterns)
+    for name, (method, _allowed) in MATRIX.items():
+        path = _path(templates[name], ids)
+        response = client.post(path, {}) if method == "POST" else client.get(path)
+        assert response.status_code == 302, f"{method} {path}: {response.status_code}"
+        assert response["Location"].startswith("/login/"), path
