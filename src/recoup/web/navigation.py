@@ -29,6 +29,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("My queue", "queue"))
     if user.has_perm("accounts.view_account"):
         entries.append(("Accounts", "accounts"))
+    if user.has_perm("users.view_user"):
+        entries.append(("Team", "team"))
     if user.has_perm("parties.view_creditor"):
         entries.append(("Creditors", "creditors"))
     if user.has_perm("accounts.view_aging_report"):

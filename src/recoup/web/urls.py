@@ -10,6 +10,7 @@ from recoup.web import (
     import_views,
     payment_views,
     queue_views,
+    team_views,
     timeline_views,
     views,
 )
@@ -43,6 +44,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("queue/", queue_views.my_queue, name="queue"),
     path("queue/next/", queue_views.next_account, name="next-account"),
+    path("team/", team_views.team_page, name="team"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:account_id>/", account_views.account_detail, name="account"),
     path("accounts/<int:account_id>/holds/", account_views.place_account_hold, name="account-hold"),

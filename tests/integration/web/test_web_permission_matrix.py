@@ -33,6 +33,7 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "password_change_done": ("GET", EVERYONE),
     "queue": ("GET", WORKERS),
     "next-account": ("POST", WORKERS),
+    "team": ("GET", {T, M, A, D}),
     "accounts": ("GET", EVERYONE),
     "account": ("GET", EVERYONE),
     "account-timeline": ("GET", EVERYONE),

@@ -1,0 +1,118 @@
+"""The team lead's page: workloads, untouched accounts, and a reassignment previewed then confirmed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import Client
+
+from factories import AccountFactory, CreditorFactory, TeamFactory, UserFactory
+from ledger_helpers import owing
+from recoup.accounts.models import Account
+from recoup.audit.models import AuditEvent
+from recoup.compliance.models import Contact
+from recoup.users.models import User
+from recoup.users.roles import Role
+from recoup.workspace.team import UnableToReassign, preview_reassign, reassign, untouched_accounts, workloads
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2027, 1, 20, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def team() -> dict[str, User]:
+    lead = UserFactory(role=Role.TEAM_LEAD, username="lena")
+    mine, other = TeamFactory(lead=lead), TeamFactory()
+    return {
+        "lead": lead,
+        "ana": UserFactory(role=Role.OFFICER, username="ana", team=mine),
+        "ben": UserFactory(role=Role.OFFICER, username="ben", team=mine),
+        "zed": UserFactory(role=Role.OFFICER, username="zed", team=other),
+    }
+
+
+@pytest.fixture
+def accounts(team: dict[str, User]) -> dict[str, Account]:
+    creditor = CreditorFactory()
+    made = {
+        ref: owing(AccountFactory(creditor=creditor, reference=ref, assigned_officer=team[who]), principal=owed)
+        for ref, who, owed in [
+            ("A-1", "ana", "900.00"),
+            ("A-2", "ana", "100.00"),
+            ("B-1", "ben", "50.00"),
+            ("Z-1", "zed", "10.00"),
+        ]
+    }
+    Contact.objects.create(
+        account=made["A-2"],
+        debtor=made["A-2"].debtors.get(),
+        channel="call",
+        direction="inbound",
+        outcome="connected_conversation",
+        at=NOW - timedelta(days=2),
+        recorded_at=NOW,
+    )
+    return made
+
+
+def test_the_lead_sees_their_officers_workloads_and_untouched_accounts(
+    team: dict[str, User], accounts: dict[str, Account]
+) -> None:
+    from recoup.workspace.team import officers_for
+
+    officers = officers_for(team["lead"])
+    assert [o.username for o in officers] == ["ana", "ben"]
+    loads = {w.officer.username: w for w in workloads(officers, now=NOW)}
+    assert (loads["ana"].accounts, [str(m) for m in loads["ana"].owed], loads["ana"].untouched) == (
+        2,
+        ["1,000.00 USD"],
+        1,
+    )
+    assert (loads["ben"].accounts, loads["ben"].untouched) == (1, 1)
+    assert [(ref, who) for _pk, ref, who in untouched_accounts(officers, now=NOW)] == [("A-1", "ana"), ("B-1", "ben")]
+
+
+def test_a_reassignment_is_previewed_then_made_and_audited(team: dict[str, User], accounts: dict[str, Account]) -> None:
+    ids = [accounts["A-1"].pk, accounts["B-1"].pk]
+    preview = preview_reassign(lead=team["lead"], account_ids=ids, to_officer_id=team["ben"].pk)
+    assert (preview.account_ids, preview.from_officers) == ((accounts["A-1"].pk,), {"ana": 1})  # B-1 is already Ben's
+    assert Account.objects.get(reference="A-1").assigned_officer == team["ana"]  # a preview changes nothing
+    with pytest.raises(UnableToReassign, match="reason: say why"):
+        reassign(lead=team["lead"], account_ids=ids, to_officer_id=team["ben"].pk, reason=" ", now=NOW)
+    reassign(lead=team["lead"], account_ids=ids, to_officer_id=team["ben"].pk, reason="Ana on leave", now=NOW)
+    assert Account.objects.get(reference="A-1").assigned_officer == team["ben"]
+    event = AuditEvent.objects.get(name="accounts.account.reassigned")
+    assert (event.before, event.after) == (
+        {"assigned_officer": team["ana"].pk},
+        {"assigned_officer": team["ben"].pk, "reason": "Ana on leave"},
+    )
+    with pytest.raises(UnableToReassign, match="belong to officers outside your teams"):
+        preview_reassign(lead=team["lead"], account_ids=[accounts["Z-1"].pk], to_officer_id=team["ben"].pk)
+    with pytest.raises(UnableToReassign, match="to: choose one of the officers you lead"):
+        preview_reassign(lead=team["lead"], account_ids=ids, to_officer_id=team["zed"].pk)
+
+
+def test_the_team_page_previews_and_confirms(team: dict[str, User], accounts: dict[str, Account]) -> None:
+    client = Client()
+    client.force_login(team["lead"])
+    page = client.get("/team/").content.decode()
+    assert "Workloads" in page
+    assert "A-1" in page
+    previewed = client.post(
+        "/team/", {"account": [accounts["A-1"].pk], "to": team["ben"].pk, "reason": "leave"}
+    ).content.decode()
+    assert "Move 1 account to" in previewed
+    assert "1 from ana" in previewed
+    assert Account.objects.get(reference="A-1").assigned_officer == team["ana"]
+    done = client.post(
+        "/team/",
+        {"account": [accounts["A-1"].pk], "to": team["ben"].pk, "reason": "leave", "confirm": "1"},
+        follow=True,
+    ).content.decode()
+    assert "Moved 1 account(s) to ben." in done
+    assert Account.objects.get(reference="A-1").assigned_officer == team["ben"]
+    auditor = Client()
+    auditor.force_login(UserFactory(role=Role.AUDITOR))
+    assert auditor.get("/team/").status_code == 200
+    assert auditor.post("/team/", {"account": [accounts["A-1"].pk], "to": team["ana"].pk}).status_code == 403
