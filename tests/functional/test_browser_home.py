@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser
 from recoup.accounts.models import Account, AccountDebtor
-from recoup.accounts.services import post_charge
+from recoup.accounts.services import post_charge, record_payment
 from recoup.core.ledger import Component
 from recoup.core.money import Money
 from recoup.parties.models import Creditor, Debtor
@@ -188,6 +188,20 @@ def test_an_officer_signs_in_and_sees_their_accounts(browser: Any, live_server: 
 
 def test_a_manager_reads_the_aging_report_and_downloads_it(browser: Any, live_server: Any) -> None:
     make_demo_officer()
+    now = timezone.now()
+    # Payments on the hospital and utility accounts only: the card creditor's aging below stays as placed.
+    for n, (reference, amount) in enumerate(
+        [("MED-77120-03", "150.00"), ("UT-55108817", "42.00"), ("MED-77188-11", "75.00")]
+    ):
+        record_payment(
+            account=Account.objects.get(reference=reference),
+            amount=Money.of(amount, "USD"),
+            received_at=now - timedelta(days=2 * n),
+            method="card",
+            now=now,
+            actor=None,
+            idempotency_key=f"browser-manager-{n}",
+        )
     create_user(username="morgan", role=Role.MANAGER, password=PASSWORD, now=timezone.now(), first_name="Morgan")
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US", accept_downloads=True)
     context.add_init_script(CSP_WATCH)
@@ -198,6 +212,10 @@ def test_a_manager_reads_the_aging_report_and_downloads_it(browser: Any, live_se
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/")
+    # The manager's home: today's collections, with the last 14 days drawn as bars on the server.
+    expect(page.get_by_text("Collected today")).to_be_visible()
+    expect(page.get_by_role("img", name="Collected per day, last 14 days, USD")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "manager-home.png"), full_page=True)
 
     page.get_by_role("link", name="Aging", exact=True).click()
     page.wait_for_url(f"{live_server.url}/reports/aging/")

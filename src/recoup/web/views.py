@@ -108,7 +108,12 @@ def _home_context(user: User, role: Role | None, as_of: date) -> tuple[str, dict
             },
         }
     if role is Role.MANAGER:
-        return "web/home/manager.html", {"portfolio": account_selectors.portfolio_by_creditor()}
+        from recoup.workspace.figures import collection_figures
+
+        return "web/home/manager.html", {
+            "portfolio": account_selectors.portfolio_by_creditor(),
+            "collections": collection_figures(today=as_of),
+        }
     if role is Role.LEGAL:
         return "web/home/legal.html", {
             "status_counts": account_selectors.status_counts(statuses=account_selectors.ESCALATED_STATUSES),
