@@ -147,3 +147,28 @@ def test_an_officer_agrees_a_plan_and_sees_the_first_payment_counted(browser: An
     watch.assert_clean()
     context.close()
     assert Account.objects.get(pk=account.pk).status == "in_arrangement"
+
+
+def test_keyboard_shortcuts_log_a_call_and_open_the_next_account(browser: Any, live_server: Any) -> None:
+    account = an_account()
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    context.add_init_script(CSP_WATCH)
+    page = context.new_page()
+    watch = ConsoleWatch(page)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("link", name="My queue").click()
+    expect(page.get_by_role("heading", name="My queue")).to_be_visible()
+    page.keyboard.press("n")  # the next account: the only one in Sam's queue
+    page.wait_for_url(f"{live_server.url}/accounts/{account.pk}/")
+    expect(page.get_by_text(f"Working {account.reference}")).to_be_visible()
+    page.keyboard.press("c")
+    call = page.get_by_role("form", name="Log a call")
+    expect(call.get_by_label("Outcome")).to_be_focused()
+    call.get_by_label("Note").fill("n and c typed here are text, not shortcuts")
+    assert page.url == f"{live_server.url}/accounts/{account.pk}/"
+    watch.assert_clean()
+    context.close()
