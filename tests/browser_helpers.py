@@ -51,7 +51,14 @@ class ConsoleWatch:
         self.errors: list[str] = []
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        page.on("requestfailed", lambda req: self.errors.append(f"request failed: {req.url}"))
+        page.on("requestfailed", self._on_request_failed)
+
+    def _on_request_failed(self, request: Any) -> None:
+        # A request the browser abandoned because the page moved on (a click during a load, the
+        # favicon of a page just left) is not a failure of the application.
+        if request.failure == "net::ERR_ABORTED":
+            return
+        self.errors.append(f"request failed: {request.url} ({request.failure})")
 
     def _on_console(self, message: Any) -> None:
         if message.type in ("error", "warning"):
