@@ -783,8 +783,14 @@ def _complete(arrangement: Arrangement, now: datetime, actor: Actor) -> None:
 
 def monitor_after_payments(*, account_ids: Sequence[int], now: datetime) -> MonitorResult | None:
     """After payments are committed: monitor the open arrangements among those accounts, at once."""
-    open_accounts = set(Arrangement.objects.filter(state=Arrangement.State.ACTIVE).values_list("account_id", flat=True))
-    touched = sorted(open_accounts.intersection(account_ids))
+    # Only the accounts paid into, looked up by the (account, state) index: a payment does not read
+    # every open arrangement of the portfolio.
+    ids = sorted(set(account_ids))
+    touched: list[int] = []
+    for start in range(0, len(ids), 2000):
+        touched += Arrangement.objects.filter(
+            state=Arrangement.State.ACTIVE, account_id__in=ids[start : start + 2000]
+        ).values_list("account_id", flat=True)
     if not touched:
         return None
     return monitor(as_of=now.date(), now=now, account_ids=touched)
