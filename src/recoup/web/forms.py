@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from recoup.workspace.queue import NO_FILTERS, InvalidFilter, QueueFilters
+
 
 class SignInForm(AuthenticationForm):
     """Django's sign-in form with plain-spoken errors and the autocomplete hints password managers use."""
@@ -99,3 +101,71 @@ class AgingForm(forms.Form):
         if value is not None and value > self.today:
             raise forms.ValidationError("The aging date cannot be in the future.")
         return value
+
+
+class QueueFilterForm(forms.Form):
+    """My queue's filters. The rules (and the error messages naming the field) are QueueFilters'."""
+
+    creditor = forms.ChoiceField(label="Creditor", required=False)
+    bucket = forms.ChoiceField(label="Days past due", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    country = forms.CharField(
+        label="Country",
+        required=False,
+        max_length=2,
+        widget=forms.TextInput(attrs={"placeholder": "US", "autocomplete": "off", "size": 3}),
+    )
+    region = forms.CharField(
+        label="State or region",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"placeholder": "TX", "autocomplete": "off", "size": 4}),
+    )
+    min_balance = forms.CharField(
+        label="Owes at least",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8}),
+    )
+    max_balance = forms.CharField(
+        label="Owes at most",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8}),
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        creditor_choices: list[tuple[int, str]],
+        bucket_labels: list[str],
+        status_choices: list[tuple[str, str]],
+    ) -> None:
+        super().__init__(data)
+        choices: dict[str, list[tuple[Any, str]]] = {
+            "creditor": [("", "All creditors"), *creditor_choices],
+            "bucket": [("", "Any"), *((label, f"{label} days") for label in bucket_labels)],
+            "status": [("", "Open (any)"), *status_choices],
+        }
+        for name, options in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = options
+
+    queue_filters: QueueFilters = NO_FILTERS
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            self.queue_filters = QueueFilters.from_query(cleaned)
+        except InvalidFilter as exc:
+            name, _, reason = str(exc).partition(": ")
+            self.add_error(name if name in self.fields else None, reason)
+        return cleaned
+
+    def filters(self) -> QueueFilters:
+        """The valid filters (no restriction when the form has errors; they are shown on the form)."""
+        if self.is_bound and self.is_valid():
+            return self.queue_filters
+        return NO_FILTERS

@@ -1,16 +1,53 @@
-"""My queue: the officer's accounts in the order to work them, with the reason, and "Next account"."""
+"""My queue: the officer's accounts in the order to work them, with the reason, filters and saved
+views, and "Next account"."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from recoup.parties.selectors import creditor_choices
 from recoup.users.models import User
-from recoup.workspace.queue import claim_next, queue_for
+from recoup.web.forms import QueueFilterForm
+from recoup.workspace.models import SavedView
+from recoup.workspace.queue import (
+    BUCKETS,
+    FILTER_KEYS,
+    NO_FILTERS,
+    InvalidFilter,
+    QueueFilters,
+    claim_next,
+    delete_view,
+    queue_for,
+    save_view,
+)
+
+STATUS_CHOICES = [("active", "Active"), ("in_arrangement", "In arrangement")]
+
+
+def _form(data: QueryDict | None) -> QueueFilterForm:
+    return QueueFilterForm(
+        data,
+        creditor_choices=creditor_choices(),
+        bucket_labels=list(BUCKETS),
+        status_choices=STATUS_CHOICES,
+    )
+
+
+def _filter_params(data: QueryDict) -> dict[str, str]:
+    return {key: str(data.get(key, "")).strip() for key in FILTER_KEYS if str(data.get(key, "")).strip()}
+
+
+def _queue_url(params: dict[str, str]) -> str:
+    url = reverse("queue")
+    return f"{url}?{urlencode(params)}" if params else url
 
 
 @login_required
@@ -18,20 +55,76 @@ from recoup.workspace.queue import claim_next, queue_for
 def my_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    entries = queue_for(user, now=timezone.now())
-    return render(request, "web/queue.html", {"entries": entries})
+    params = _filter_params(request.GET)
+    form = _form(request.GET if params else None)
+    filters = form.filters()
+    entries = queue_for(user, now=timezone.now(), filters=filters)
+    views = list(SavedView.objects.filter(owner=user).order_by("name"))
+    current = next((view for view in views if view.filters == filters.to_query()), None) if filters.active else None
+    context = {
+        "entries": entries,
+        "form": form,
+        "filters": filters,
+        "filter_params": filters.to_query(),
+        "views": [(view, _queue_url(view.filters)) for view in views],
+        "current_view": current,
+    }
+    htmx = getattr(request, "htmx", None)
+    template = "web/queue.html"
+    if htmx and not htmx.history_restore_request:
+        template = "web/queue.html#results"
+    return render(request, template, context)
 
 
 @login_required
 @permission_required("compliance.add_contact", raise_exception=True)
 @require_POST
 def next_account(request: HttpRequest) -> HttpResponse:
-    """Open the highest account nobody else is working, leased to this officer for 15 minutes."""
+    """Open the highest account nobody else is working (within the queue's filters, if any), leased
+    to this officer for 15 minutes."""
     user = request.user
     assert isinstance(user, User)
-    entry = claim_next(user, now=timezone.now())
+    params = _filter_params(request.POST)
+    try:
+        filters = QueueFilters.from_query(params)
+    except InvalidFilter as exc:
+        messages.error(request, f"Filters not applied: {exc}.")
+        filters = NO_FILTERS
+    entry = claim_next(user, now=timezone.now(), filters=filters)
     if entry is None:
-        messages.info(request, "Nothing left to work: every account in your queue is being worked or done.")
-        return redirect("queue")
+        scope = "in this view" if filters.active else "in your queue"
+        messages.info(request, f"Nothing left to work: every account {scope} is being worked or done.")
+        return redirect(_queue_url(filters.to_query()))
     messages.success(request, f"Working {entry.reference}: {entry.reason}.")
     return redirect("account", account_id=entry.account_id)
+
+
+@login_required
+@permission_required("compliance.add_contact", raise_exception=True)
+@require_POST
+def save_queue_view(request: HttpRequest) -> HttpResponse:
+    """Save the queue's current filters under a name (the officer's own; the same name replaces)."""
+    user = request.user
+    assert isinstance(user, User)
+    params = _filter_params(request.POST)
+    try:
+        filters = QueueFilters.from_query(params)
+        view = save_view(user, name=request.POST.get("name", ""), filters=filters, now=timezone.now())
+    except InvalidFilter as exc:
+        messages.error(request, f"View not saved: {exc}.")
+        return redirect(_queue_url(params))
+    messages.success(request, f"Saved the view “{view.name}”.")
+    return redirect(_queue_url(view.filters))
+
+
+@login_required
+@permission_required("compliance.add_contact", raise_exception=True)
+@require_POST
+def delete_queue_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if delete_view(user, view_id=view_id, now=timezone.now()):
+        messages.success(request, "View deleted.")
+    else:
+        messages.error(request, "No such view of yours.")
+    return redirect("queue")

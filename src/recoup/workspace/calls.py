@@ -25,6 +25,7 @@ from recoup.core.compliance import Channel, Outcome
 from recoup.core.money import Money
 from recoup.parties.models import Debtor
 from recoup.workspace.models import Callback
+from recoup.workspace.queue import CALLBACK_AHEAD
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -110,6 +111,14 @@ def log_call(
     try:
         with transaction.atomic():
             record_contact(token=str(decision.token), outcome=chosen.ledger, at=at, now=now, actor=actor, note=note)
+            # This call is the callback: callbacks on the account due by now (or within the queue's
+            # 15 minutes ahead) are done, whatever the outcome, so the account leaves the callback tier.
+            answered = list(
+                Callback.objects.filter(account=account, done_at__isnull=True, at__lte=at + CALLBACK_AHEAD)
+                .order_by("at")
+                .values_list("pk", flat=True)
+            )
+            Callback.objects.filter(pk__in=answered).update(done_at=now)
             _follow_up(account, debtor, chosen, follow_up, now, actor, note)
             record_event(
                 name="workspace.call.logged",
@@ -118,7 +127,7 @@ def log_call(
                 account_id=account.pk,
                 occurred_at=now,
                 actor=actor,
-                after={"outcome": outcome, "decision": decision.pk, "note": note.strip()},
+                after={"outcome": outcome, "decision": decision.pk, "note": note.strip(), "callbacks_done": answered},
             )
     except UnableToArrange as exc:
         raise UnableToContact(str(exc)) from None

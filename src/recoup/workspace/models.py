@@ -42,3 +42,20 @@ class AccountLease(models.Model):
 
     def __str__(self) -> str:
         return f"account {self.account_id} worked by {self.officer_id} until {self.until}"
+
+
+class SavedView(models.Model):
+    """An officer's named set of queue filters ("Texas over $5,000, 61-90 days"), theirs alone."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=60)
+    filters = models.JSONField(help_text="The queue filters as query parameters (see workspace.queue.QueueFilters).")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "workspace_saved_view"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.owner_id})"

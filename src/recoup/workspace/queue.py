@@ -9,23 +9,144 @@ working and leases it for 15 minutes, so two officers never work the same accoun
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from recoup.accounts.models import Account
+from recoup.accounts.models import Account, AccountDebtor
 from recoup.arrangements.models import Due
 from recoup.audit.services import record_event
-from recoup.core.money import Money
+from recoup.core.aging import DEFAULT_BUCKETS, days_past_due
+from recoup.core.money import Money, minor_units
 from recoup.users.models import User
-from recoup.workspace.models import AccountLease, Callback
+from recoup.workspace.models import AccountLease, Callback, SavedView
 
 OPEN_STATUSES = ("active", "in_arrangement")
 LEASE = timedelta(minutes=15)
 CALLBACK_AHEAD = timedelta(minutes=15)  # a callback shows as due a little before its time
 MISSED_DAYS = 7
+
+
+BUCKETS = {bucket.label: bucket for bucket in DEFAULT_BUCKETS.buckets}
+FILTER_KEYS = ("creditor", "bucket", "status", "country", "region", "min_balance", "max_balance")
+
+
+class InvalidFilter(ValueError):
+    """A queue filter that cannot be applied; the message names the filter and the reason."""
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """Which of the officer's accounts the queue shows. Empty means no restriction.
+
+    The bucket is one of the standard aging buckets (days past the oldest unpaid due date); the
+    balance range is in the account's own currency (what it owes in total, all components).
+    """
+
+    creditor: int | None = None
+    bucket: str = ""
+    status: str = ""
+    country: str = ""
+    region: str = ""
+    min_balance: Decimal | None = None
+    max_balance: Decimal | None = None
+
+    @classmethod
+    def from_query(cls, data: Mapping[str, Any]) -> QueueFilters:
+        """Read filters from query parameters (or a saved view); raises InvalidFilter naming the field."""
+
+        def value(key: str) -> str:
+            raw = data.get(key, "")
+            return str(raw).strip() if raw is not None else ""
+
+        creditor = value("creditor")
+        if creditor and not creditor.isdigit():
+            raise InvalidFilter(f"creditor: '{creditor}' is not a creditor")
+        bucket = value("bucket")
+        if bucket and bucket not in BUCKETS:
+            raise InvalidFilter(f"bucket: '{bucket}' is not one of {', '.join(BUCKETS)}")
+        status = value("status")
+        if status and status not in OPEN_STATUSES:
+            raise InvalidFilter(f"status: '{status}' is not one of {', '.join(OPEN_STATUSES)}")
+        country = value("country").upper()
+        if country and (len(country) != 2 or not country.isalpha()):
+            raise InvalidFilter(f"country: '{country}' is not a two-letter country code such as US")
+        bounds: dict[str, Decimal | None] = {}
+        for key in ("min_balance", "max_balance"):
+            text = value(key).replace(",", "")
+            try:
+                amount = Decimal(text) if text else None
+            except InvalidOperation:
+                raise InvalidFilter(f"{key}: '{value(key)}' is not an amount") from None
+            if amount is not None and (not amount.is_finite() or amount < 0):
+                raise InvalidFilter(f"{key}: '{value(key)}' must be zero or more")
+            bounds[key] = amount
+        low, high = bounds["min_balance"], bounds["max_balance"]
+        if low is not None and high is not None and low > high:
+            raise InvalidFilter(f"max_balance: {high} is less than the minimum {low}")
+        return cls(
+            creditor=int(creditor) if creditor else None,
+            bucket=bucket,
+            status=status,
+            country=country,
+            region=value("region").upper(),
+            min_balance=low,
+            max_balance=high,
+        )
+
+    def to_query(self) -> dict[str, str]:
+        """The filters that are set, as query parameters (what a saved view stores)."""
+        return {key: str(value) for key, value in asdict(self).items() if value not in (None, "")}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.to_query())
+
+    def apply(self, accounts: QuerySet[Account], *, today: date) -> QuerySet[Account]:
+        """`accounts` narrowed to these filters, in SQL (no account is looked at in Python)."""
+        if self.creditor is not None:
+            accounts = accounts.filter(creditor_id=self.creditor)
+        if self.status:
+            accounts = accounts.filter(status=self.status)
+        if self.bucket:
+            bucket = BUCKETS[self.bucket]
+            # days past due = today - oldest unpaid due date (none unpaid, or not yet due: current).
+            if bucket.min_days == 0:
+                within = Q(oldest_unpaid_due_date__isnull=True) | Q(oldest_unpaid_due_date__gte=today)
+            else:
+                within = Q(oldest_unpaid_due_date__lte=today - timedelta(days=bucket.min_days))
+            if bucket.max_days is not None and bucket.min_days > 0:
+                within &= Q(oldest_unpaid_due_date__gte=today - timedelta(days=bucket.max_days))
+            accounts = accounts.filter(within)
+        if self.country or self.region:
+            where = Q(account=OuterRef("pk"), role=AccountDebtor.Role.PRIMARY)
+            if self.country:
+                where &= Q(debtor__country=self.country)
+            if self.region:
+                where &= Q(debtor__region=self.region)
+            accounts = accounts.filter(Exists(AccountDebtor.objects.filter(where)))
+        if self.min_balance is not None or self.max_balance is not None:
+            owed = F("principal_minor") + F("interest_minor") + F("fees_minor") + F("costs_minor")
+            accounts = accounts.annotate(filter_owed=owed)
+            by_currency = Q()
+            for currency in accounts.order_by().values_list("currency", flat=True).distinct():
+                scale = 10 ** minor_units(currency)
+                rule = Q(currency=currency)
+                if self.min_balance is not None:
+                    rule &= Q(filter_owed__gte=int(self.min_balance * scale))
+                if self.max_balance is not None:
+                    rule &= Q(filter_owed__lte=int(self.max_balance * scale))
+                by_currency |= rule
+            accounts = accounts.filter(by_currency) if by_currency else accounts.none()
+        return accounts
+
+
+NO_FILTERS = QueueFilters()
 
 
 @dataclass(frozen=True)
@@ -35,15 +156,17 @@ class QueueEntry:
     tier: int  # 1 callback, 2 promise or instalment, 3 the rest
     reason: str
     worked_by: str = ""  # someone else's lease, if any
+    details: dict[str, Any] = field(default_factory=dict, compare=False)  # creditor, owed, days past due
 
 
-def queue_for(officer: User, *, now: datetime, limit: int = 50) -> list[QueueEntry]:
+def queue_for(officer: User, *, now: datetime, limit: int = 50, filters: QueueFilters = NO_FILTERS) -> list[QueueEntry]:
     """The officer's queue, highest priority first; accounts leased to someone else are marked."""
-    mine = Account.objects.filter(assigned_officer=officer, status__in=OPEN_STATUSES)
+    mine = filters.apply(Account.objects.filter(assigned_officer=officer, status__in=OPEN_STATUSES), today=now.date())
     entries: dict[int, QueueEntry] = {}
     for account_id, reference, at in (
         Callback.objects.filter(done_at__isnull=True, at__lte=now + CALLBACK_AHEAD)
         .filter(Q(officer=officer) | Q(account__in=mine))
+        .filter(Q(account__in=mine) if filters.active else Q())
         .order_by("at")
         .values_list("account_id", "account__reference", "at")
     ):
@@ -91,17 +214,41 @@ def queue_for(officer: User, *, now: datetime, limit: int = 50) -> list[QueueEnt
         .exclude(officer=officer)
         .values_list("account_id", "officer__username")
     )
+    details = _details([e.account_id for e in ordered], today=now.date())
     return [
-        QueueEntry(e.account_id, e.reference, e.tier, e.reason, leased.get(e.account_id, ""))
-        if e.account_id in leased
-        else e
+        QueueEntry(e.account_id, e.reference, e.tier, e.reason, leased.get(e.account_id, ""), details[e.account_id])
         for e in ordered
     ]
 
 
-def claim_next(officer: User, *, now: datetime) -> QueueEntry | None:
-    """Lease the highest account in the queue that nobody else is working; None when there is none."""
-    for entry in queue_for(officer, now=now, limit=200):
+def _details(account_ids: list[int], *, today: date) -> dict[int, dict[str, Any]]:
+    """What the queue shows beside each account: creditor, what is owed, days past due and bucket."""
+    found: dict[int, dict[str, Any]] = {}
+    for pk, creditor, currency, principal, interest, fees, costs, oldest in Account.objects.filter(
+        pk__in=account_ids
+    ).values_list(
+        "id",
+        "creditor__name",
+        "currency",
+        "principal_minor",
+        "interest_minor",
+        "fees_minor",
+        "costs_minor",
+        "oldest_unpaid_due_date",
+    ):
+        days = days_past_due(oldest, today)
+        found[pk] = {
+            "creditor": creditor,
+            "owed": Money.from_minor(principal + interest + fees + costs, currency),
+            "days_past_due": days,
+            "bucket": DEFAULT_BUCKETS.bucket_for(days).label,
+        }
+    return found
+
+
+def claim_next(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTERS) -> QueueEntry | None:
+    """Lease the highest account in the queue (as filtered) that nobody else is working; None when none."""
+    for entry in queue_for(officer, now=now, limit=200, filters=filters):
         if entry.worked_by:
             continue
         try:
@@ -125,3 +272,45 @@ def claim_next(officer: User, *, now: datetime) -> QueueEntry | None:
             continue  # another officer's lease landed first
         return entry
     return None
+
+
+def save_view(officer: User, *, name: str, filters: QueueFilters, now: datetime) -> SavedView:
+    """Keep the filters under a name (the same name again replaces them), audited."""
+    name = name.strip()
+    if not name:
+        raise InvalidFilter("name: give the view a name")
+    if len(name) > 60:
+        raise InvalidFilter("name: at most 60 characters")
+    if not filters.active:
+        raise InvalidFilter("filters: choose at least one filter before saving a view")
+    with transaction.atomic():
+        view, created = SavedView.objects.update_or_create(
+            owner=officer, name=name, defaults={"filters": filters.to_query(), "created_at": now}
+        )
+        record_event(
+            name="workspace.view.saved",
+            subject_type="saved_view",
+            subject_id=view.pk,
+            occurred_at=now,
+            actor=officer,
+            after={"name": name, "filters": filters.to_query(), "replaced": not created},
+        )
+    return view
+
+
+def delete_view(officer: User, *, view_id: int, now: datetime) -> bool:
+    """Remove one of the officer's saved views; False if they have no such view."""
+    with transaction.atomic():
+        view = SavedView.objects.filter(pk=view_id, owner=officer).first()
+        if view is None:
+            return False
+        record_event(
+            name="workspace.view.deleted",
+            subject_type="saved_view",
+            subject_id=view.pk,
+            occurred_at=now,
+            actor=officer,
+            before={"name": view.name, "filters": view.filters},
+        )
+        view.delete()
+    return True

@@ -33,6 +33,8 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "password_change_done": ("GET", EVERYONE),
     "queue": ("GET", WORKERS),
     "next-account": ("POST", WORKERS),
+    "queue-view-save": ("POST", WORKERS),
+    "queue-view-delete": ("POST", WORKERS),
     "team": ("GET", {T, M, A, D}),
     "accounts": ("GET", EVERYONE),
     "account": ("GET", EVERYONE),
@@ -111,6 +113,7 @@ def test_each_role_is_refused_exactly_what_it_may_not_do(web: WebData, role: Rol
         "line_id": 999_999,
         "job_id": 999_999,
         "mapping_id": 999_999,
+        "view_id": 999_999,
         "token": "no-such-token",
         "kind": "accounts",
     }
@@ -132,7 +135,10 @@ def test_each_role_is_refused_exactly_what_it_may_not_do(web: WebData, role: Rol
 
 def test_signed_out_visitors_are_sent_to_sign_in(web: WebData) -> None:
     account = web.account(creditor=web.creditor("lnb"), reference="PM-2")
-    ids = {name: 1 for name in ("hold_id", "wish_id", "notice_id", "arrangement_id", "line_id", "job_id", "mapping_id")}
+    ids = {
+        name: 1
+        for name in ("hold_id", "wish_id", "notice_id", "arrangement_id", "line_id", "job_id", "mapping_id", "view_id")
+    }
     ids.update({"account_id": account.pk, "token": "x", "kind": "accounts"})
     client = Client()
     templates = _named_patterns(web_urls.urlpatterns)

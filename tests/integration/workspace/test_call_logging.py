@@ -184,3 +184,22 @@ def test_the_timeline_shows_what_happened_filtered_by_kind_and_takes_notes(
     empty = client.post(f"/accounts/{account.pk}/notes/", {"text": ""}, follow=True).content.decode()  # type: ignore[attr-defined]
     assert "text: This field is required." in empty
     assert AuditEvent.objects.filter(name="workspace.note.added").count() == 1
+
+
+def test_the_call_that_answers_a_callback_closes_it_and_a_later_one_stays(account: Account) -> None:
+    from recoup.workspace.queue import queue_for
+
+    officer = UserFactory(role=Role.OFFICER)
+    Account.objects.filter(pk=account.pk).update(assigned_officer=officer)
+    debtor = account.debtors.get()
+    due = Callback.objects.create(account=account, debtor=debtor, at=ny(12, 10), officer=officer, created_at=ny(11, 9))
+    later = Callback.objects.create(
+        account=account, debtor=debtor, at=ny(14, 10), officer=officer, created_at=ny(11, 9)
+    )
+    assert queue_for(officer, now=ny(12, 10))[0].tier == 1
+    log_call(account=account, outcome="no_answer", at=ny(12, 10), now=ny(12, 10), actor=officer)
+    due.refresh_from_db()
+    later.refresh_from_db()
+    assert due.done_at == ny(12, 10)
+    assert later.done_at is None
+    assert queue_for(officer, now=ny(12, 10))[0].tier == 3  # the account is back among the rest
