@@ -82,6 +82,14 @@ def main() -> None:
             baseline,
         )
         report("my queue", [timed(client, "/queue/") for _ in range(args.requests)], baseline)
+        # Filtered as an officer would (a state, a bucket, a balance floor): the filters run in SQL.
+        state = (
+            Account.objects.filter(pk__in=ids, account_debtors__role="primary")
+            .values_list("account_debtors__debtor__region", flat=True)
+            .first()
+        )
+        filtered = f"/queue/?region={state}&bucket=180%2B&min_balance=500"
+        report("my queue, filtered", [timed(client, filtered) for _ in range(args.requests)], baseline)
 
 
 if __name__ == "__main__":
