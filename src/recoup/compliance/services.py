@@ -47,8 +47,9 @@ from recoup.core.compliance import (
 )
 from recoup.core.compliance import ContactWish as CoreContactWish
 from recoup.core.compliance.endpoints import CHANNEL_KINDS, Consent, Endpoint, Source, endpoint_findings
+from recoup.core.compliance.engine import allowances
 from recoup.core.compliance.limitation import Limitation, limitation
-from recoup.core.compliance.model import Purpose
+from recoup.core.compliance.model import Allowance, Purpose
 from recoup.core.compliance.timers import BREATHING_SPACE_DAYS
 from recoup.core.compliance.validation_notice import (
     Itemization,
@@ -101,6 +102,7 @@ class Evaluation:
     time_zones: tuple[str, ...]
     packs: tuple[str, ...]
     contact_points: tuple[int, ...] = ()  # the numbers or addresses the contact may use
+    allowances: tuple[Allowance, ...] = ()  # how much of each frequency limit is used ("attempts left")
 
 
 # ZIP codes of the five boroughs start with these three digits (Manhattan 100-102, Staten Island 103,
@@ -506,6 +508,7 @@ def evaluate(
         zones,
         tuple(p.name for p in packs),
         usable,
+        allowances(request, history, packs),
     )
 
 

@@ -42,6 +42,7 @@ class ChannelAnswer:
     reasons: tuple[Reason, ...]
     warnings: tuple[Reason, ...]
     next_allowed_local: str
+    allowances: tuple[str, ...] = ()  # "US-08: 2 of 7 counted calls in 7 days (5 left)"
 
 
 def _local(moment: datetime | None, zone: str) -> str:
@@ -87,6 +88,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
                     decision.reasons,
                     decision.warnings,
                     _local(decision.next_allowed, primary.time_zone) if not decision.allowed else "",
+                    tuple(f"{a.rule}: {a.describe()}" for a in evaluation.allowances),
                 )
             )
     holds = (
@@ -128,6 +130,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "may_add_forbearance": user.has_perm("compliance.add_forbearance"),
             "call_form": CallForm(auto_id="call-%s"),
             "may_log_call": user.has_perm("compliance.add_contact"),
+            "may_override": user.has_perm("compliance.compliance_override"),
             "contacts": contacts,
             "callbacks": callbacks,
             "account": account,

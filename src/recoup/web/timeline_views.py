@@ -3,6 +3,7 @@ indexed query per page), filterable by kind, plus notes officers add."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from recoup.audit.models import AuditEvent
 from recoup.audit.services import record_event
 from recoup.web.actions import account_for, form_error, run_action
+from recoup.workspace.calls import OUTCOMES
 
 # Kinds of event an officer filters by, as event-name prefixes.
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -44,12 +46,59 @@ class NoteForm(forms.Form):
     text = forms.CharField(label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+def _dues(after: dict[str, Any]) -> str:
+    """ "200.00 USD on 8 Dec 2026", or "6 payments from 1 Jan 2027" for a schedule."""
+    dues = after.get("dues") or []
+    try:
+        dated = [(date.fromisoformat(str(on)), amount) for on, amount in dues]
+    except (TypeError, ValueError):
+        return ""
+    if len(dated) == 1:
+        return f"{dated[0][1]} on {dated[0][0]:%-d %b %Y}"
+    if dated:
+        return f"{len(dated)} payments from {dated[0][0]:%-d %b %Y}"
+    return ""
+
+
+def _call_outcome(after: dict[str, Any]) -> str:
+    outcome = OUTCOMES.get(str(after.get("outcome", "")))
+    label = outcome.label if outcome else str(after.get("outcome", ""))
+    note = str(after.get("note") or "").strip()
+    return f"Call: {label.lower()}" + (f". “{note}”" if note else "")
+
+
+# The events an officer reads most, in their words; others fall back to the event's name and details.
+PHRASES: dict[str, Any] = {
+    "arrangement.promise.created": lambda a: f"Promise to pay {_dues(a) or a.get('total', '')}",
+    "arrangement.plan.created": lambda a: f"Payment plan agreed: {a.get('total', '')} in {_dues(a)}",
+    "arrangement.settlement.created": lambda a: f"Settlement agreed: {a.get('total', '')}, {_dues(a)}",
+    "arrangement.completed": lambda a: "Arrangement completed: every payment kept",
+    "arrangement.replaced": lambda a: "Arrangement replaced by a new one",
+    "arrangement.broken": lambda a: "Arrangement broken" + (f": {a['reason']}" if a.get("reason") else ""),
+    "arrangement.cancelled": lambda a: "Arrangement cancelled" + (f": {a['reason']}" if a.get("reason") else ""),
+    "workspace.call.logged": _call_outcome,
+    "workspace.note.added": lambda a: f"Note: {a.get('text', '')}",
+    "workspace.account.claimed": lambda a: f"Opened from the queue ({a.get('reason', '')})",
+    "accounts.transaction.payment": lambda a: f"Payment received: {a.get('amount', '')}",
+    "accounts.account.status_changed": lambda a: (
+        f"Status now {str(a.get('status', '')).replace('_', ' ')}" + (f" ({a['reason']})" if a.get("reason") else "")
+    ),
+    "compliance.hold.placed": lambda a: (
+        f"{str(a.get('kind', '')).replace('_', ' ').capitalize()} hold placed"
+        + (f": {a['reason']}" if a.get("reason") else "")
+    ),
+}
+
+
 def _describe(event: AuditEvent) -> str:
     """A line a collector reads: the event in words, with the details that matter."""
     after: dict[str, Any] = event.after if isinstance(event.after, dict) else {}
+    phrase = PHRASES.get(event.name)
+    if phrase is not None:
+        return str(phrase(after))
     words = event.name.replace("_", " ").replace(".", " · ")
     detail = []
-    for key in ("outcome", "kind", "reason", "note", "amount", "state", "text", "to_status", "channel"):
+    for key in ("outcome", "kind", "reason", "note", "amount", "total", "state", "text", "to_status", "channel"):
         value = after.get(key)
         if value not in (None, "", [], {}):
             detail.append(f"{key.replace('_', ' ')}: {value}")

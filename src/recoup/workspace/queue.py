@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -163,14 +164,14 @@ def queue_for(officer: User, *, now: datetime, limit: int = 50, filters: QueueFi
     """The officer's queue, highest priority first; accounts leased to someone else are marked."""
     mine = filters.apply(Account.objects.filter(assigned_officer=officer, status__in=OPEN_STATUSES), today=now.date())
     entries: dict[int, QueueEntry] = {}
-    for account_id, reference, at in (
+    for account_id, reference, at, zone in (
         Callback.objects.filter(done_at__isnull=True, at__lte=now + CALLBACK_AHEAD)
         .filter(Q(officer=officer) | Q(account__in=mine))
         .filter(Q(account__in=mine) if filters.active else Q())
         .order_by("at")
-        .values_list("account_id", "account__reference", "at")
+        .values_list("account_id", "account__reference", "at", "debtor__time_zone")
     ):
-        entries.setdefault(account_id, QueueEntry(account_id, reference, 1, f"Callback due {at:%d %b %H:%M} UTC"))
+        entries.setdefault(account_id, QueueEntry(account_id, reference, 1, f"Callback due {_their_time(at, zone)}"))
     today = now.date()
     dues = (
         Due.objects.filter(arrangement__account__in=mine, arrangement__state="active")
@@ -219,6 +220,15 @@ def queue_for(officer: User, *, now: datetime, limit: int = 50, filters: QueueFi
         QueueEntry(e.account_id, e.reference, e.tier, e.reason, leased.get(e.account_id, ""), details[e.account_id])
         for e in ordered
     ]
+
+
+def _their_time(moment: datetime, zone: str) -> str:
+    """ "20 Jan 10:05 their time (EST)": when the debtor asked to be called, as they said it."""
+    try:
+        local = moment.astimezone(ZoneInfo(zone)) if zone else moment.astimezone(UTC)
+    except (ZoneInfoNotFoundError, ValueError):
+        local = moment.astimezone(UTC)
+    return f"{local:%d %b %H:%M} their time ({local:%Z})" if zone else f"{local:%d %b %H:%M} UTC"
 
 
 def _details(account_ids: list[int], *, today: date) -> dict[int, dict[str, Any]]:

@@ -173,10 +173,10 @@ def test_the_timeline_shows_what_happened_filtered_by_kind_and_takes_notes(
     assert "Sent the June statement by email" in noted
     everything = client.get(f"/accounts/{account.pk}/timeline/").content.decode()  # type: ignore[attr-defined]
     assert "compliance · contact · recorded" in everything
-    assert "compliance · hold · placed" in everything
+    assert "Dispute hold placed: Dispute raised on a call" in everything
     assert "says it was paid in June" in everything
     holds = client.get(f"/accounts/{account.pk}/timeline/?kind=holds").content.decode()  # type: ignore[attr-defined]
-    assert "compliance · hold · placed" in holds
+    assert "Dispute hold placed" in holds
     assert "Sent the June statement" not in holds
     assert "compliance · contact · recorded" not in holds
     notes = client.get(f"/accounts/{account.pk}/timeline/?kind=notes").content.decode()  # type: ignore[attr-defined]

@@ -53,7 +53,7 @@ def test_the_queue_reads_callbacks_then_missed_promises_then_the_largest_balance
 ) -> None:
     queue = queue_for(officer, now=NOW)
     assert [(e.reference, e.tier) for e in queue] == [("CALLBACK", 1), ("PROMISED", 2), ("BIG", 3), ("SMALL", 3)]
-    assert queue[0].reason == "Callback due 20 Jan 15:05 UTC"
+    assert queue[0].reason == "Callback due 20 Jan 10:05 their time (EST)"
     assert queue[1].reason == "Promise of 50.00 USD missed (15 Jan)"
     assert queue[2].reason == "Owes 9,000.00 USD"
     Account.objects.filter(reference="SMALL").update(status="settled")

@@ -25,10 +25,11 @@ from recoup.core.compliance.content import (
     content_problems,
     is_revocation,
 )
-from recoup.core.compliance.engine import decide
+from recoup.core.compliance.engine import allowances, decide
 from recoup.core.compliance.firm import FirmPolicy, InvalidFirmPolicy
 from recoup.core.compliance.limitation import Limitation, limitation
 from recoup.core.compliance.model import (
+    Allowance,
     Channel,
     ContactRequest,
     Decision,
@@ -55,6 +56,7 @@ from recoup.core.compliance.wishes import ContactWish, DebtorWishes
 
 __all__ = [
     "OPT_OUT_KEYWORDS",
+    "Allowance",
     "Australia",
     "Channel",
     "ContactRequest",
@@ -82,6 +84,7 @@ __all__ = [
     "UsFederal",
     "ValidationNotice",
     "add_us_business_days",
+    "allowances",
     "assumed_receipt",
     "australian_national_holidays",
     "content_problems",

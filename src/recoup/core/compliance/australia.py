@@ -26,8 +26,9 @@ from datetime import date, datetime, time
 
 from recoup.core.compliance.calendars import SATURDAY, australian_national_holidays
 from recoup.core.compliance.clock import TimeWindow, check_window, describe_local_times, local_date
-from recoup.core.compliance.counting import cap_until
+from recoup.core.compliance.counting import cap_until, count_in_window
 from recoup.core.compliance.model import (
+    Allowance,
     Channel,
     ContactRequest,
     Direction,
@@ -105,6 +106,21 @@ class Australia:
         text += f"it would be {describe_local_times(request.at, zones)}"
         text += f", which is {', '.join(holidays)}." if holidays else "."
         return [Finding(Severity.BLOCK, Reason("AU-01", text), result.next_allowed)]
+
+    def allowances(self, request: ContactRequest, history: Sequence[PastContact]) -> Sequence[Allowance]:
+        if request.channel not in CAPPED_CHANNELS:
+            return []
+        contacts: list[datetime] = [c.at for c in history if c.concerns(request) and is_actual_contact(c)]
+        return [
+            Allowance(
+                "AU-02",
+                "actual contacts",
+                count_in_window(request.at, contacts, request.zones(), days=days),
+                limit,
+                days,
+            )
+            for limit, days in CAPS
+        ]
 
     def _frequency(self, request: ContactRequest, history: Sequence[PastContact]) -> list[Finding]:
         contacts: list[datetime] = [c.at for c in history if c.concerns(request) and is_actual_contact(c)]

@@ -6,7 +6,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from recoup.core.compliance.model import ContactRequest, Decision, Finding, PastContact, Reason, RulePack, Severity
+from recoup.core.compliance.model import (
+    Allowance,
+    ContactRequest,
+    Decision,
+    Finding,
+    PastContact,
+    Reason,
+    RulePack,
+    Severity,
+)
 
 # Each step of the next-allowed search moves to the latest time one blocking rule names, so it only
 # loops when rules keep pushing each other forward (hours, then a holiday, then a cap); this bounds it.
@@ -58,3 +67,17 @@ def _next_allowed(
         if not blocks:
             return at.astimezone(request.at.tzinfo)
     return None
+
+
+def allowances(
+    request: ContactRequest, history: Sequence[PastContact], packs: Sequence[RulePack]
+) -> tuple[Allowance, ...]:
+    """How much of each frequency limit that applies to this request is used (for "attempts left")."""
+    past = [contact for contact in history if contact.at <= request.at]
+    found: list[Allowance] = []
+    for pack in packs:
+        # Packs with frequency limits say how much of each is used; others have nothing to count.
+        count = getattr(pack, "allowances", None)
+        if count is not None:
+            found.extend(count(request, past))
+    return tuple(found)

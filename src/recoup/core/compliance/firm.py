@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from recoup.core.compliance.clock import TimeWindow, check_window, describe_local_times
-from recoup.core.compliance.counting import cap_until
+from recoup.core.compliance.counting import cap_until, count_in_window
 from recoup.core.compliance.model import (
+    Allowance,
     Channel,
     ContactRequest,
     Direction,
@@ -76,6 +77,21 @@ class FirmPolicy:
                 text = f"Our policy allows at most {self.max_contacts} contacts in {days} days; that many happened."
                 findings.append(self._finding("FIRM-CONTACT-CAP", text, until))
         return findings
+
+    def allowances(self, request: ContactRequest, history: Sequence[PastContact]) -> Sequence[Allowance]:
+        mine = [c for c in history if c.concerns(request) and c.direction is Direction.OUTBOUND]
+        zones = request.zones()
+        found: list[Allowance] = []
+        if request.channel in self.attempt_channels and self.max_attempts_per_day is not None:
+            attempts = [c.at for c in mine if c.channel in self.attempt_channels]
+            used = count_in_window(request.at, attempts, zones, days=1)
+            found.append(Allowance("FIRM-DAILY-ATTEMPTS", "attempts", used, self.max_attempts_per_day, 1))
+        if self.max_contacts is not None:
+            contacts = [c.at for c in mine if c.outcome in self.contact_outcomes]
+            days = self.contacts_window_days
+            used = count_in_window(request.at, contacts, zones, days=days)
+            found.append(Allowance("FIRM-CONTACT-CAP", "contacts", used, self.max_contacts, days))
+        return found
 
     def _finding(self, rule: str, text: str, until: datetime | None) -> Finding:
         return Finding(self.severity, Reason(rule, text), until)

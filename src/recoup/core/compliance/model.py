@@ -131,6 +131,27 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Allowance:
+    """How much of a frequency limit is used: `used` of `limit` counted `what` in the `days` local days
+    ending with the request's day (the busiest of the person's zones). What an officer reads as
+    "attempts left this week"; the limit itself is enforced by the pack's `check`."""
+
+    rule: str
+    what: str
+    used: int
+    limit: int
+    days: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.limit - self.used)
+
+    def describe(self) -> str:
+        period = {1: "today", 7: "in 7 days", 30: "in 30 days"}.get(self.days, f"in {self.days} days")
+        return f"{self.used} of {self.limit} {self.what} {period} ({self.left} left)"
+
+
+@dataclass(frozen=True)
 class Decision:
     """The answer for a proposed contact.
 
@@ -151,3 +172,6 @@ class RulePack(Protocol):
     def name(self) -> str: ...
 
     def check(self, request: ContactRequest, history: Sequence[PastContact]) -> Sequence[Finding]: ...
+
+    # A pack with frequency limits may also define
+    # `allowances(request, history) -> Sequence[Allowance]`: how much of each limit is used.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from recoup.core.compliance.clock import (
@@ -33,6 +33,7 @@ from recoup.core.compliance.clock import (
 )
 from recoup.core.compliance.counting import cap_until, count_in_window, counting_zones
 from recoup.core.compliance.model import (
+    Allowance,
     Channel,
     ContactRequest,
     Direction,
@@ -88,6 +89,13 @@ class UsFederal:
             findings += self._call_frequency(request, history)
         return findings
 
+    def allowances(self, request: ContactRequest, history: Sequence[PastContact]) -> Sequence[Allowance]:
+        if request.channel is not Channel.CALL or request.consented:
+            return []
+        counted = _counted_calls(request, history)
+        used = count_in_window(request.at, counted, request.zones(), days=CALL_CAP_DAYS)
+        return [Allowance("US-08", "counted calls", used, CALL_CAP, CALL_CAP_DAYS)]
+
     def _call_frequency(self, request: ContactRequest, history: Sequence[PastContact]) -> list[Finding]:
         zones = request.zones()
         calls = [c for c in history if c.concerns(request) and c.channel is Channel.CALL]
@@ -110,11 +118,7 @@ class UsFederal:
                 )
                 findings.append(Finding(Severity.BLOCK, Reason("US-08", text), latest_start_of_day(quiet)))
 
-        counted = [
-            c.at
-            for c in calls
-            if c.direction is Direction.OUTBOUND and c.outcome in COUNTED_CALL_OUTCOMES and not c.consented
-        ]
+        counted = _counted_calls(request, history)
         until = cap_until(request.at, counted, zones, limit=CALL_CAP, days=CALL_CAP_DAYS)
         if until is not None:
             text = (
@@ -126,3 +130,17 @@ class UsFederal:
             text = "This is the 7th call to this person about this debt within 7 days; further calls will be blocked."
             findings.append(Finding(Severity.WARN, Reason("US-08", text)))
         return findings
+
+
+def _counted_calls(request: ContactRequest, history: Sequence[PastContact]) -> list[datetime]:
+    """US-08's counted calls: outbound calls about this debt that rang, went to voicemail or connected,
+    not made under the person's prior consent."""
+    return [
+        c.at
+        for c in history
+        if c.concerns(request)
+        and c.channel is Channel.CALL
+        and c.direction is Direction.OUTBOUND
+        and c.outcome in COUNTED_CALL_OUTCOMES
+        and not c.consented
+    ]

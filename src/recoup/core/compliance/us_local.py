@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from recoup.core.compliance.counting import cap_until
+from recoup.core.compliance.counting import cap_until, count_in_window
 from recoup.core.compliance.model import (
+    Allowance,
     Channel,
     ContactRequest,
     Direction,
@@ -50,12 +51,19 @@ class Massachusetts:
     limit: int = 2
     days: int = 7
 
+    def allowances(self, request: ContactRequest, history: Sequence[PastContact]) -> Sequence[Allowance]:
+        if request.channel not in MA_CHANNELS:
+            return []
+        used = count_in_window(request.at, self._counted(request, history), request.zones(), days=self.days)
+        return [Allowance("US-MA-1", "calls or texts", used, self.limit, self.days)]
+
+    def _counted(self, request: ContactRequest, history: Sequence[PastContact]) -> list[datetime]:
+        return [c.at for c in _ours(history, request) if c.channel in MA_CHANNELS and c.outcome in MA_COUNTED]
+
     def check(self, request: ContactRequest, history: Sequence[PastContact]) -> Sequence[Finding]:
         if request.channel not in MA_CHANNELS:
             return []
-        counted: list[datetime] = [
-            c.at for c in _ours(history, request) if c.channel in MA_CHANNELS and c.outcome in MA_COUNTED
-        ]
+        counted = self._counted(request, history)
         until = cap_until(request.at, counted, request.zones(), limit=self.limit, days=self.days)
         if until is None:
             return []
@@ -73,6 +81,13 @@ class NewYorkCity:
     name: str = "New York City (DCWP rules)"
     limit: int = 3
     days: int = 7
+
+    def allowances(self, request: ContactRequest, history: Sequence[PastContact]) -> Sequence[Allowance]:
+        if request.channel is Channel.VISIT:
+            return []
+        counted = [c.at for c in _ours(history, request) if c.outcome in NYC_CONTACTS]
+        used = count_in_window(request.at, counted, request.zones(), days=self.days)
+        return [Allowance("US-NYC-1", "contacts", used, self.limit, self.days)]
 
     def check(self, request: ContactRequest, history: Sequence[PastContact]) -> Sequence[Finding]:
         if request.channel is Channel.VISIT:
