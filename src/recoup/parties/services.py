@@ -170,8 +170,10 @@ def add_contact_point(
     consent: str = ContactPoint.Consent.UNKNOWN,
     verified: bool = False,
     is_primary: bool = False,
+    account_id: int | None = None,
 ) -> ContactPoint:
-    """Record a phone or email for a debtor with where it came from (provenance) and consent."""
+    """Record a phone or email for a debtor with where it came from (provenance) and consent.
+    `account_id` puts the event on that account's timeline too (added while working it)."""
     if kind == ContactPoint.Kind.PHONE:
         normalised = normalise_phone(value, country=debtor.country)
         if phone_type not in ContactPoint.PhoneType.values:
@@ -205,8 +207,40 @@ def add_contact_point(
             name="parties.contact_point.added",
             subject_type="contact_point",
             subject_id=point.pk,
+            account_id=account_id,
             occurred_at=now,
             actor=actor,
             after={"debtor": debtor.pk, "kind": kind, "value": normalised, "source": source, "consent": consent},
         )
     return point
+
+
+def stop_using_contact_point(
+    *, point: ContactPoint, reason: str, now: datetime, actor: Actor, account_id: int | None = None
+) -> ContactPoint:
+    """Mark a number or address not to be used (a wrong number, someone else's, no longer theirs).
+
+    The record stays, with where it came from, so the same number from a later file or skip trace is
+    recognised and not used again; the gate treats it as unusable from now on. Audited with the reason.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise UnableToSaveParty("reason: say why it must not be used (wrong number, not theirs, ...)")
+    with transaction.atomic():
+        locked = ContactPoint.objects.select_for_update().get(pk=point.pk)
+        if locked.do_not_contact:
+            raise UnableToSaveParty(f"{locked.kind}: {locked.value} is already marked not to be used")
+        locked.do_not_contact = True
+        locked.is_primary = False
+        locked.save(update_fields=["do_not_contact", "is_primary"])
+        record_event(
+            name="parties.contact_point.stopped",
+            subject_type="contact_point",
+            subject_id=locked.pk,
+            account_id=account_id,
+            occurred_at=now,
+            actor=actor,
+            before={"do_not_contact": False},
+            after={"debtor": locked.debtor_id, "kind": locked.kind, "value": locked.value, "reason": reason},
+        )
+    return locked

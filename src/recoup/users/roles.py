@@ -62,6 +62,7 @@ _OFFICER = (
     | _crud("compliance.forbearance", "add", "view")
     | _crud("arrangements.arrangement", "add", "view")
     | _view(["arrangements.due"])
+    | _crud("accounts.payment", "add")  # a payment taken on the phone or a cheque they received
 )
 _TEAM_LEAD = (
     _OFFICER

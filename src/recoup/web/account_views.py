@@ -4,7 +4,8 @@ debtor may be contacted now on each channel (the compliance gate's answer, with 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -31,6 +32,7 @@ from recoup.compliance.services import (
 from recoup.core.compliance import Channel, Reason
 from recoup.users.models import User
 from recoup.users.roles import Role
+from recoup.web.account_action_views import AssignForm, ContactPointForm, PaymentForm, StopForm, officer_choices
 
 CHANNELS = [Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER]
 
@@ -150,8 +152,31 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             else [],
             "may_place_hold": user.has_perm("compliance.add_hold"),
             "may_lift_hold": user.has_perm("compliance.change_hold"),
+            **_action_forms(user, today=timezone.localdate()),
         },
     )
+
+
+def _action_forms(user: User, *, today: date) -> dict[str, Any]:
+    """The page's other actions, each shown only to those who may take it."""
+    assign_form = AssignForm(auto_id="assign-%s")
+    choices = officer_choices(user) if user.has_perm("accounts.change_account") else []
+    may_assign = bool(choices)  # leads and managers; legal changes accounts but leads no team
+    field = assign_form.fields["officer"]
+    assert isinstance(field, forms.TypedChoiceField)
+    field.choices = choices
+    payment_form = PaymentForm.fresh()
+    payment_form.initial["received_on"] = today
+    return {
+        "payment_form": payment_form,
+        "may_record_payment": user.has_perm("accounts.add_payment"),
+        "contact_point_form": ContactPointForm(auto_id="contact-point-%s"),
+        "may_add_contact_point": user.has_perm("parties.add_contactpoint"),
+        "stop_form": StopForm(),
+        "may_stop_contact_point": user.has_perm("parties.change_contactpoint"),
+        "assign_form": assign_form,
+        "may_assign": may_assign,
+    }
 
 
 class HoldForm(forms.Form):

@@ -79,7 +79,10 @@ PHRASES: dict[str, Any] = {
     "workspace.call.logged": _call_outcome,
     "workspace.note.added": lambda a: f"Note: {a.get('text', '')}",
     "workspace.account.claimed": lambda a: f"Opened from the queue ({a.get('reason', '')})",
-    "accounts.transaction.payment": lambda a: f"Payment received: {a.get('amount', '')}",
+    "accounts.payment.recorded": lambda a: (
+        f"Payment received: {a.get('amount', '')}"
+        + (f" by {str(a['method']).replace('_', ' ')}" if a.get("method") else "")
+    ),
     "accounts.account.status_changed": lambda a: (
         f"Status now {str(a.get('status', '')).replace('_', ' ')}" + (f" ({a['reason']})" if a.get("reason") else "")
     ),

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from recoup.web import (
+    account_action_views,
     account_views,
     arrangement_views,
     call_views,
@@ -51,6 +52,18 @@ urlpatterns = [
     path("accounts/<int:account_id>/", account_views.account_detail, name="account"),
     path("accounts/<int:account_id>/holds/", account_views.place_account_hold, name="account-hold"),
     path("accounts/<int:account_id>/calls/", call_views.log_account_call, name="account-call"),
+    path("accounts/<int:account_id>/payments/", account_action_views.record_account_payment, name="account-payment"),
+    path(
+        "accounts/<int:account_id>/contact-points/",
+        account_action_views.add_account_contact_point,
+        name="account-contact-point",
+    ),
+    path(
+        "accounts/<int:account_id>/contact-points/<int:point_id>/stop/",
+        account_action_views.stop_account_contact_point,
+        name="account-contact-point-stop",
+    ),
+    path("accounts/<int:account_id>/assign/", account_action_views.assign_account, name="account-assign"),
     path("accounts/<int:account_id>/timeline/", timeline_views.account_timeline, name="account-timeline"),
     path("accounts/<int:account_id>/notes/", timeline_views.add_note, name="account-note"),
     path("accounts/<int:account_id>/wishes/", account_views.record_account_wish, name="account-wish"),

@@ -108,11 +108,12 @@ def _home_context(user: User, role: Role | None, as_of: date) -> tuple[str, dict
             },
         }
     if role is Role.MANAGER:
-        from recoup.workspace.figures import collection_figures
+        from recoup.workspace.figures import collection_figures, portfolio_by_bucket
 
         return "web/home/manager.html", {
             "portfolio": account_selectors.portfolio_by_creditor(),
             "collections": collection_figures(today=as_of),
+            "aging": portfolio_by_bucket(today=as_of),
         }
     if role is Role.LEGAL:
         return "web/home/legal.html", {

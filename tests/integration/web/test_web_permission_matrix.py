@@ -44,6 +44,10 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "account-arrangement-letter": ("GET", EVERYONE),
     "account-hold": ("POST", WORKERS),
     "account-call": ("POST", WORKERS),
+    "account-payment": ("POST", WORKERS),
+    "account-contact-point": ("POST", WORKERS),
+    "account-contact-point-stop": ("POST", WORKERS),
+    "account-assign": ("POST", LEADS | {L}),
     "account-note": ("POST", WORKERS),
     "account-wish": ("POST", WORKERS),
     "account-wish-withdraw": ("POST", WORKERS),
@@ -114,6 +118,7 @@ def test_each_role_is_refused_exactly_what_it_may_not_do(web: WebData, role: Rol
         "job_id": 999_999,
         "mapping_id": 999_999,
         "view_id": 999_999,
+        "point_id": 999_999,
         "token": "no-such-token",
         "kind": "accounts",
     }
@@ -137,7 +142,17 @@ def test_signed_out_visitors_are_sent_to_sign_in(web: WebData) -> None:
     account = web.account(creditor=web.creditor("lnb"), reference="PM-2")
     ids = {
         name: 1
-        for name in ("hold_id", "wish_id", "notice_id", "arrangement_id", "line_id", "job_id", "mapping_id", "view_id")
+        for name in (
+            "hold_id",
+            "wish_id",
+            "notice_id",
+            "arrangement_id",
+            "line_id",
+            "job_id",
+            "mapping_id",
+            "view_id",
+            "point_id",
+        )
     }
     ids.update({"account_id": account.pk, "token": "x", "kind": "accounts"})
     client = Client()

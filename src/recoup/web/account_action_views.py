@@ -1,0 +1,212 @@
+"""Actions an officer takes from the account page besides calls and holds: record a payment taken,
+add a phone or email with where it came from, stop using a wrong one, and (team leads) reassign."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from recoup.accounts.models import AccountDebtor, Payment
+from recoup.accounts.services import UnableToRecordPayment, record_payment
+from recoup.core.money import Money, MoneyError
+from recoup.parties.models import ContactPoint
+from recoup.parties.services import UnableToSaveParty, add_contact_point, stop_using_contact_point
+from recoup.users.models import User
+from recoup.web.actions import account_for, form_error, run_action
+from recoup.workspace.team import UnableToReassign, officers_for, reassign
+
+# Methods an officer records by hand; bank files and direct debits come through imports.
+HAND_METHODS = [
+    (Payment.Method.CARD.value, "Card (taken by phone)"),
+    (Payment.Method.CHEQUE.value, "Cheque"),
+    (Payment.Method.CASH.value, "Cash"),
+    (Payment.Method.BANK_TRANSFER.value, "Bank transfer"),
+    (Payment.Method.OTHER.value, "Other"),
+]
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label="Amount", min_value=Decimal("0.01"), max_digits=14, decimal_places=4)
+    received_on = forms.DateField(
+        label="Received on", input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    method = forms.ChoiceField(label="How", choices=HAND_METHODS)
+    reference = forms.CharField(
+        label="Reference", required=False, max_length=100, help_text="Card authorisation, cheque number, receipt."
+    )
+    # Drawn when the page is drawn: sending the same form twice posts the payment once.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    @classmethod
+    def fresh(cls) -> PaymentForm:
+        return cls(auto_id="payment-%s", initial={"idempotency_key": f"page-{uuid.uuid4()}"})
+
+
+class ContactPointForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind", choices=ContactPoint.Kind.choices)
+    value = forms.CharField(label="Number or address", max_length=254)
+    phone_type = forms.ChoiceField(
+        label="Phone type", required=False, choices=[("", "—"), *ContactPoint.PhoneType.choices]
+    )
+    source = forms.ChoiceField(
+        label="Where it came from",
+        choices=[(v, label) for v, label in ContactPoint.Source.choices if v != ContactPoint.Source.PLACEMENT],
+    )
+
+
+class StopForm(forms.Form):
+    reason = forms.CharField(label="Why not use it", max_length=200)
+
+
+class AssignForm(forms.Form):
+    officer = forms.TypedChoiceField(label="Officer", coerce=int)
+    reason = forms.CharField(label="Why", max_length=200)
+
+
+def officer_choices(user: User) -> list[tuple[int, str]]:
+    """The officers this user may give an account to, by name."""
+    return [(o.pk, o.get_full_name() or o.username) for o in officers_for(user)]
+
+
+@login_required
+@permission_required("accounts.add_payment", raise_exception=True)
+@require_POST
+def record_account_payment(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Post a payment the officer took or received, allocated by the creditor's waterfall."""
+    account, user = account_for(request, account_id)
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, account, form, back_to="account")
+    data = form.cleaned_data
+    now = timezone.now()
+    primary = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
+    role = primary.first()
+    zone = ZoneInfo(role.debtor.time_zone) if role and role.debtor.time_zone else timezone.get_current_timezone()
+    # Received today: now; an earlier day: noon that day in the debtor's time (the date is what counts).
+    today = now.astimezone(zone).date()
+    if data["received_on"] > today:
+        messages.error(request, f"received_on: {data['received_on']} is in the future")
+        return redirect("account", account_id=account.pk)
+    received_at = now if data["received_on"] == today else _noon(data["received_on"], zone)
+
+    def action() -> str:
+        try:
+            amount = Money.of(data["amount"], account.currency)
+        except MoneyError as exc:
+            raise UnableToRecordPayment(str(exc)) from None
+        already = Payment.objects.filter(idempotency_key=data["idempotency_key"]).exists()
+        payment = record_payment(
+            account=account,
+            amount=amount,
+            received_at=received_at,
+            method=data["method"],
+            now=now,
+            actor=user,
+            external_reference=data["reference"].strip(),
+            idempotency_key=data["idempotency_key"],
+        )
+        paid = Money.from_minor(payment.amount_minor, payment.currency)
+        if already:
+            return f"That payment of {paid} was already recorded; nothing was posted twice."
+        return f"Payment of {paid} recorded."
+
+    return run_action(request, account, action, refused=(UnableToRecordPayment,), back_to="account")
+
+
+def _noon(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(12, 0), tzinfo=zone)
+
+
+@login_required
+@permission_required("parties.add_contactpoint", raise_exception=True)
+@require_POST
+def add_account_contact_point(request: HttpRequest, account_id: int) -> HttpResponse:
+    """A new phone or email for the primary debtor, with its provenance (for the gate's US-02/US-06)."""
+    account, user = account_for(request, account_id)
+    form = ContactPointForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, account, form, back_to="account")
+    data = form.cleaned_data
+    role = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
+    primary = role.first()
+
+    def action() -> str:
+        if primary is None:
+            raise UnableToSaveParty("debtor: the account has no primary debtor")
+        now = timezone.now()
+        point = add_contact_point(
+            debtor=primary.debtor,
+            kind=data["kind"],
+            value=data["value"],
+            source=data["source"],
+            obtained_date=now.date(),
+            now=now,
+            actor=user,
+            phone_type=data["phone_type"] if data["kind"] == ContactPoint.Kind.PHONE else "",
+            is_primary=not ContactPoint.objects.filter(
+                debtor=primary.debtor, kind=data["kind"], is_primary=True, do_not_contact=False
+            ).exists(),
+            account_id=account.pk,
+        )
+        return f"Added {point.value}."
+
+    return run_action(request, account, action, refused=(UnableToSaveParty,), back_to="account")
+
+
+@login_required
+@permission_required("parties.change_contactpoint", raise_exception=True)
+@require_POST
+def stop_account_contact_point(request: HttpRequest, account_id: int, point_id: int) -> HttpResponse:
+    """Mark one of the account's debtors' numbers or addresses not to be used, with the reason."""
+    account, user = account_for(request, account_id)
+    form = StopForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, account, form, back_to="account")
+    point = ContactPoint.objects.filter(pk=point_id, debtor__account_roles__account=account).first()
+
+    def action() -> str:
+        if point is None:
+            raise UnableToSaveParty("contact point: no such number or address on this account")
+        stopped = stop_using_contact_point(
+            point=point, reason=form.cleaned_data["reason"], now=timezone.now(), actor=user, account_id=account.pk
+        )
+        return f"{stopped.value} will not be used."
+
+    return run_action(request, account, action, refused=(UnableToSaveParty,), back_to="account")
+
+
+@login_required
+@permission_required("accounts.change_account", raise_exception=True)
+@require_POST
+def assign_account(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Give the account to another officer (a team lead within their teams), with the reason."""
+    account, user = account_for(request, account_id)
+    form = AssignForm(request.POST)
+    officer_field = form.fields["officer"]
+    assert isinstance(officer_field, forms.TypedChoiceField)
+    officer_field.choices = officer_choices(user)
+    if not form.is_valid():
+        return form_error(request, account, form, back_to="account")
+
+    def action() -> str:
+        preview = reassign(
+            lead=user,
+            account_ids=[account.pk],
+            to_officer_id=form.cleaned_data["officer"],
+            reason=form.cleaned_data["reason"],
+            now=timezone.now(),
+        )
+        name = preview.to.get_full_name() or preview.to.username
+        return f"Now worked by {name}." if preview.account_ids else f"Already worked by {name}."
+
+    return run_action(request, account, action, refused=(UnableToReassign,), back_to="account")

@@ -1,0 +1,165 @@
+"""The account page's other actions: record a payment taken (once, however often the form is sent),
+add a phone or email with its provenance, stop using a wrong one (the gate then skips it), and
+reassign (team leads, within their teams), each audited and on the account's timeline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from factories import AccountFactory, ContactPointFactory, CreditorFactory, DebtorFactory, UserFactory
+from ledger_helpers import owing
+from recoup.accounts.models import Account, Payment
+from recoup.audit.models import AuditEvent
+from recoup.parties.models import ContactPoint
+from recoup.users.models import User
+from recoup.users.roles import Role
+from recoup.users.services import create_team
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer() -> User:
+    return UserFactory(role=Role.OFFICER)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def account(officer: User) -> Account:
+    debtor = DebtorFactory(time_zone="America/New_York")
+    ContactPointFactory(debtor=debtor, value="+15185550100")
+    return owing(
+        AccountFactory(creditor=CreditorFactory(), debtor=debtor, assigned_officer=officer), principal="600.00"
+    )
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_payment_taken_on_the_phone_is_posted_once(officer: User, account: Account) -> None:
+    client = signed_in(officer)
+    page = client.get(f"/accounts/{account.pk}/").content.decode()
+    assert 'aria-label="Record a payment"' in page
+    form = {
+        "amount": "150.00",
+        "received_on": timezone.localdate().isoformat(),
+        "method": "card",
+        "reference": "AUTH 448812",
+        "idempotency_key": "page-test-1",
+    }
+    done = client.post(f"/accounts/{account.pk}/payments/", form, follow=True).content.decode()
+    assert "Payment of 150.00 USD recorded." in done
+    again = client.post(f"/accounts/{account.pk}/payments/", form, follow=True).content.decode()
+    assert "already recorded; nothing was posted twice" in again
+    payment = Payment.objects.get()
+    assert (payment.amount_minor, payment.method, payment.external_reference) == (15000, "card", "AUTH 448812")
+    account.refresh_from_db()
+    assert account.principal_minor == 45000
+    assert "Payment received: 150.00 USD by card" in client.get(f"/accounts/{account.pk}/timeline/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"amount": "0"}, "amount: Ensure this value is greater than or equal to 0.01."),
+        ({"amount": "12.345"}, "amount: 12.345 has more decimal places than USD allows (2)"),
+        ({"received_on": "2030-01-01"}, "in the future"),
+        ({"method": "bitcoin"}, "method: Select a valid choice."),
+    ],
+)
+def test_a_bad_payment_is_refused_naming_the_field(
+    officer: User, account: Account, change: dict[str, str], message: str
+) -> None:
+    form = {
+        "amount": "10.00",
+        "received_on": timezone.localdate().isoformat(),
+        "method": "cheque",
+        "idempotency_key": "page-test-bad",
+        **change,
+    }
+    page = signed_in(officer).post(f"/accounts/{account.pk}/payments/", form, follow=True).content.decode()
+    assert message in page
+    assert not Payment.objects.exists()
+
+
+def test_an_earlier_day_is_recorded_as_received_that_day(officer: User, account: Account) -> None:
+    yesterday = timezone.localdate() - timedelta(days=1)
+    signed_in(officer).post(
+        f"/accounts/{account.pk}/payments/",
+        {"amount": "20", "received_on": yesterday.isoformat(), "method": "cheque", "idempotency_key": "k-2"},
+    )
+    payment = Payment.objects.get()
+    assert payment.received_at.astimezone(timezone.get_current_timezone()).date() <= yesterday + timedelta(days=1)
+    assert payment.transaction.effective_date == yesterday
+
+
+def test_a_new_number_keeps_where_it_came_from_and_a_wrong_one_is_not_used(officer: User, account: Account) -> None:
+    client = signed_in(officer)
+    added = client.post(
+        f"/accounts/{account.pk}/contact-points/",
+        {"kind": "phone", "value": "(518) 555-0177", "phone_type": "mobile", "source": "debtor"},
+        follow=True,
+    ).content.decode()
+    assert "Added +15185550177." in added
+    point = ContactPoint.objects.get(value="+15185550177")
+    assert (point.source, point.phone_type, point.obtained_date) == ("debtor", "mobile", timezone.localdate())
+    twice = client.post(
+        f"/accounts/{account.pk}/contact-points/",
+        {"kind": "phone", "value": "518-555-0177", "phone_type": "mobile", "source": "debtor"},
+        follow=True,
+    ).content.decode()
+    assert "phone: +15185550177 is already recorded for this debtor" in twice
+    bad = client.post(
+        f"/accounts/{account.pk}/contact-points/",
+        {"kind": "phone", "value": "12", "phone_type": "mobile", "source": "officer"},
+        follow=True,
+    ).content.decode()
+    assert "phone: &#x27;12&#x27; is not a phone number" in bad or "is not a valid number" in bad
+
+    old = ContactPoint.objects.get(value="+15185550100")
+    stopped = client.post(
+        f"/accounts/{account.pk}/contact-points/{old.pk}/stop/", {"reason": "wrong number: a dentist"}, follow=True
+    ).content.decode()
+    assert "+15185550100 will not be used." in stopped
+    old.refresh_from_db()
+    assert old.do_not_contact
+    event = AuditEvent.objects.get(name="parties.contact_point.stopped")
+    assert (event.account_id, event.after["reason"]) == (account.pk, "wrong number: a dentist")
+    assert "wrong number: a dentist" in client.get(f"/accounts/{account.pk}/timeline/").content.decode()
+    # Someone else's account's numbers cannot be reached through this one.
+    other = AccountFactory()
+    theirs = ContactPointFactory(debtor=other.debtors.get(), value="+15185550199")
+    client.post(f"/accounts/{account.pk}/contact-points/{theirs.pk}/stop/", {"reason": "x"})
+    theirs.refresh_from_db()
+    assert not theirs.do_not_contact
+
+
+def test_a_team_lead_reassigns_within_their_team_and_an_officer_cannot(officer: User, account: Account) -> None:
+    now = timezone.now()
+    lead = UserFactory(role=Role.TEAM_LEAD)
+    team = create_team(name="Recoveries East", now=now, lead=lead)
+    colleague = UserFactory(role=Role.OFFICER, first_name="Ana", last_name="Silva")
+    User.objects.filter(pk__in=[officer.pk, colleague.pk]).update(team=team)
+    client = signed_in(lead)
+    page = client.get(f"/accounts/{account.pk}/").content.decode()
+    assert 'aria-label="Reassign the account"' in page
+    assert "Ana Silva" in page
+    missing = client.post(f"/accounts/{account.pk}/assign/", {"officer": colleague.pk}, follow=True).content.decode()
+    assert "reason: This field is required." in missing
+    done = client.post(
+        f"/accounts/{account.pk}/assign/", {"officer": colleague.pk, "reason": "Spanish speaker"}, follow=True
+    ).content.decode()
+    assert "Now worked by Ana Silva." in done
+    account.refresh_from_db()
+    assert account.assigned_officer_id == colleague.pk
+    assert AuditEvent.objects.filter(name="accounts.account.reassigned", subject_id=account.pk).exists()
+    assert signed_in(officer).post(f"/accounts/{account.pk}/assign/", {"officer": officer.pk}).status_code == 403
+    assert (
+        'aria-label="Reassign the account"' not in signed_in(colleague).get(f"/accounts/{account.pk}/").content.decode()
+    )
