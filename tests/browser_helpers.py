@@ -62,7 +62,7 @@ class ConsoleWatch:
 
     def _on_console(self, message: Any) -> None:
         if message.type in ("error", "warning"):
-            self.errors.append(f"console {message.type}: {message.text}")
+            self.errors.append(f"console {message.type}: {message.text} at {message.location}")
 
     def assert_clean(self) -> None:
         violations = self.page.evaluate("window.__cspViolations || []")

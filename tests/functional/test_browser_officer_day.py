@@ -218,9 +218,11 @@ def test_an_officers_day_queue_next_account_call_with_a_promise_and_a_blocked_ca
     call.get_by_label("Promised for").fill(promised_for)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "account-call.png"))
+    page.evaluate("window.__samePage = true")  # survives an in-place update, not a page load
     call.get_by_role("button", name="Log call").click()
-    page.wait_for_load_state()
     expect(page.get_by_text("Call logged: promise to pay.")).to_be_visible()
+    assert page.evaluate("window.__samePage === true"), "logging a call reloaded the whole page"
+    expect(page.locator(".messages")).to_be_focused()  # the outcome is where focus (and a screen reader) is
     history = page.get_by_role("table", name="Contacts and attempts on this account")
     expect(history).to_contain_text("Pays $200 on Friday from her wages")
     promise = Arrangement.objects.get(account=denise)

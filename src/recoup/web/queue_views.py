@@ -71,7 +71,7 @@ def my_queue(request: HttpRequest) -> HttpResponse:
     }
     htmx = getattr(request, "htmx", None)
     template = "web/queue.html"
-    if htmx and not htmx.history_restore_request:
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
         template = "web/queue.html#results"
     return render(request, template, context)
 

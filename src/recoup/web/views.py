@@ -188,7 +188,7 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     htmx = getattr(request, "htmx", None)
     template = "web/accounts.html"
-    if htmx and not htmx.history_restore_request:
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
         template = "web/accounts.html#results"
     return render(request, template, context)
 
