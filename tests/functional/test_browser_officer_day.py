@@ -1,7 +1,8 @@
 """An officer's day in a real Chromium: sign in, open My queue and see why the first account is first,
 take the next account with the keyboard, log a call with a promise to pay, find the promise on the
 timeline and at the top of the queue, and try a call at night in the debtor's time, which the gate
-blocks with the rule and the reason. Writes docs/screenshots/queue.png and account-call.png.
+blocks with the rule and the reason; then both pages at tablet width. Writes docs/screenshots/queue.png,
+account-call.png and queue-tablet.png.
 
 The pages read the clock, so the debtors' time zones are chosen from the hour the test runs: one where
 it is mid-morning to afternoon now, one where it is the middle of the night.
@@ -236,10 +237,13 @@ def test_an_officers_day_queue_next_account_call_with_a_promise_and_a_blocked_ca
     expect(timeline).to_contain_text(f"Promise to pay 200.00 USD on {date.fromisoformat(promised_for):%-d %b %Y}")
     expect(timeline).to_contain_text("Call: promise to pay. “Pays $200 on Friday from her wages”")
 
-    # Back in the queue Denise is no longer a callback; Marcus (the largest balance) is first.
+    # Back in the queue Denise is no longer a callback: Marcus (the largest balance) is first, and
+    # Denise waits at the end for the payment she promised.
     page.get_by_role("link", name="My queue").click()
     expect(rows.nth(0)).to_contain_text("HCS-1002-7715")
     expect(queue).not_to_contain_text("Callback due")
+    promised_day = date.fromisoformat(promised_for)
+    expect(rows.nth(3)).to_contain_text(f"Promise of 200.00 USD due {promised_day:%d %b}: leave until then")
 
     # Marcus's phone and time zone say it is the middle of the night for him: the call is blocked.
     page.goto(f"{live_server.url}/accounts/{marcus.pk}/")
@@ -253,5 +257,15 @@ def test_an_officers_day_queue_next_account_call_with_a_promise_and_a_blocked_ca
     )
     assert not Contact.objects.filter(account=marcus).exists()
     assert ContactDecision.objects.filter(account=marcus, allowed=False).exists()
+
+    # On a tablet (768 px) the queue and the account page fit the width: tables scroll inside their
+    # own region, the page itself never scrolls sideways.
+    page.set_viewport_size({"width": 768, "height": 1024})
+    for path in ("/queue/", f"/accounts/{denise.pk}/"):
+        page.goto(f"{live_server.url}{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than a tablet"
+    page.goto(f"{live_server.url}/queue/")
+    page.screenshot(path=str(SCREENSHOTS / "queue-tablet.png"), full_page=True)
     watch.assert_clean()
     context.close()

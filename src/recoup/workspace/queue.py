@@ -2,9 +2,11 @@
 
 Tiers, highest first (issue 7): a callback the person asked for that is due; a promise or instalment due
 today or missed in the last 7 days; then every other open account assigned to them, the largest balance
-first (the expected value, until strategies and scores give a better one). Each tier is one query over
-the whole portfolio, never a query per account. `claim_next` takes the first account nobody else is
-working and leases it for 15 minutes, so two officers never work the same account at once.
+first (the expected value, until strategies and scores give a better one); last, accounts whose promise
+or plan has its next payment still to come, left alone until then ("Next account" never takes them).
+Each tier is one or two queries over the whole portfolio, never a query per account. `claim_next` takes
+the first account nobody else is working and leases it for 15 minutes, so two officers never work the
+same account at once.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.arrangements.models import Due
@@ -154,7 +156,7 @@ NO_FILTERS = QueueFilters()
 class QueueEntry:
     account_id: int
     reference: str
-    tier: int  # 1 callback, 2 promise or instalment, 3 the rest
+    tier: int  # 1 callback, 2 promise or instalment due or missed, 3 the rest, 4 waiting for a payment to come
     reason: str
     worked_by: str = ""  # someone else's lease, if any
     details: dict[str, Any] = field(default_factory=dict, compare=False)  # creditor, owed, days past due
@@ -200,8 +202,11 @@ def queue_for(officer: User, *, now: datetime, limit: int = 50, filters: QueueFi
             else f"{what} of {amount} due {on:%d %b}"
         )
         entries.setdefault(account_id, QueueEntry(account_id, reference, 2, reason))
+    # An account whose promise or plan has its next payment still to come is left alone until then.
+    upcoming = Due.objects.filter(arrangement__state="active", status="pending", due_date__gt=today)
     rest = (
         mine.exclude(pk__in=list(entries))
+        .exclude(Exists(upcoming.filter(arrangement__account=OuterRef("pk"))))
         .annotate(owed=F("principal_minor") + F("interest_minor") + F("fees_minor") + F("costs_minor"))
         .filter(owed__gt=0)
         .order_by("-owed", "id")
@@ -209,6 +214,7 @@ def queue_for(officer: User, *, now: datetime, limit: int = 50, filters: QueueFi
     )
     for account_id, reference, owed, currency in rest:
         entries[account_id] = QueueEntry(account_id, reference, 3, f"Owes {Money.from_minor(owed, currency)}")
+    entries.update(_waiting(upcoming, mine.exclude(pk__in=list(entries)), slots=limit - len(entries)))
     ordered = sorted(entries.values(), key=lambda e: e.tier)[:limit]
     leased = dict(
         AccountLease.objects.filter(account_id__in=[e.account_id for e in ordered], until__gt=now)
@@ -220,6 +226,39 @@ def queue_for(officer: User, *, now: datetime, limit: int = 50, filters: QueueFi
         QueueEntry(e.account_id, e.reference, e.tier, e.reason, leased.get(e.account_id, ""), details[e.account_id])
         for e in ordered
     ]
+
+
+def _waiting(upcoming: QuerySet[Due], accounts: QuerySet[Account], *, slots: int) -> dict[int, QueueEntry]:
+    """Tier 4: accounts waiting for the next payment of an active promise or plan, soonest first."""
+    if slots <= 0:
+        return {}
+    next_dates = dict(
+        upcoming.filter(arrangement__account__in=accounts)
+        .values("arrangement__account_id")
+        .annotate(next_on=Min("due_date"))
+        .order_by("next_on", "arrangement__account_id")
+        .values_list("arrangement__account_id", "next_on")[:slots]
+    )
+    found: dict[int, QueueEntry] = {}
+    rows = (
+        upcoming.filter(arrangement__account_id__in=list(next_dates), due_date__in=set(next_dates.values()))
+        .order_by("due_date", "id")
+        .values_list(
+            "arrangement__account_id",
+            "arrangement__account__reference",
+            "arrangement__kind",
+            "due_date",
+            "amount_minor",
+            "arrangement__currency",
+        )
+    )
+    for account_id, reference, kind, on, minor, currency in rows:
+        if on != next_dates[account_id] or account_id in found:
+            continue
+        what = "Promise" if kind == "promise" else "Next instalment"
+        reason = f"{what} of {Money.from_minor(minor, currency)} due {on:%d %b}: leave until then"
+        found[account_id] = QueueEntry(account_id, reference, 4, reason)
+    return dict(sorted(found.items(), key=lambda item: (next_dates[item[0]], item[0])))
 
 
 def _their_time(moment: datetime, zone: str) -> str:
@@ -259,7 +298,7 @@ def _details(account_ids: list[int], *, today: date) -> dict[int, dict[str, Any]
 def claim_next(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTERS) -> QueueEntry | None:
     """Lease the highest account in the queue (as filtered) that nobody else is working; None when none."""
     for entry in queue_for(officer, now=now, limit=200, filters=filters):
-        if entry.worked_by:
+        if entry.worked_by or entry.tier == 4:
             continue
         try:
             with transaction.atomic():

@@ -107,3 +107,22 @@ def test_search_finds_accounts_by_a_phone_typed_any_way_and_by_email() -> None:
         assert [a.reference for a in search_accounts(text=typed)] == ["FIND-ME"], typed
     assert list(search_accounts(text="(415) 555-0199")) == []
     assert mine.pk in [a.pk for a in search_accounts(text="FIND")]
+
+
+def test_an_account_waiting_for_a_promised_payment_comes_last_and_is_not_taken(
+    officer: User, accounts: dict[str, Account]
+) -> None:
+    create_promise(
+        account=accounts["BIG"], amounts=[(date(2027, 1, 25), usd("900.00"))], now=NOW - timedelta(days=1), actor=None
+    )
+    queue = queue_for(officer, now=NOW)
+    assert [(e.reference, e.tier) for e in queue] == [("CALLBACK", 1), ("PROMISED", 2), ("SMALL", 3), ("BIG", 4)]
+    assert queue[-1].reason == "Promise of 900.00 USD due 25 Jan: leave until then"
+    # With the others being worked by a colleague, Next account finds nothing: it never takes the waiting one.
+    colleague = UserFactory(role=Role.OFFICER)
+    for reference in ("CALLBACK", "PROMISED", "SMALL"):
+        AccountLease.objects.create(account=accounts[reference], officer=colleague, until=NOW + timedelta(minutes=10))
+    assert claim_next(officer, now=NOW) is None
+    # On its due day it is an instalment due like any other.
+    due_day = datetime(2027, 1, 25, 15, 0, tzinfo=UTC)
+    assert ("BIG", 2) in [(e.reference, e.tier) for e in queue_for(officer, now=due_day)]
