@@ -222,15 +222,19 @@ def search_accounts(
     creditor_id: int | None = None,
     statuses: Collection[str] = (),
     assigned_officer: User | None = None,
+    visible: Q | None = None,
 ) -> QuerySet[Account]:
     """Accounts matching the filters, oldest delinquency first, ready for `account_rows`.
 
     `text` matches part of the account reference, or every word of it matches part of a name of one
     of the account's debtors (given, family or business name), case-insensitively. An email address,
     or a phone number in any format, finds the accounts of the debtors who have it. With
-    `assigned_officer`, only that officer's accounts. The result is lazy, so a paginator slices it.
+    `assigned_officer`, only that officer's accounts; with `visible`, only the accounts that filter
+    allows (what the user may see). The result is lazy, so a paginator slices it.
     """
     accounts = Account.objects.all()
+    if visible is not None:
+        accounts = accounts.filter(visible)
     if assigned_officer is not None:
         accounts = accounts.filter(assigned_officer=assigned_officer)
     if creditor_id is not None:

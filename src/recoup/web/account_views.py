@@ -31,8 +31,8 @@ from recoup.compliance.services import (
 )
 from recoup.core.compliance import Channel, Reason
 from recoup.users.models import User
-from recoup.users.roles import Role
 from recoup.web.account_action_views import AssignForm, ContactPointForm, PaymentForm, StopForm, officer_choices
+from recoup.workspace.visibility import may_see
 
 CHANNELS = [Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER]
 
@@ -54,12 +54,6 @@ def _local(moment: datetime | None, zone: str) -> str:
     return f"{local:%a %d %b %H:%M} {local.tzname()}"
 
 
-def _may_see(user: User, account: Account) -> bool:
-    if user.has_perm("accounts.change_account") or user.role is Role.AUDITOR:
-        return True
-    return account.assigned_officer_id == user.pk
-
-
 @login_required
 @permission_required("accounts.view_account", raise_exception=True)
 def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
@@ -67,7 +61,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     account = Account.objects.select_related("creditor", "assigned_officer", "team").filter(pk=account_id).first()
     user = request.user
     assert isinstance(user, User)
-    if account is None or not _may_see(user, account):
+    if account is None or not may_see(user, account):
         raise Http404("No such account")
     now = timezone.now()
     statement = account_statement(account=account, as_of=timezone.localdate(), last_transactions=10)
@@ -217,7 +211,7 @@ def place_account_hold(request: HttpRequest, account_id: int) -> HttpResponse:
     account = Account.objects.filter(pk=account_id).first()
     user = request.user
     assert isinstance(user, User)
-    if account is None or not _may_see(user, account):
+    if account is None or not may_see(user, account):
         raise Http404("No such account")
     form = HoldForm(request.POST)
     if not form.is_valid():
@@ -298,7 +292,7 @@ def record_account_wish(request: HttpRequest, account_id: int) -> HttpResponse:
     account = Account.objects.filter(pk=account_id).first()
     user = request.user
     assert isinstance(user, User)
-    if account is None or not _may_see(user, account):
+    if account is None or not may_see(user, account):
         raise Http404("No such account")
     primary = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).first()
     form = WishForm(request.POST)

@@ -12,16 +12,15 @@ from django.shortcuts import redirect
 
 from recoup.accounts.models import Account
 from recoup.users.models import User
+from recoup.workspace.visibility import may_see
 
 
 def account_for(request: HttpRequest, account_id: int) -> tuple[Account, User]:
     """The account, if this user may see it (404 otherwise, so its existence is not given away)."""
-    from recoup.web.account_views import _may_see
-
     account = Account.objects.select_related("creditor").filter(pk=account_id).first()
     user = request.user
     assert isinstance(user, User)
-    if account is None or not _may_see(user, account):
+    if account is None or not may_see(user, account):
         raise Http404("No such account")
     return account, user
 

@@ -29,6 +29,7 @@ from recoup.users import selectors as user_selectors
 from recoup.users.models import User
 from recoup.users.roles import ROLE_LABELS, Role
 from recoup.web.forms import AccountFilterForm, AgingForm
+from recoup.workspace.visibility import visible_accounts
 
 logger = logging.getLogger(__name__)
 
@@ -150,9 +151,15 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
-def _sees_all_accounts(user: User) -> bool:
-    """Officers see the accounts assigned to them; those who may change accounts, and auditors, see all."""
-    return user.has_perm("accounts.change_account") or user.role is Role.AUDITOR
+def _scope(user: User, sees_all: bool) -> str:
+    """What the accounts list holds for this user, in words (see workspace.visibility)."""
+    if sees_all:
+        return "All accounts placed for collection."
+    if user.role is Role.LEGAL:
+        return "Accounts escalated to legal, and any assigned to you."
+    if user.team_id:
+        return "The accounts assigned to you and to your team."
+    return "The accounts assigned to you."
 
 
 def _page_number(request: HttpRequest) -> str:
@@ -165,14 +172,15 @@ def _page_number(request: HttpRequest) -> str:
 def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Accounts the user may see, searched and filtered, 50 a page; htmx requests get only the table."""
     user = request.user
-    sees_all = _sees_all_accounts(user)
+    visible = visible_accounts(user)
+    sees_all = visible is None
     form = AccountFilterForm(
         request.GET or None,
         creditor_choices=creditor_choices(),
         status_choices=account_selectors.status_choices(),
     )
     filters = form.filters() if form.is_bound else {}
-    accounts = account_selectors.search_accounts(assigned_officer=None if sees_all else user, **filters)
+    accounts = account_selectors.search_accounts(visible=visible, **filters)
     page = Paginator(accounts, PAGE_SIZE).get_page(_page_number(request))
     as_of = timezone.localdate()
     query = request.GET.copy()
@@ -183,6 +191,7 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "rows": account_selectors.account_rows(accounts=page.object_list, as_of=as_of),
         "as_of": as_of,
         "sees_all": sees_all,
+        "scope": _scope(user, sees_all),
         "filtered": any(filters.values()) if filters else False,
         "query_string": query.urlencode(),
     }

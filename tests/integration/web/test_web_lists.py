@@ -38,7 +38,41 @@ class TestAccountsListScope:
 
         assert references(web.client(officer)) == ["MINE-1"]
 
-    @pytest.mark.parametrize("role", [Role.TEAM_LEAD, Role.MANAGER, Role.LEGAL, Role.ADMIN, Role.AUDITOR])
+    def test_an_officer_also_sees_their_teams_accounts_and_can_open_them(self, web: WebData) -> None:
+        from django.utils import timezone
+
+        from recoup.users.models import User as Staff
+        from recoup.users.services import create_team
+
+        team = create_team(name="Recoveries North", now=timezone.now())
+        officer = web.user("olga", Role.OFFICER)
+        colleague = web.user("otto", Role.OFFICER)
+        outsider = web.user("ugo", Role.OFFICER)
+        Staff.objects.filter(pk__in=[officer.pk, colleague.pk]).update(team=team)
+        officer.refresh_from_db()
+        bank = web.creditor("acme-bank")
+        web.account(creditor=bank, reference="MINE-1", officer=officer, days_late=40)
+        teams = web.account(creditor=bank, reference="TEAMS-1", officer=colleague, team=team, days_late=20)
+        other = web.account(creditor=bank, reference="OTHER-1", officer=outsider, days_late=10)
+
+        client = web.client(officer)
+        assert references(client) == ["MINE-1", "TEAMS-1"]
+        assert "The accounts assigned to you and to your team." in client.get(ACCOUNTS).content.decode()
+        assert client.get(f"/accounts/{teams.pk}/").status_code == 200
+        assert client.get(f"/accounts/{other.pk}/").status_code == 404
+
+    def test_legal_sees_the_escalated_accounts(self, web: WebData) -> None:
+        lawyer = web.user("lena", Role.LEGAL)
+        bank = web.creditor("acme-bank")
+        escalated = web.account(creditor=bank, reference="SUIT-1", status=Account.Status.LEGAL, days_late=200)
+        web.account(creditor=bank, reference="MINE-1", officer=lawyer, days_late=30)
+        ordinary = web.account(creditor=bank, reference="PLAIN-1", days_late=10)
+        client = web.client(lawyer)
+        assert references(client) == ["SUIT-1", "MINE-1"]
+        assert client.get(f"/accounts/{escalated.pk}/").status_code == 200
+        assert client.get(f"/accounts/{ordinary.pk}/").status_code == 404
+
+    @pytest.mark.parametrize("role", [Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN, Role.AUDITOR])
     def test_other_roles_see_every_account(self, web: WebData, role: Role) -> None:
         viewer = web.user("viewer", role)
         officer = web.user("olga", Role.OFFICER)
