@@ -51,6 +51,13 @@ ZONES = [
     ("Pacific/Auckland", "+6493012345"),
 ]
 
+# Form controls a screen reader could not name: no <label>, aria-label or aria-labelledby.
+UNNAMED_CONTROLS = """
+[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(e => !e.labels.length && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+  .map(e => e.name || e.id || e.outerHTML.slice(0, 60))
+"""
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -265,6 +272,8 @@ def test_an_officers_day_queue_next_account_call_with_a_promise_and_a_blocked_ca
         page.goto(f"{live_server.url}{path}")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than a tablet"
+        unnamed = page.evaluate(UNNAMED_CONTROLS)
+        assert unnamed == [], f"{path}: controls without an accessible name: {unnamed}"
     page.goto(f"{live_server.url}/queue/")
     page.screenshot(path=str(SCREENSHOTS / "queue-tablet.png"), full_page=True)
     watch.assert_clean()

@@ -75,6 +75,13 @@ def log_account_call(request: HttpRequest, account_id: int) -> HttpResponse:
             override_reason=data["override_reason"],
             follow_up=FollowUp(promise_amount=amount, promise_on=data["promise_on"], callback_at=callback_at),
         )
+        if data["outcome"] == "plan":
+            return (
+                "Call logged: payment plan agreed. Set the plan up here; check what they can afford under "
+                "Income and expenditure first if the plan is outside the creditor's policy."
+            )
         return f"Call logged: {OUTCOMES[data['outcome']].label.lower()}."
 
-    return run_action(request, account, action, refused=(UnableToContact,), back_to="account")
+    # A plan agreed on the call is set up next, on the plans page (schedule, affordability, approval).
+    back_to = "account-arrangements" if data["outcome"] == "plan" else "account"
+    return run_action(request, account, action, refused=(UnableToContact,), back_to=back_to)

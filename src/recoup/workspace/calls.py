@@ -34,12 +34,14 @@ Actor = AbstractBaseUser | AnonymousUser | None
 class CallOutcome:
     label: str
     ledger: Outcome
-    follow_up: str = ""  # promise, callback, dispute, hardship, deceased, bankruptcy, represented
+    follow_up: str = ""  # promise, plan, callback, dispute, hardship, deceased, bankruptcy, represented
 
 
 OUTCOMES: dict[str, CallOutcome] = {
     "right_party": CallOutcome("Spoke with the debtor", Outcome.CONNECTED_CONVERSATION),
     "promise": CallOutcome("Promise to pay", Outcome.CONNECTED_CONVERSATION, "promise"),
+    # The plan itself is agreed on the plans page, with its schedule and the affordability check.
+    "plan": CallOutcome("Payment plan agreed", Outcome.CONNECTED_CONVERSATION, "plan"),
     "refused": CallOutcome("Refused to pay", Outcome.CONNECTED_CONVERSATION),
     "dispute": CallOutcome("Dispute raised", Outcome.CONNECTED_CONVERSATION, "dispute"),
     "hardship": CallOutcome("Hardship disclosed", Outcome.CONNECTED_CONVERSATION, "hardship"),

@@ -203,3 +203,17 @@ def test_the_call_that_answers_a_callback_closes_it_and_a_later_one_stays(accoun
     assert due.done_at == ny(12, 10)
     assert later.done_at is None
     assert queue_for(officer, now=ny(12, 10))[0].tier == 3  # the account is back among the rest
+
+
+def test_a_plan_agreed_on_a_call_goes_on_to_the_plans_page(
+    web_client_officer: tuple[object, Account], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recoup.web import call_views
+
+    client, account = web_client_officer
+    monkeypatch.setattr(call_views, "_now", lambda: ny(11, 14))
+    response = client.post(f"/accounts/{account.pk}/calls/", {"outcome": "plan", "note": "6 months at 100"})  # type: ignore[attr-defined]
+    assert response["Location"] == f"/accounts/{account.pk}/plans/"
+    page = client.get(response["Location"]).content.decode()  # type: ignore[attr-defined]
+    assert "Call logged: payment plan agreed." in page
+    assert Contact.objects.get().outcome == "connected_conversation"
