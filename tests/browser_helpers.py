@@ -68,3 +68,56 @@ class ConsoleWatch:
         violations = self.page.evaluate("window.__cspViolations || []")
         assert violations == [], f"CSP violations: {violations}"
         assert self.errors == [], "\n".join(self.errors)
+
+
+def placed_account(
+    *,
+    creditor: Any,
+    reference: str,
+    debtor: Any,
+    owes: str,
+    days_late: int,
+    now: Any,
+    officer: Any = None,
+    team: Any = None,
+    status: str = "active",
+    product_type: str = "credit_card",
+    opened: Any = None,
+) -> Any:
+    """An account placed with a primary debtor, owing `owes` principal (in the creditor's currency)
+    that fell due `days_late` days ago, through the ledger's own charge service."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from recoup.accounts.models import Account, AccountDebtor
+    from recoup.accounts.services import post_charge
+    from recoup.core.ledger import Component
+    from recoup.core.money import Money
+
+    due = timezone.localtime(now).date() - timedelta(days=days_late)
+    account = Account.objects.create(
+        creditor=creditor,
+        reference=reference,
+        product_type=product_type,
+        currency=creditor.default_currency,
+        opened_date=opened or date(2021, 4, 12),
+        first_delinquency_date=due,
+        status=status,
+        status_changed_at=now,
+        assigned_officer=officer,
+        team=team,
+        placed_at=now,
+    )
+    AccountDebtor.objects.create(account=account, debtor=debtor, role=AccountDebtor.Role.PRIMARY)
+    post_charge(
+        account=account,
+        component=Component.PRINCIPAL,
+        amount=Money.of(owes, creditor.default_currency),
+        due_date=due,
+        effective_date=due,
+        kind="placement",
+        now=now,
+        actor=None,
+    )
+    return account

@@ -6,7 +6,7 @@ Also writes the screenshots in docs/screenshots (sign-in, home at desktop and ta
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +14,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser
-from recoup.accounts.models import Account, AccountDebtor
-from recoup.accounts.services import post_charge, record_payment
-from recoup.core.ledger import Component
+from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account
+from recoup.accounts.models import Account
+from recoup.accounts.services import record_payment
 from recoup.core.money import Money
 from recoup.parties.models import Creditor, Debtor
 from recoup.users.models import User
@@ -49,7 +48,6 @@ CREDITORS = {
 def make_demo_officer() -> User:
     """An officer on a team with a realistic handful of accounts across three creditors."""
     now = timezone.now()
-    today = timezone.localdate()
     team = create_team(name="Recoveries East", now=now)
     officer = create_user(
         username="jordan",
@@ -84,29 +82,17 @@ def make_demo_officer() -> User:
             country="US",
             created_at=now,
         )
-        account = Account.objects.create(
+        placed_account(
             creditor=creditors[code],
             reference=reference,
-            product_type=product,
-            currency="USD",
-            opened_date=date(2021, 4, 12),
-            first_delinquency_date=today - timedelta(days=days_late),
-            status=status,
-            status_changed_at=now,
-            assigned_officer=officer,
-            team=team,
-            placed_at=now,
-        )
-        AccountDebtor.objects.create(account=account, debtor=debtor, role=AccountDebtor.Role.PRIMARY)
-        post_charge(
-            account=account,
-            component=Component.PRINCIPAL,
-            amount=Money.of(owed, "USD"),
-            due_date=today - timedelta(days=days_late),
-            effective_date=today - timedelta(days=days_late),
-            kind="placement",
+            debtor=debtor,
+            owes=owed,
+            days_late=days_late,
             now=now,
-            actor=None,
+            officer=officer,
+            team=team,
+            status=status,
+            product_type=product,
         )
     return officer
 

@@ -14,12 +14,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser
-from recoup.accounts.models import Account, AccountDebtor
-from recoup.accounts.services import post_charge
+from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account
+from recoup.accounts.models import Account
 from recoup.compliance.models import HardshipNotice, Notice
-from recoup.core.ledger import Component
-from recoup.core.money import Money
 from recoup.parties.models import ContactPoint, Creditor, Debtor
 from recoup.users.roles import Role
 from recoup.users.services import create_team, create_user
@@ -76,31 +73,18 @@ def australian_account() -> Account:
         last_consumer_use_date=today - timedelta(days=12),
         is_primary=True,
     )
-    account = Account.objects.create(
+    return placed_account(
         creditor=creditor,
         reference="HPG-40092217",
-        product_type="utility",
-        currency="AUD",
-        opened_date=date(2022, 8, 1),
-        first_delinquency_date=today - timedelta(days=97),
-        status="active",
-        status_changed_at=now,
-        assigned_officer=officer,
-        team=team,
-        placed_at=now,
-    )
-    AccountDebtor.objects.create(account=account, debtor=debtor, role=AccountDebtor.Role.PRIMARY)
-    post_charge(
-        account=account,
-        component=Component.PRINCIPAL,
-        amount=Money.of("1384.60", "AUD"),
-        due_date=today - timedelta(days=97),
-        effective_date=today - timedelta(days=97),
-        kind="placement",
+        debtor=debtor,
+        owes="1384.60",
+        days_late=97,
         now=now,
-        actor=None,
+        officer=officer,
+        team=team,
+        product_type="utility",
+        opened=date(2022, 8, 1),
     )
-    return account
 
 
 def sign_in(page: Any, url: str, username: str) -> None:

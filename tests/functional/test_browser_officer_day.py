@@ -19,13 +19,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser
-from recoup.accounts.models import Account, AccountDebtor
-from recoup.accounts.services import post_charge
+from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account
+from recoup.accounts.models import Account
 from recoup.arrangements.models import Arrangement
 from recoup.compliance.models import Contact, ContactDecision
-from recoup.core.ledger import Component
-from recoup.core.money import Money
 from recoup.parties.models import ContactPoint, Creditor, Debtor
 from recoup.users.models import User
 from recoup.users.roles import Role
@@ -119,31 +116,17 @@ def book(officer: User, team: Any, now: datetime) -> dict[str, Account]:
             obtained_date=today - timedelta(days=days),
             is_primary=True,
         )
-        account = Account.objects.create(
+        made[reference] = placed_account(
             creditor=creditor,
             reference=reference,
-            product_type="credit_card",
-            currency="USD",
-            opened_date=date(2019, 3, 1),
-            first_delinquency_date=today - timedelta(days=days),
-            status="active",
-            status_changed_at=now,
-            assigned_officer=officer,
-            team=team,
-            placed_at=now,
-        )
-        AccountDebtor.objects.create(account=account, debtor=debtor, role=AccountDebtor.Role.PRIMARY)
-        post_charge(
-            account=account,
-            component=Component.PRINCIPAL,
-            amount=Money.of(owes, "USD"),
-            due_date=today - timedelta(days=days),
-            effective_date=today - timedelta(days=days),
-            kind="placement",
+            debtor=debtor,
+            owes=owes,
+            days_late=days,
             now=now,
-            actor=None,
+            officer=officer,
+            team=team,
+            opened=date(2019, 3, 1),
         )
-        made[reference] = account
     # Denise asked yesterday to be called back about now: her account is first, whatever she owes.
     denise = made["HCS-1001-4410"]
     Callback.objects.create(

@@ -4,18 +4,17 @@ page shows the first instalment kept. Writes docs/screenshots/plan.png."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser
-from recoup.accounts.models import Account, AccountDebtor
-from recoup.accounts.services import post_charge, record_payment
+from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account
+from recoup.accounts.models import Account
+from recoup.accounts.services import record_payment
 from recoup.arrangements.models import Arrangement
-from recoup.core.ledger import Component
 from recoup.core.money import Money
 from recoup.parties.models import Creditor, Debtor
 from recoup.users.roles import Role
@@ -33,7 +32,6 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 def an_account() -> Account:
     now = timezone.now()
-    today = timezone.localdate()
     team = create_team(name="Recoveries West", now=now)
     officer = create_user(
         username="sam", role=Role.OFFICER, password=PASSWORD, now=now, first_name="Sam", last_name="Ortiz", team=team
@@ -59,31 +57,17 @@ def an_account() -> Account:
         time_zone="America/Chicago",
         created_at=now,
     )
-    account = Account.objects.create(
+    return placed_account(
         creditor=creditor,
         reference="PCS-3391-0277",
-        product_type="credit_card",
-        currency="USD",
-        opened_date=date(2020, 5, 1),
-        first_delinquency_date=today - timedelta(days=64),
-        status="active",
-        status_changed_at=now,
-        assigned_officer=officer,
-        team=team,
-        placed_at=now,
-    )
-    AccountDebtor.objects.create(account=account, debtor=debtor, role=AccountDebtor.Role.PRIMARY)
-    post_charge(
-        account=account,
-        component=Component.PRINCIPAL,
-        amount=Money.of("1450.00", "USD"),
-        due_date=today - timedelta(days=64),
-        effective_date=today - timedelta(days=64),
-        kind="placement",
+        debtor=debtor,
+        owes="1450.00",
+        days_late=64,
         now=now,
-        actor=None,
+        officer=officer,
+        team=team,
+        opened=date(2020, 5, 1),
     )
-    return account
 
 
 def test_an_officer_agrees_a_plan_and_sees_the_first_payment_counted(browser: Any, live_server: Any) -> None:

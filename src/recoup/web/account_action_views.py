@@ -4,9 +4,8 @@ add a phone or email with where it came from, stop using a wrong one, and (team 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -16,13 +15,13 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from recoup.accounts.models import AccountDebtor, Payment
+from recoup.accounts.models import Payment
 from recoup.accounts.services import UnableToRecordPayment, record_payment
 from recoup.core.money import Money, MoneyError
 from recoup.parties.models import ContactPoint
 from recoup.parties.services import UnableToSaveParty, add_contact_point, stop_using_contact_point
 from recoup.users.models import User
-from recoup.web.actions import account_for, form_error, run_action
+from recoup.web.actions import account_for, debtor_zone, form_error, primary_debtor, run_action
 from recoup.workspace.team import UnableToReassign, officers_for, reassign
 
 # Methods an officer records by hand; bank files and direct debits come through imports.
@@ -89,9 +88,7 @@ def record_account_payment(request: HttpRequest, account_id: int) -> HttpRespons
         return form_error(request, account, form, back_to="account")
     data = form.cleaned_data
     now = timezone.now()
-    primary = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
-    role = primary.first()
-    zone = ZoneInfo(role.debtor.time_zone) if role and role.debtor.time_zone else timezone.get_current_timezone()
+    zone = debtor_zone(primary_debtor(account))
     # Received today: now; an earlier day: noon that day in the debtor's time (the date is what counts).
     today = now.astimezone(zone).date()
     if data["received_on"] > today:
@@ -123,7 +120,7 @@ def record_account_payment(request: HttpRequest, account_id: int) -> HttpRespons
     return run_action(request, account, action, refused=(UnableToRecordPayment,), back_to="account")
 
 
-def _noon(day: date, zone: ZoneInfo) -> datetime:
+def _noon(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=zone)
 
 
@@ -137,15 +134,14 @@ def add_account_contact_point(request: HttpRequest, account_id: int) -> HttpResp
     if not form.is_valid():
         return form_error(request, account, form, back_to="account")
     data = form.cleaned_data
-    role = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
-    primary = role.first()
+    primary = primary_debtor(account)
 
     def action() -> str:
         if primary is None:
             raise UnableToSaveParty("debtor: the account has no primary debtor")
         now = timezone.now()
         point = add_contact_point(
-            debtor=primary.debtor,
+            debtor=primary,
             kind=data["kind"],
             value=data["value"],
             source=data["source"],
@@ -154,7 +150,7 @@ def add_account_contact_point(request: HttpRequest, account_id: int) -> HttpResp
             actor=user,
             phone_type=data["phone_type"] if data["kind"] == ContactPoint.Kind.PHONE else "",
             is_primary=not ContactPoint.objects.filter(
-                debtor=primary.debtor, kind=data["kind"], is_primary=True, do_not_contact=False
+                debtor=primary, kind=data["kind"], is_primary=True, do_not_contact=False
             ).exists(),
             account_id=account.pk,
         )

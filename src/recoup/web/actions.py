@@ -4,13 +4,17 @@ and come back to the page with a message (the service's words on failure, naming
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import tzinfo
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
-from recoup.accounts.models import Account
+from recoup.accounts.models import Account, AccountDebtor
+from recoup.parties.models import Debtor
 from recoup.users.models import User
 from recoup.workspace.visibility import may_see
 
@@ -48,3 +52,17 @@ def form_error(request: HttpRequest, account: Account, form: forms.Form, *, back
     field, errors = next(iter(form.errors.items()))
     messages.error(request, f"{field}: {errors[0]}")
     return redirect(back_to, account_id=account.pk)
+
+
+def primary_debtor(account: Account) -> Debtor | None:
+    """The account's primary debtor, if it has one."""
+    role = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
+    first = role.first()
+    return first.debtor if first is not None else None
+
+
+def debtor_zone(debtor: Debtor | None) -> tzinfo:
+    """The debtor's time zone (what "their time" means on the page), else the site's."""
+    if debtor is not None and debtor.time_zone:
+        return ZoneInfo(debtor.time_zone)
+    return timezone.get_current_timezone()

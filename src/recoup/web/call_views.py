@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
@@ -12,10 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from recoup.accounts.models import AccountDebtor
 from recoup.compliance.services import UnableToContact
 from recoup.core.money import Money, MoneyError
-from recoup.web.actions import account_for, form_error, run_action
+from recoup.web.actions import account_for, debtor_zone, form_error, primary_debtor, run_action
 from recoup.workspace.calls import OUTCOMES, FollowUp, log_call
 
 
@@ -52,9 +50,7 @@ def log_account_call(request: HttpRequest, account_id: int) -> HttpResponse:
     if not form.is_valid():
         return form_error(request, account, form, back_to="account")
     data = form.cleaned_data
-    primary = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
-    role = primary.first()
-    zone = ZoneInfo(role.debtor.time_zone) if role and role.debtor.time_zone else timezone.get_current_timezone()
+    zone = debtor_zone(primary_debtor(account))
     callback_at = None
     if data["callback_on"]:
         callback_at = datetime.combine(data["callback_on"], data["callback_time"] or time(12, 0), tzinfo=zone)
