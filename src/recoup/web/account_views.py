@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from recoup.accounts.ledger_selectors import account_statement
-from recoup.accounts.models import Account, AccountDebtor
+from recoup.accounts.models import Account, AccountDebtor, Payment
+from recoup.arrangements.models import Arrangement, Due
 from recoup.compliance.models import ContactWish, Hold
 from recoup.compliance.services import (
     UnableToContact,
@@ -30,6 +31,7 @@ from recoup.compliance.services import (
     withdraw_wish,
 )
 from recoup.core.compliance import Channel, Reason
+from recoup.core.money import Money
 from recoup.users.models import User
 from recoup.web.account_action_views import AssignForm, ContactPointForm, PaymentForm, StopForm, officer_choices
 from recoup.workspace.visibility import may_see
@@ -147,8 +149,49 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "may_place_hold": user.has_perm("compliance.add_hold"),
             "may_lift_hold": user.has_perm("compliance.change_hold"),
             **_action_forms(user, today=timezone.localdate()),
+            **_arrangement_and_payments(account),
         },
     )
+
+
+@dataclass(frozen=True)
+class OpenArrangement:
+    """The account's plan, promise or settlement in force (or waiting for approval), in brief."""
+
+    arrangement: Arrangement
+    total: Money
+    paid: Money
+    kept: int
+    missed: int
+    count: int
+    next_due: Due | None
+    next_amount: Money | None
+
+
+def _arrangement_and_payments(account: Account) -> dict[str, Any]:
+    """The open arrangement with its progress (two queries) and the latest payments (one)."""
+    arrangement = (
+        Arrangement.objects.filter(account=account, state__in=["active", "pending_approval"]).order_by("-id").first()
+    )
+    summary = None
+    if arrangement is not None:
+        dues = list(Due.objects.filter(arrangement=arrangement).order_by("number"))
+        upcoming = next((d for d in dues if d.status in ("pending", "due")), None)
+        summary = OpenArrangement(
+            arrangement=arrangement,
+            total=Money.from_minor(arrangement.total_minor, arrangement.currency),
+            paid=Money.from_minor(sum(d.paid_minor for d in dues), arrangement.currency),
+            kept=sum(1 for d in dues if d.status == "kept"),
+            missed=sum(1 for d in dues if d.status in ("broken", "partly_kept")),
+            count=len(dues),
+            next_due=upcoming,
+            next_amount=Money.from_minor(upcoming.amount_minor, arrangement.currency) if upcoming else None,
+        )
+    payments = [
+        (payment, Money.from_minor(payment.amount_minor, payment.currency))
+        for payment in Payment.objects.filter(account=account).order_by("-received_at", "-id")[:10]
+    ]
+    return {"open_arrangement": summary, "payments": payments}
 
 
 def _action_forms(user: User, *, today: date) -> dict[str, Any]:

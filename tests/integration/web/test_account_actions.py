@@ -163,3 +163,37 @@ def test_a_team_lead_reassigns_within_their_team_and_an_officer_cannot(officer: 
     assert (
         'aria-label="Reassign the account"' not in signed_in(colleague).get(f"/accounts/{account.pk}/").content.decode()
     )
+
+
+def test_the_page_shows_the_promise_in_force_and_the_payments(officer: User, account: Account) -> None:
+    from recoup.arrangements.services import create_promise
+    from recoup.core.money import Money
+
+    client = signed_in(officer)
+    assert "No plan, promise or settlement is in force." in client.get(f"/accounts/{account.pk}/").content.decode()
+    today = timezone.localdate()
+    create_promise(
+        account=account,
+        amounts=[
+            (today + timedelta(days=3), Money.of("100.00", "USD")),
+            (today + timedelta(days=33), Money.of("100.00", "USD")),
+        ],
+        now=timezone.now(),
+        actor=officer,
+    )
+    client.post(
+        f"/accounts/{account.pk}/payments/",
+        {
+            "amount": "40",
+            "received_on": today.isoformat(),
+            "method": "cash",
+            "reference": "R-77",
+            "idempotency_key": "k-9",
+        },
+    )
+    page = client.get(f"/accounts/{account.pk}/").content.decode()
+    assert "Promise to pay</strong>" in page
+    assert "200.00 USD in 2 payments" in page
+    assert f"100.00 USD on {today + timedelta(days=3):%a %-d %b %Y}" in page
+    assert "R-77" in page  # in the payments table
+    assert "40.00 USD" in page
