@@ -282,6 +282,15 @@ def _register_arrangement_commands() -> None:
 _register_arrangement_commands()
 
 
+def _register_message_commands() -> None:
+    from recoup.cli.message_commands import messages
+
+    cli.add_command(messages)
+
+
+_register_message_commands()
+
+
 def _version() -> str:
     from recoup import __version__
 

@@ -71,6 +71,10 @@ class Config:
     """The collecting firm's name as validation notices print it (RECOUP_COLLECTOR_NAME)."""
     collector_address: str = ""
     """Where consumers send disputes, lines separated by '|' (RECOUP_COLLECTOR_ADDRESS)."""
+    public_url: str = "http://localhost:8000"
+    """Where debtors reach the site, for links in messages such as unsubscribe (RECOUP_PUBLIC_URL)."""
+    collector_phone: str = ""
+    """The phone number messages give debtors (RECOUP_COLLECTOR_PHONE)."""
 
     @property
     def database_vendor(self) -> str:
@@ -280,4 +284,14 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         log_level=log_level,
         collector_name=env.get("RECOUP_COLLECTOR_NAME", "").strip(),
         collector_address=env.get("RECOUP_COLLECTOR_ADDRESS", "").strip(),
+        public_url=_public_url(env),
+        collector_phone=env.get("RECOUP_COLLECTOR_PHONE", "").strip(),
     )
+
+
+def _public_url(environ: Mapping[str, str]) -> str:
+    url = environ.get("RECOUP_PUBLIC_URL", "").strip().rstrip("/") or "http://localhost:8000"
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigurationError("RECOUP_PUBLIC_URL", f"'{url}' must be an address such as https://pay.example.com")
+    return url

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "recoup.compliance",
     "recoup.arrangements",
     "recoup.workspace",
+    "recoup.communications",
     "recoup.web",
 ]
 
@@ -140,6 +141,9 @@ SERVER_EMAIL = CONFIG.email.default_from
 # Who the collector is, for validation notices (empty: notices are blocked until it is set).
 COLLECTOR_NAME = CONFIG.collector_name
 COLLECTOR_ADDRESS = CONFIG.collector_address
+COLLECTOR_PHONE = CONFIG.collector_phone
+# Where debtors reach the site: links in messages (unsubscribe) start with it.
+PUBLIC_URL = CONFIG.public_url
 
 CELERY_BROKER_URL = CONFIG.celery_broker_url
 # Shared between the web processes and the workers: Redis when the broker is Redis, else files in the

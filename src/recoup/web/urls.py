@@ -13,12 +13,14 @@ from recoup.web import (
     queue_views,
     team_views,
     timeline_views,
+    unsubscribe_views,
     views,
 )
 from recoup.web.forms import SignInForm
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe_page, name="unsubscribe"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -77,7 +77,12 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "unmatched-payments": ("GET", MANAGERS),
     "unmatched-payment": ("GET", MANAGERS),
 }
-NOT_ROLE_BOUND = {"healthz", "login", "logout"}  # open to anyone, or the way in and out
+NOT_ROLE_BOUND = {
+    "healthz",
+    "login",
+    "logout",
+    "unsubscribe",
+}  # open to anyone (unsubscribe: a signed link), or the way in and out
 
 
 def _named_patterns(patterns: list[Any], prefix: str = "") -> dict[str, str]:

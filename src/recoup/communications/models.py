@@ -1,0 +1,113 @@
+"""Templates (versioned: a sent message keeps the version it used) and the outbox of messages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from recoup.accounts.models import Account
+from recoup.compliance.models import ContactDecision
+from recoup.parties.models import ContactPoint, Creditor, Debtor
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+    LETTER = "letter", "Letter"
+
+
+class Template(models.Model):
+    """One version of a message template. Editing a template saves a new version; old ones stay."""
+
+    code = models.SlugField(max_length=60, help_text="The template's name, such as first-reminder.")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    language = models.CharField(max_length=10, default="en")
+    creditor = models.ForeignKey(
+        Creditor, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="None: every creditor"
+    )
+    version = models.PositiveIntegerField()
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "communications_template"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "channel", "language", "creditor", "version"], name="template_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["code", "channel", "language", "version"],
+                condition=Q(creditor__isnull=True),
+                name="template_default_version_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.channel}, {self.language}) v{self.version}"
+
+
+class Message(models.Model):
+    """A message to a debtor: rendered when created, delivered by the worker, kept with its history."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be sent"
+        DEFERRED = "deferred", "Deferred to an allowed time"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        BLOCKED = "blocked", "Blocked by the compliance gate"
+        BOUNCED = "bounced", "Bounced"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="messages")
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="messages")
+    contact_point = models.ForeignKey(ContactPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="messages")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    to_address = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    decision = models.ForeignKey(
+        ContactDecision, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="At sending"
+    )
+    not_before = models.DateTimeField(help_text="The worker sends it at or after this time.")
+    delivery_key = models.CharField(max_length=64, unique=True, help_text="Sent as the Message-ID: one delivery.")
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "communications_message"
+        indexes = [
+            models.Index(fields=["status", "not_before"], name="message_due_idx"),
+            models.Index(fields=["account", "created_at"], name="message_account_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.to_address} ({self.status})"
+
+
+class MessageEvent(models.Model):
+    """Each change of a message's status, with why."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=10, choices=Message.Status.choices)
+    at = models.DateTimeField()
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "communications_message_event"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.status} at {self.at}"

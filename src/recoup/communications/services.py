@@ -1,0 +1,490 @@
+"""Templates and the outbox: save a template version, queue a message, deliver what is due.
+
+A message is rendered and checked when it is queued (merge fields, the content rules of COMPLIANCE.md
+for this account), with the gate's answer for now: allowed goes to the queue, blocked until a later
+time is deferred to that time, blocked for good is refused. The delivery worker asks the gate again
+at the moment of sending (holds, opt-outs and hours change), records its decision, sends, and records
+the contact. Each message has a delivery key sent as its Message-ID: if the worker dies after
+handing a message to the mail server and before recording it, the message stays "sending" past its
+lease and the next run sends it again with the same Message-ID, which mail systems treat as the same
+message (one copy in the mailbox). Temporary failures are retried with backoff; permanent ones fail
+with the server's reason.
+
+Only email is delivered in this version; text messages and letters are to come (issue 8).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import Max, Q
+
+from recoup.accounts.ledger_selectors import account_statement
+from recoup.accounts.models import Account, AccountDebtor
+from recoup.arrangements.models import Due
+from recoup.audit.services import record_event
+from recoup.communications.models import Channel, Message, MessageEvent, Template
+from recoup.compliance.models import Hold
+from recoup.compliance.services import (
+    UnableToContact,
+    authorise_contact,
+    evaluate,
+    limitation_for,
+    place_hold,
+    record_contact,
+)
+from recoup.core.compliance import Channel as GateChannel
+from recoup.core.compliance import MessageFacts, Outcome, Severity, content_problems
+from recoup.core.messages import MERGE_FIELDS, TemplateError, render_html, render_text, template_problems
+from recoup.core.money import Money
+from recoup.parties.models import ContactPoint, Creditor, Debtor
+from recoup.users.models import User
+
+Actor = User | None
+
+LEASE = timedelta(minutes=5)  # a message "sending" longer than this is in doubt and sent again
+MAX_ATTEMPTS = 8
+UNSUBSCRIBE_SALT = "recoup.communications.unsubscribe"
+GATE_CHANNELS = {Channel.EMAIL: GateChannel.EMAIL, Channel.SMS: GateChannel.SMS, Channel.LETTER: GateChannel.LETTER}
+
+
+class UnableToSend(Exception):
+    """A template or message was refused; the message names the field or rule and the reason."""
+
+
+# ---- templates ---------------------------------------------------------------------------------
+
+
+def _template_facts(channel: str, creditor: Creditor | None) -> MessageFacts:
+    """What the content rules need to judge a template before any account is known: the creditor's
+    country and collector type (a third-party collector's messages need the US-10 disclosure)."""
+    return MessageFacts(
+        channel=GATE_CHANNELS[Channel(channel)],
+        country=creditor.country if creditor is not None else "US",
+        third_party_collector=creditor is None or creditor.collector_type == Creditor.CollectorType.THIRD_PARTY,
+        initial_communication=False,
+        time_barred=False,
+        validation_period_ends=None,
+        sent_on=None,
+    )
+
+
+def save_template(
+    *,
+    code: str,
+    channel: str,
+    body: str,
+    now: datetime,
+    actor: Actor,
+    subject: str = "",
+    language: str = "en",
+    creditor: Creditor | None = None,
+) -> Template:
+    """Save a new version of a template after checking its merge fields and its content."""
+    code = code.strip()
+    if not code or not code.replace("-", "").isalnum() or code != code.lower():
+        raise UnableToSend(f"code: '{code}' must be lower-case letters, digits and hyphens (first-reminder)")
+    if channel not in Channel.values:
+        raise UnableToSend(f"channel: '{channel}' is not one of {', '.join(Channel.values)}")
+    if not body.strip():
+        raise UnableToSend("body: write the message")
+    if channel == Channel.EMAIL and not subject.strip():
+        raise UnableToSend("subject: an email needs a subject")
+    if channel == Channel.SMS and subject.strip():
+        raise UnableToSend("subject: a text message has no subject")
+    problems = template_problems(subject, part="subject") + template_problems(body)
+    if problems:
+        raise UnableToSend("; ".join(str(p) for p in problems))
+    blocks = [
+        p
+        for p in content_problems(f"{subject}\n{body}", _template_facts(channel, creditor))
+        if p.severity is Severity.BLOCK
+    ]
+    if blocks:
+        raise UnableToSend("; ".join(f"{p.rule}: {p.text}" for p in blocks))
+    with transaction.atomic():
+        same = Template.objects.select_for_update().filter(
+            code=code, channel=channel, language=language, creditor=creditor
+        )
+        version = (same.aggregate(top=Max("version"))["top"] or 0) + 1
+        template = Template.objects.create(
+            code=code,
+            channel=channel,
+            language=language,
+            creditor=creditor,
+            version=version,
+            subject=subject.strip(),
+            body=body,
+            created_by=actor,
+            created_at=now,
+        )
+        record_event(
+            name="communications.template.saved",
+            subject_type="template",
+            subject_id=template.pk,
+            occurred_at=now,
+            actor=actor,
+            after={"code": code, "channel": channel, "language": language, "version": version},
+        )
+    return template
+
+
+def current_template(*, code: str, channel: str, creditor: Creditor, language: str = "en") -> Template | None:
+    """The latest version: the creditor's own if it has one, else the one for every creditor."""
+    found = (
+        Template.objects.filter(code=code, channel=channel, language=language)
+        .filter(Q(creditor=creditor) | Q(creditor__isnull=True))
+        .order_by("creditor_id", "-version")  # the creditor's own (not null) sorts before the default
+    )
+    own = [t for t in found[:50] if t.creditor_id == creditor.pk]
+    if own:
+        return own[0]
+    return next((t for t in found[:50] if t.creditor_id is None), None)
+
+
+# ---- merge values ------------------------------------------------------------------------------
+
+
+def unsubscribe_token(message_key: str) -> str:
+    return signing.dumps(message_key, salt=UNSUBSCRIBE_SALT)
+
+
+def message_for_token(token: str) -> Message | None:
+    try:
+        key = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return Message.objects.filter(delivery_key=key).select_related("debtor", "contact_point").first()
+
+
+def merge_values(account: Account, debtor: Debtor, *, delivery_key: str, now: datetime) -> dict[str, str]:
+    """The value of every merge field for this account and debtor (see core.messages.MERGE_FIELDS)."""
+    today = now.date()
+    statement = account_statement(account=account, as_of=today, last_transactions=0)
+    balances = {component.value: str(amount) for component, amount in statement.balances.items()}
+    upcoming = (
+        Due.objects.filter(arrangement__account=account, arrangement__state="active", status__in=["pending", "due"])
+        .order_by("due_date")
+        .first()
+    )
+    officer = account.assigned_officer
+    values = {
+        "debtor_name": debtor.display_name,
+        "debtor_first_name": debtor.given_name or debtor.display_name,
+        "account_reference": account.reference,
+        "creditor_name": account.creditor.name,
+        "original_creditor": account.original_creditor or account.creditor.name,
+        "balance": str(statement.total),
+        "principal": balances.get("principal", ""),
+        "interest": balances.get("interest", ""),
+        "fees": balances.get("fees", ""),
+        "costs": balances.get("costs", ""),
+        "itemization_date": f"{account.itemization_date:%-d %B %Y}" if account.itemization_date else "",
+        "itemization_amount": str(Money.from_minor(account.itemization_amount_minor, account.currency))
+        if account.itemization_amount_minor is not None
+        else "",
+        "next_payment": f"{Money.from_minor(upcoming.amount_minor, account.currency)} on {upcoming.due_date:%-d %B %Y}"
+        if upcoming is not None
+        else "",
+        "payment_link": "",
+        "officer_name": (officer.get_full_name() or officer.username) if officer is not None else "",
+        "collector_name": settings.COLLECTOR_NAME,
+        "collector_phone": settings.COLLECTOR_PHONE,
+        "unsubscribe_url": f"{settings.PUBLIC_URL}/unsubscribe/{unsubscribe_token(delivery_key)}/",
+        "today": f"{today:%-d %B %Y}",
+    }
+    assert set(values) == set(MERGE_FIELDS)
+    return values
+
+
+# ---- queueing ----------------------------------------------------------------------------------
+
+
+def _event(message: Message, status: str, at: datetime, detail: str = "") -> None:
+    MessageEvent.objects.create(message=message, status=status, at=at, detail=detail)
+
+
+def _primary(account: Account) -> Debtor:
+    role = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
+    first = role.first()
+    if first is None:
+        raise UnableToSend("debtor: the account has no primary debtor")
+    return first.debtor
+
+
+def _email_address(debtor: Debtor) -> ContactPoint:
+    point = (
+        ContactPoint.objects.filter(debtor=debtor, kind=ContactPoint.Kind.EMAIL, do_not_contact=False)
+        .order_by("-is_primary", "id")
+        .first()
+    )
+    if point is None:
+        raise UnableToSend(f"email: no usable email address is on record for {debtor.display_name}")
+    return point
+
+
+def queue_message(*, account: Account, template_code: str, channel: str, now: datetime, actor: Actor) -> Message:
+    """Render a message from the current template and put it in the outbox (queued, or deferred to
+    the next allowed time). Refused, naming the reason, when the gate blocks it for good or the
+    rendered words break a content rule for this account."""
+    if channel != Channel.EMAIL:
+        raise UnableToSend(f"channel: only email is sent in this version, not {channel}")
+    debtor = _primary(account)
+    point = _email_address(debtor)
+    template = current_template(code=template_code, channel=channel, creditor=account.creditor)
+    if template is None:
+        raise UnableToSend(f"template: no {channel} template '{template_code}' for {account.creditor.name}")
+    key = uuid.uuid4().hex
+    values = merge_values(account, debtor, delivery_key=key, now=now)
+    try:
+        subject = render_text(template.subject, values)
+        text = render_text(template.body, values)
+        body_html = render_html(template.body, values)
+    except TemplateError as exc:
+        raise UnableToSend(f"template: {exc}") from None
+    facts = MessageFacts(
+        channel=GATE_CHANNELS[Channel(channel)],
+        country=debtor.country,
+        third_party_collector=account.creditor.collector_type == Creditor.CollectorType.THIRD_PARTY,
+        initial_communication=False,
+        time_barred=limitation_for(account).time_barred(now.date()),
+        validation_period_ends=None,
+        sent_on=now.date(),
+    )
+    blocks = [p for p in content_problems(f"{subject}\n{text}", facts) if p.severity is Severity.BLOCK]
+    if blocks:
+        raise UnableToSend("; ".join(f"{p.rule}: {p.text}" for p in blocks))
+    answer = evaluate(account=account, debtor=debtor, channel=GateChannel.EMAIL, at=now, contact_point=point).decision
+    if not answer.allowed and answer.next_allowed is None:
+        reasons = "; ".join(f"{r.rule}: {r.text}" for r in answer.reasons)
+        raise UnableToSend(f"email blocked: {reasons}")
+    status = Message.Status.QUEUED if answer.allowed else Message.Status.DEFERRED
+    not_before = now if answer.allowed or answer.next_allowed is None else answer.next_allowed
+    with transaction.atomic():
+        message = Message.objects.create(
+            account=account,
+            debtor=debtor,
+            contact_point=point,
+            channel=channel,
+            template=template,
+            status=status,
+            to_address=point.value,
+            subject=subject,
+            body_text=text,
+            body_html=body_html,
+            not_before=not_before,
+            delivery_key=key,
+            created_by=actor,
+            created_at=now,
+        )
+        detail = "" if answer.allowed else "; ".join(f"{r.rule}: {r.text}" for r in answer.reasons)
+        _event(message, status, now, detail)
+        record_event(
+            name="communications.message.queued",
+            subject_type="message",
+            subject_id=message.pk,
+            account_id=account.pk,
+            occurred_at=now,
+            actor=actor,
+            after={
+                "channel": channel,
+                "to": point.value,
+                "subject": subject,
+                "template": f"{template.code} v{template.version}",
+                "status": status,
+                "not_before": message.not_before.isoformat(),
+            },
+        )
+    return message
+
+
+# ---- delivery ----------------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryRun:
+    sent: int = 0
+    deferred: int = 0
+    blocked: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class _Temporary(Exception):
+    pass
+
+
+class _Permanent(Exception):
+    pass
+
+
+def _claim(now: datetime) -> Message | None:
+    """Take the next message due (or in doubt past its lease) and lease it: committed before sending."""
+    due = Q(status__in=[Message.Status.QUEUED, Message.Status.DEFERRED]) | Q(status=Message.Status.SENDING)
+    with transaction.atomic():
+        candidates = Message.objects.filter(due, not_before__lte=now).order_by("not_before", "id")
+        if connection.vendor == "postgresql":
+            candidates = candidates.select_for_update(skip_locked=True)
+        message = candidates.first()
+        if message is None:
+            return None
+        in_doubt = message.status == Message.Status.SENDING
+        message.status = Message.Status.SENDING
+        message.not_before = now + LEASE
+        message.attempts += 1
+        message.save(update_fields=["status", "not_before", "attempts"])
+        _event(message, Message.Status.SENDING, now, "sent again: the last attempt did not finish" if in_doubt else "")
+    return message
+
+
+def _email(message: Message) -> EmailMultiAlternatives:
+    unsubscribe = f"{settings.PUBLIC_URL}/unsubscribe/{unsubscribe_token(message.delivery_key)}/"
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_address],
+        headers={
+            "Message-ID": f"<{message.delivery_key}@recoup>",
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    return email
+
+
+def _send(message: Message, mail: Any) -> None:
+    try:
+        mail.send_messages([_email(message)])
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _text in exc.recipients.values()]
+        if all(code >= 500 for code in codes):
+            raise _Permanent(f"the mail server refused {message.to_address}: {exc.recipients}") from None
+        raise _Temporary(f"the mail server deferred {message.to_address}: {exc.recipients}") from None
+    except smtplib.SMTPResponseException as exc:
+        text = f"{exc.smtp_code} {exc.smtp_error!r}"
+        if exc.smtp_code >= 500:
+            raise _Permanent(f"the mail server refused the message: {text}") from None
+        raise _Temporary(f"the mail server deferred the message: {text}") from None
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        raise _Temporary(f"the mail server could not be reached: {exc}") from None
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before retry n: 1, 2, 4, 8 ... minutes, at most 6 hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
+def deliver_due(*, now: datetime, limit: int = 200, mail: Any = None) -> DeliveryRun:
+    """Send what is due, one message at a time, each through the gate at the moment of sending."""
+    run = DeliveryRun()
+    mail = mail or get_connection()
+    for _ in range(limit):
+        message = _claim(now)
+        if message is None:
+            break
+        _deliver_one(message, now, mail, run)
+    return run
+
+
+def _deliver_one(message: Message, now: datetime, mail: Any, run: DeliveryRun) -> None:
+    account = message.account
+    decision = authorise_contact(
+        account=account,
+        debtor=message.debtor,
+        channel=GATE_CHANNELS[Channel(message.channel)],
+        at=now,
+        now=now,
+        actor=None,
+        contact_point=message.contact_point,
+    )
+    if not decision.usable:
+        reasons = "; ".join(f"{r['rule']}: {r['text']}" for r in decision.reasons)
+        with transaction.atomic():
+            if decision.next_allowed is not None:
+                _set(
+                    message, Message.Status.DEFERRED, now, reasons, not_before=decision.next_allowed, decision=decision
+                )
+                run.deferred += 1
+            else:
+                _set(message, Message.Status.BLOCKED, now, reasons, decision=decision)
+                run.blocked += 1
+        return
+    try:
+        _send(message, mail)
+    except _Temporary as exc:
+        with transaction.atomic():
+            if message.attempts >= MAX_ATTEMPTS:
+                _set(message, Message.Status.FAILED, now, f"gave up after {message.attempts} attempts: {exc}")
+                run.failed += 1
+            else:
+                retry = now + backoff(message.attempts)
+                _set(message, Message.Status.DEFERRED, now, str(exc), not_before=retry, decision=decision)
+                run.deferred += 1
+        run.errors.append(str(exc))
+        return
+    except _Permanent as exc:
+        with transaction.atomic():
+            _set(message, Message.Status.FAILED, now, str(exc), decision=decision)
+        run.failed += 1
+        run.errors.append(str(exc))
+        return
+    with transaction.atomic():
+        _set(message, Message.Status.SENT, now, "", decision=decision, sent_at=now)
+        record_contact(token=str(decision.token), outcome=Outcome.DELIVERED, at=now, now=now, actor=None)
+        record_event(
+            name="communications.message.sent",
+            subject_type="message",
+            subject_id=message.pk,
+            account_id=message.account_id,
+            occurred_at=now,
+            actor=None,
+            after={"channel": message.channel, "to": message.to_address, "subject": message.subject},
+        )
+    run.sent += 1
+
+
+def _set(message: Message, status: str, now: datetime, detail: str, **changes: Any) -> None:
+    message.status = status
+    message.last_error = detail if status != Message.Status.SENT else ""
+    fields = ["status", "last_error"]
+    for name, value in changes.items():
+        setattr(message, name, value)
+        fields.append(name)
+    message.save(update_fields=fields)
+    _event(message, status, now, detail)
+
+
+# ---- opt-out -----------------------------------------------------------------------------------
+
+
+def unsubscribe(*, message: Message, now: datetime) -> Hold:
+    """The debtor's unsubscribe link: no more email to them (a do-not-contact hold on email, US-07)."""
+    existing = Hold.objects.filter(
+        debtor=message.debtor, kind=Hold.Kind.DO_NOT_CONTACT, channel=GateChannel.EMAIL.value, lifted_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        return place_hold(
+            kind=Hold.Kind.DO_NOT_CONTACT,
+            channel=GateChannel.EMAIL.value,
+            reason="opted out of email with the unsubscribe link",
+            evidence=f"message {message.pk} to {message.to_address}",
+            starts_at=now,
+            now=now,
+            actor=None,
+            debtor=message.debtor,
+        )
+    except UnableToContact as exc:  # pragma: no cover - the arguments above are always valid
+        raise UnableToSend(str(exc)) from None
