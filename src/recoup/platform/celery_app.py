@@ -17,4 +17,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
 # Each app that has background work keeps its Celery tasks in a `tasks` module.
-app.autodiscover_tasks(["recoup.imports"])
+app.autodiscover_tasks(["recoup.imports", "recoup.communications"])
+# `celery -A recoup.platform.celery_app beat` runs the outbox every minute (each run sends what is due).
+app.conf.beat_schedule = {
+    "deliver-messages": {"task": "recoup.communications.deliver", "schedule": 60.0},
+}
