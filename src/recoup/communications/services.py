@@ -150,6 +150,50 @@ def current_template(*, code: str, channel: str, creditor: Creditor, language: s
     return next((t for t in found[:50] if t.creditor_id is None), None)
 
 
+def template_codes(*, channel: str, creditor: Creditor) -> list[str]:
+    """The template codes usable for the creditor's accounts on a channel (its own and everyone's)."""
+    return sorted(
+        set(
+            Template.objects.filter(channel=channel)
+            .filter(Q(creditor=creditor) | Q(creditor__isnull=True))
+            .values_list("code", flat=True)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Preview:
+    subject: str
+    text: str
+    html: str
+    problems: list[str]  # merge-field problems and content rules (BLOCK and WARN), in words
+
+
+def preview(*, subject: str, body: str, channel: str, account: Account, now: datetime) -> Preview:
+    """What a draft template would say to this account's debtor, and what is wrong with it."""
+    problems = [str(p) for p in template_problems(subject, part="subject") + template_problems(body)]
+    if problems:
+        return Preview("", "", "", problems)
+    debtor = _primary(account)
+    values = merge_values(account, debtor, delivery_key="preview", now=now)
+    rendered_subject = render_text(subject, values)
+    text = render_text(body, values)
+    facts = MessageFacts(
+        channel=GATE_CHANNELS[Channel(channel)],
+        country=debtor.country,
+        third_party_collector=account.creditor.collector_type == Creditor.CollectorType.THIRD_PARTY,
+        initial_communication=False,
+        time_barred=limitation_for(account).time_barred(now.date()),
+        validation_period_ends=None,
+        sent_on=now.date(),
+    )
+    found = [
+        f"{p.rule} ({'blocks' if p.severity is Severity.BLOCK else 'warning'}): {p.text}"
+        for p in content_problems(f"{rendered_subject}\n{text}", facts)
+    ]
+    return Preview(rendered_subject, text, render_html(body, values), found)
+
+
 # ---- merge values ------------------------------------------------------------------------------
 
 

@@ -63,6 +63,8 @@ _OFFICER = (
     | _crud("arrangements.arrangement", "add", "view")
     | _view(["arrangements.due"])
     | _crud("accounts.payment", "add")  # a payment taken on the phone or a cheque they received
+    | _crud("communications.message", "add", "view")  # email a debtor from a template; see the outbox
+    | _view(["communications.template"])
 )
 _TEAM_LEAD = (
     _OFFICER
@@ -81,6 +83,7 @@ _MANAGER = (
     | {"accounts.import_data", "accounts.match_payments", "accounts.export_data"}
     | _crud("compliance.hold", "change")
     | {"compliance.compliance_override"}
+    | _crud("communications.template", "add")  # write templates (each save is a new version)
 )
 _LEGAL = _OFFICER | _crud("accounts.account", "change")
 _AUDITOR = _view(
@@ -97,6 +100,8 @@ _AUDITOR = _view(
         "compliance.forbearance",
         "arrangements.arrangement",
         "arrangements.due",
+        "communications.message",
+        "communications.template",
     ]
 ) | {
     "accounts.view_aging_report",

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_POST
 from recoup.accounts.ledger_selectors import account_statement
 from recoup.accounts.models import Account, AccountDebtor, Payment
 from recoup.arrangements.models import Arrangement, Due
+from recoup.communications.models import Message
+from recoup.communications.services import template_codes
 from recoup.compliance.models import ContactWish, Hold
 from recoup.compliance.services import (
     UnableToContact,
@@ -150,6 +152,11 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "may_lift_hold": user.has_perm("compliance.change_hold"),
             **_action_forms(user, today=timezone.localdate()),
             **_arrangement_and_payments(account),
+            "email_templates": template_codes(channel=Channel.EMAIL.value, creditor=account.creditor)
+            if user.has_perm("communications.add_message")
+            else [],
+            "may_email": user.has_perm("communications.add_message"),
+            "recent_messages": Message.objects.filter(account=account).order_by("-created_at", "-id")[:5],
         },
     )
 

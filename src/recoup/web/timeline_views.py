@@ -22,7 +22,10 @@ from recoup.workspace.calls import OUTCOMES
 
 # Kinds of event an officer filters by, as event-name prefixes.
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "contacts": ("Calls and messages", ("compliance.contact.", "workspace.call.", "compliance.call_consent.")),
+    "contacts": (
+        "Calls and messages",
+        ("compliance.contact.", "workspace.call.", "compliance.call_consent.", "communications.message."),
+    ),
     "money": ("Money", ("accounts.transaction.", "accounts.payment.", "accounts.balance.", "imports.invoice.")),
     "arrangements": ("Plans and promises", ("arrangement.",)),
     "holds": (
@@ -77,6 +80,11 @@ PHRASES: dict[str, Any] = {
     "arrangement.broken": lambda a: "Arrangement broken" + (f": {a['reason']}" if a.get("reason") else ""),
     "arrangement.cancelled": lambda a: "Arrangement cancelled" + (f": {a['reason']}" if a.get("reason") else ""),
     "workspace.call.logged": _call_outcome,
+    "communications.message.queued": lambda a: (
+        f"Email written to {a.get('to', '')}: “{a.get('subject', '')}” "
+        f"({a.get('template', '')}, {str(a.get('status', '')).replace('queued', 'in the outbox')})"
+    ),
+    "communications.message.sent": lambda a: f"Email sent to {a.get('to', '')}: “{a.get('subject', '')}”",
     "workspace.note.added": lambda a: f"Note: {a.get('text', '')}",
     "workspace.account.claimed": lambda a: f"Opened from the queue ({a.get('reason', '')})",
     "accounts.payment.recorded": lambda a: (

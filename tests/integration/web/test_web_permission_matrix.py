@@ -48,6 +48,10 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "account-contact-point": ("POST", WORKERS),
     "account-contact-point-stop": ("POST", WORKERS),
     "account-assign": ("POST", LEADS | {L}),
+    "account-email": ("POST", WORKERS),
+    "outbox": ("GET", EVERYONE),
+    "message": ("GET", EVERYONE),
+    "templates": ("GET", EVERYONE),
     "account-note": ("POST", WORKERS),
     "account-wish": ("POST", WORKERS),
     "account-wish-withdraw": ("POST", WORKERS),
@@ -124,6 +128,7 @@ def test_each_role_is_refused_exactly_what_it_may_not_do(web: WebData, role: Rol
         "mapping_id": 999_999,
         "view_id": 999_999,
         "point_id": 999_999,
+        "message_id": 999_999,
         "token": "no-such-token",
         "kind": "accounts",
     }
@@ -157,6 +162,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(web: WebData) -> None:
             "mapping_id",
             "view_id",
             "point_id",
+            "message_id",
         )
     }
     ids.update({"account_id": account.pk, "token": "x", "kind": "accounts"})

@@ -1,0 +1,169 @@
+"""Email from the account page, the outbox, one message with its history, and the templates with a
+live preview on a real account."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from recoup.accounts.models import Account
+from recoup.communications.models import Channel, Message, Template
+from recoup.communications.services import UnableToSend, preview, queue_message, save_template
+from recoup.parties.models import Creditor
+from recoup.users.models import User
+from recoup.web.actions import account_for, run_action
+from recoup.workspace.visibility import may_see, visible_accounts
+
+
+class SendForm(forms.Form):
+    template = forms.ChoiceField(label="Template")
+
+
+class TemplateForm(forms.Form):
+    code = forms.SlugField(
+        label="Code", max_length=60, help_text="Such as first-reminder; the same code again saves a new version."
+    )
+    creditor = forms.TypedChoiceField(label="For", coerce=int, empty_value=None, required=False)
+    subject = forms.CharField(label="Subject", max_length=200, required=False)
+    body = forms.CharField(label="Body", widget=forms.Textarea(attrs={"rows": 12}))
+    account = forms.CharField(
+        label="Preview on account", max_length=64, required=False, help_text="An account reference."
+    )
+
+
+@login_required
+@permission_required("communications.add_message", raise_exception=True)
+@require_POST
+def send_email(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Put an email from a template in the outbox for the account's debtor (the gate decides when)."""
+    account, user = account_for(request, account_id)
+    code = request.POST.get("template", "")
+
+    def action() -> str:
+        message = queue_message(
+            account=account, template_code=code, channel=Channel.EMAIL, now=timezone.now(), actor=user
+        )
+        if message.status == Message.Status.DEFERRED:
+            local = timezone.localtime(message.not_before)
+            return f"Email to {message.to_address} deferred to {local:%a %d %b %H:%M} (outside the allowed hours now)."
+        return f"Email to {message.to_address} is in the outbox."
+
+    return run_action(request, account, action, refused=(UnableToSend,), back_to="account")
+
+
+@login_required
+@permission_required("communications.view_message", raise_exception=True)
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Every message the user may see, newest first, by status."""
+    user = request.user
+    assert isinstance(user, User)
+    status = request.GET.get("status", "")
+    shown = Message.objects.select_related("account", "template").order_by("-created_at", "-id")
+    visible = visible_accounts(user)
+    if visible is not None:
+        shown = shown.filter(account__in=Account.objects.filter(visible))
+    if status in Message.Status.values:
+        shown = shown.filter(status=status)
+    page = Paginator(shown, 50).get_page(request.GET.get("page", "1"))
+    return render(
+        request,
+        "web/outbox.html",
+        {
+            "page": page,
+            "statuses": Message.Status.choices,
+            "status": status,
+            "query_string": f"status={status}" if status else "",
+        },
+    )
+
+
+@login_required
+@permission_required("communications.view_message", raise_exception=True)
+def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    message = Message.objects.select_related("account", "template", "decision").filter(pk=message_id).first()
+    if message is None or not may_see(user, message.account):
+        raise Http404("No such message")
+    return render(request, "web/message.html", {"message": message, "events": message.events.all()})
+
+
+@login_required
+@permission_required("communications.view_template", raise_exception=True)
+def templates(request: HttpRequest) -> HttpResponse:
+    """The email templates (latest version of each), and a form to write a new version with a preview."""
+    user = request.user
+    assert isinstance(user, User)
+    may_edit = user.has_perm("communications.add_template")
+    form = TemplateForm(request.POST or None, initial=_initial(request))
+    creditor_field = form.fields["creditor"]
+    assert isinstance(creditor_field, forms.TypedChoiceField)
+    creditor_field.choices = [("", "Every creditor"), *Creditor.objects.order_by("name").values_list("id", "name")]
+    shown = None
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied("Only collection managers and administrators write templates.")
+        if form.is_valid():
+            data = form.cleaned_data
+            creditor = Creditor.objects.filter(pk=data["creditor"]).first() if data["creditor"] else None
+            if "save" in request.POST:
+                try:
+                    saved = save_template(
+                        code=data["code"],
+                        channel=Channel.EMAIL,
+                        subject=data["subject"],
+                        body=data["body"],
+                        creditor=creditor,
+                        now=timezone.now(),
+                        actor=user,
+                    )
+                except UnableToSend as exc:
+                    messages.error(request, f"Not saved: {exc}")
+                else:
+                    messages.success(request, f"Saved {saved.code} version {saved.version}.")
+                    return redirect("templates")
+            account = Account.objects.filter(reference=data["account"].strip()).first() if data["account"] else None
+            if data["account"] and (account is None or not may_see(user, account)):
+                form.add_error("account", "No account with that reference.")
+            elif account is not None:
+                try:
+                    shown = preview(
+                        subject=data["subject"],
+                        body=data["body"],
+                        channel=Channel.EMAIL,
+                        account=account,
+                        now=timezone.now(),
+                    )
+                except UnableToSend as exc:
+                    form.add_error("account", str(exc))
+    latest: dict[tuple[str, int | None], Template] = {}
+    for template in (
+        Template.objects.filter(channel=Channel.EMAIL)
+        .select_related("creditor")
+        .order_by("code", "creditor_id", "version")
+    ):
+        latest[(template.code, template.creditor_id)] = template
+    return render(
+        request,
+        "web/templates.html",
+        {"form": form, "templates": list(latest.values()), "preview": shown, "may_edit": may_edit},
+    )
+
+
+def _initial(request: HttpRequest) -> dict[str, object]:
+    """Editing a template starts from its latest version."""
+    template = (
+        Template.objects.filter(pk=request.GET.get("from", "") or 0).first()
+        if request.GET.get("from", "").isdigit()
+        else None
+    )
+    if template is None:
+        return {}
+    return {"code": template.code, "creditor": template.creditor_id, "subject": template.subject, "body": template.body}
