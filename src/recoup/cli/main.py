@@ -133,6 +133,9 @@ def demo_data(accounts: int, seed: int, as_of: object, if_empty: bool, users: bo
             summary = generate_portfolio(accounts=accounts, seed=seed, as_of=as_of_date, now=now, progress=progress)
         except UnableToGenerateDemoData as exc:
             raise OperatorError(str(exc)) from None
+    from recoup.communications.starter import create_starter_templates
+
+    create_starter_templates(now=now)
     click.echo(
         f"Created {summary.accounts:,} accounts, {summary.debtors:,} debtors, "
         f"{summary.contact_points:,} contact points for {summary.creditors} creditors, with "

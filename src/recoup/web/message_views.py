@@ -18,7 +18,7 @@ from recoup.communications.models import Channel, Message, Template
 from recoup.communications.services import UnableToSend, preview, queue_message, save_template
 from recoup.parties.models import Creditor
 from recoup.users.models import User
-from recoup.web.actions import account_for, run_action
+from recoup.web.actions import account_for, debtor_zone, run_action
 from recoup.workspace.visibility import may_see, visible_accounts
 
 
@@ -51,8 +51,12 @@ def send_email(request: HttpRequest, account_id: int) -> HttpResponse:
             account=account, template_code=code, channel=Channel.EMAIL, now=timezone.now(), actor=user
         )
         if message.status == Message.Status.DEFERRED:
-            local = timezone.localtime(message.not_before)
-            return f"Email to {message.to_address} deferred to {local:%a %d %b %H:%M} (outside the allowed hours now)."
+            zone = debtor_zone(message.debtor)
+            local = message.not_before.astimezone(zone)
+            return (
+                f"Email to {message.to_address} deferred to {local:%a %d %b %H:%M} their time ({local:%Z}): "
+                "it may not be sent now."
+            )
         return f"Email to {message.to_address} is in the outbox."
 
     return run_action(request, account, action, refused=(UnableToSend,), back_to="account")

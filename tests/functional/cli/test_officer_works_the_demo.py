@@ -54,6 +54,15 @@ def test_an_officer_works_the_demo_portfolio_without_the_admin_site() -> None:
     assert f"Payment of 10.00 {account.currency} recorded." in paid
     assert Payment.objects.filter(account=account, idempotency_key="demo-day-1").count() == 1
 
+    # An email from a starter template: in the outbox (now or at the next allowed time), or refused by
+    # the gate with the rule (no usable address, an opt-out) - never an error.
+    emailed = client.post(
+        f"/accounts/{account.pk}/emails/", {"template": "payment-reminder"}, follow=True
+    ).content.decode()
+    assert re.search(r"Email to \S+ (is in the outbox|deferred to)|email: no usable email|email blocked: ", emailed), (
+        emailed[-3000:]
+    )
+
     timeline = client.get(f"/accounts/{account.pk}/timeline/").content.decode()
     assert "Note: Left a message with the front desk" in timeline
     assert f"Payment received: 10.00 {account.currency}" in timeline

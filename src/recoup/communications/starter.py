@@ -1,0 +1,43 @@
+"""The starter templates a new installation (and the demo) begins with; managers edit them from there."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from recoup.communications.models import Template
+from recoup.communications.services import save_template
+
+STARTERS = [
+    (
+        "payment-reminder",
+        "Your {{ creditor_name }} account {{ account_reference }}",
+        "Dear {{ debtor_first_name }},\n\n"
+        "Our records show {{ balance }} outstanding on your {{ creditor_name }} account "
+        "{{ account_reference }}. If you can pay it, or part of it, please reply to this email or call "
+        "{{ collector_phone }}. If you are having difficulty, tell us: we can agree a plan you can afford.\n\n"
+        "{{ officer_name }}\n{{ collector_name }}\n\n"
+        "This communication is from a debt collector.\n\n"
+        "To stop emails from us: {{ unsubscribe_url }}",
+    ),
+    (
+        "plan-reminder",
+        "Your next payment of {{ next_payment }}",
+        "Dear {{ debtor_first_name }},\n\n"
+        "A reminder that your next payment under the plan for account {{ account_reference }} is "
+        "{{ next_payment }}. Thank you for keeping to it.\n\n"
+        "{{ officer_name }}\n{{ collector_name }}\n\n"
+        "This communication is from a debt collector.\n\n"
+        "To stop emails from us: {{ unsubscribe_url }}",
+    ),
+]
+
+
+def create_starter_templates(*, now: datetime) -> int:
+    """Save each starter email template that does not exist yet; returns how many were saved."""
+    saved = 0
+    for code, subject, body in STARTERS:
+        if Template.objects.filter(code=code, channel="email", creditor__isnull=True).exists():
+            continue
+        save_template(code=code, channel="email", subject=subject, body=body, now=now, actor=None)
+        saved += 1
+    return saved
