@@ -84,7 +84,7 @@ def test_an_officer_agrees_a_plan_and_sees_the_first_payment_counted(browser: An
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/accounts/{account.pk}/")
-    page.get_by_role("link", name="Plans and promises").click()
+    page.get_by_role("link", name="Plans and promises", exact=True).click()
     expect(page.get_by_role("heading", name="Plans and promises")).to_be_visible()
     expect(page.get_by_text("No plan, promise or settlement has been made on this account.")).to_be_visible()
 

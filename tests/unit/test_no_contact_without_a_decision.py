@@ -16,8 +16,8 @@ import pytest
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "recoup"
 # Modules that can reach the outside world: mail, HTTP clients, SMS providers.
 SENDING_MODULES = ("smtplib", "django.core.mail", "requests", "httpx", "urllib.request", "http.client", "twilio")
-# The only places allowed to use them: channel backends, which take a decision token (none yet for
-# email and SMS: the communications issue adds them under recoup/communications/backends/).
+# The only places allowed to use them: channel backends, which refuse to send without a gate decision
+# that allows the contact (recoup/communications/backends/: email today).
 SENDING_ALLOWED = ("communications/backends/",)
 # The one function that writes rows of the contact ledger.
 LEDGER_WRITER = ("compliance/services.py", "_write_contact")

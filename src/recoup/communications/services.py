@@ -15,7 +15,6 @@ Only email is delivered in this version; text messages and letters are to come (
 
 from __future__ import annotations
 
-import smtplib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,7 +22,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Max, Q
 
@@ -31,6 +29,14 @@ from recoup.accounts.ledger_selectors import account_statement
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.arrangements.models import Due
 from recoup.audit.services import record_event
+from recoup.communications.backends.email import (
+    UNSUBSCRIBE_SALT,
+    PermanentFailure,
+    TemporaryFailure,
+    open_connection,
+    send_email,
+    unsubscribe_url,
+)
 from recoup.communications.models import Channel, Message, MessageEvent, Template
 from recoup.compliance.models import Hold
 from recoup.compliance.services import (
@@ -52,7 +58,6 @@ Actor = User | None
 
 LEASE = timedelta(minutes=5)  # a message "sending" longer than this is in doubt and sent again
 MAX_ATTEMPTS = 8
-UNSUBSCRIBE_SALT = "recoup.communications.unsubscribe"
 GATE_CHANNELS = {Channel.EMAIL: GateChannel.EMAIL, Channel.SMS: GateChannel.SMS, Channel.LETTER: GateChannel.LETTER}
 
 
@@ -242,7 +247,7 @@ def merge_values(account: Account, debtor: Debtor, *, delivery_key: str, now: da
         "officer_name": (officer.get_full_name() or officer.username) if officer is not None else "",
         "collector_name": settings.COLLECTOR_NAME,
         "collector_phone": settings.COLLECTOR_PHONE,
-        "unsubscribe_url": f"{settings.PUBLIC_URL}/unsubscribe/{unsubscribe_token(delivery_key)}/",
+        "unsubscribe_url": unsubscribe_url(delivery_key),
         "today": f"{today:%-d %B %Y}",
     }
     assert set(values) == set(MERGE_FIELDS)
@@ -362,14 +367,6 @@ class DeliveryRun:
     errors: list[str] = field(default_factory=list)
 
 
-class _Temporary(Exception):
-    pass
-
-
-class _Permanent(Exception):
-    pass
-
-
 def _claim(now: datetime) -> Message | None:
     """Take the next message due (or in doubt past its lease) and lease it: committed before sending."""
     due = Q(status__in=[Message.Status.QUEUED, Message.Status.DEFERRED]) | Q(status=Message.Status.SENDING)
@@ -389,41 +386,6 @@ def _claim(now: datetime) -> Message | None:
     return message
 
 
-def _email(message: Message) -> EmailMultiAlternatives:
-    unsubscribe = f"{settings.PUBLIC_URL}/unsubscribe/{unsubscribe_token(message.delivery_key)}/"
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.to_address],
-        headers={
-            "Message-ID": f"<{message.delivery_key}@recoup>",
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    return email
-
-
-def _send(message: Message, mail: Any) -> None:
-    try:
-        mail.send_messages([_email(message)])
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _text in exc.recipients.values()]
-        if all(code >= 500 for code in codes):
-            raise _Permanent(f"the mail server refused {message.to_address}: {exc.recipients}") from None
-        raise _Temporary(f"the mail server deferred {message.to_address}: {exc.recipients}") from None
-    except smtplib.SMTPResponseException as exc:
-        text = f"{exc.smtp_code} {exc.smtp_error!r}"
-        if exc.smtp_code >= 500:
-            raise _Permanent(f"the mail server refused the message: {text}") from None
-        raise _Temporary(f"the mail server deferred the message: {text}") from None
-    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-        raise _Temporary(f"the mail server could not be reached: {exc}") from None
-
-
 def backoff(attempts: int) -> timedelta:
     """Wait before retry n: 1, 2, 4, 8 ... minutes, at most 6 hours."""
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
@@ -432,7 +394,7 @@ def backoff(attempts: int) -> timedelta:
 def deliver_due(*, now: datetime, limit: int = 200, mail: Any = None) -> DeliveryRun:
     """Send what is due, one message at a time, each through the gate at the moment of sending."""
     run = DeliveryRun()
-    mail = mail or get_connection()
+    mail = mail or open_connection()
     for _ in range(limit):
         message = _claim(now)
         if message is None:
@@ -465,8 +427,8 @@ def _deliver_one(message: Message, now: datetime, mail: Any, run: DeliveryRun) -
                 run.blocked += 1
         return
     try:
-        _send(message, mail)
-    except _Temporary as exc:
+        send_email(message, decision=decision, mail=mail)
+    except TemporaryFailure as exc:
         with transaction.atomic():
             if message.attempts >= MAX_ATTEMPTS:
                 _set(message, Message.Status.FAILED, now, f"gave up after {message.attempts} attempts: {exc}")
@@ -477,7 +439,7 @@ def _deliver_one(message: Message, now: datetime, mail: Any, run: DeliveryRun) -
                 run.deferred += 1
         run.errors.append(str(exc))
         return
-    except _Permanent as exc:
+    except PermanentFailure as exc:
         with transaction.atomic():
             _set(message, Message.Status.FAILED, now, str(exc), decision=decision)
         run.failed += 1

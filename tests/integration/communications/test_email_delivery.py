@@ -25,7 +25,6 @@ from recoup.audit.models import AuditEvent
 from recoup.communications.models import Message
 from recoup.communications.services import (
     UnableToSend,
-    _claim,
     deliver_due,
     queue_message,
     save_template,
@@ -200,15 +199,25 @@ def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails(
 
 
 def test_a_worker_that_died_mid_send_is_taken_over_and_the_mailbox_keeps_one_copy(
-    account: Account, template: Any, mailbox: Mailbox
+    account: Account, template: Any, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    message = queue_message(account=account, template_code="first-reminder", channel="email", now=ny(3, 10), actor=None)
-    # A worker claimed it, handed it to the server, and died before recording anything.
-    claimed = _claim(ny(3, 10))
-    assert claimed is not None
-    from recoup.communications.services import _send
+    from recoup.communications import services
 
-    _send(claimed, smtp(mailbox))
+    message = queue_message(account=account, template_code="first-reminder", channel="email", now=ny(3, 10), actor=None)
+
+    class Died(BaseException):
+        """The process ends here: after the mail server took the message, before anything was recorded."""
+
+    def die(**_kwargs: Any) -> None:
+        raise Died
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "record_contact", die)
+        with pytest.raises(Died):
+            deliver_due(now=ny(3, 10), mail=smtp(mailbox))
+    assert len(mailbox.received) == 1
+    message.refresh_from_db()
+    assert message.status == "sending"  # what the dead worker left
     assert deliver_due(now=ny(3, 10, 2), mail=smtp(mailbox)).sent == 0  # its lease still holds
     run = deliver_due(now=ny(3, 10, 6), mail=smtp(mailbox))  # the lease ran out: in doubt, sent again
     assert run.sent == 1
@@ -217,6 +226,7 @@ def test_a_worker_that_died_mid_send_is_taken_over_and_the_mailbox_keeps_one_cop
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 2)
     assert "sent again" in message.events.filter(status="sending").last().detail  # type: ignore[union-attr]
+    assert Contact.objects.filter(account=account).count() == 1
 
 
 def test_the_unsubscribe_link_stops_the_next_email(account: Account, template: Any, mailbox: Mailbox) -> None:
@@ -242,4 +252,26 @@ def test_a_message_queued_before_an_opt_out_is_blocked_at_sending(
     assert (run.sent, run.blocked) == (0, 2)
     second.refresh_from_db()
     assert second.status == "blocked"
+    assert mailbox.received == []
+
+
+def test_the_email_backend_refuses_to_send_without_a_decision_that_allows_it(
+    account: Account, template: Any, mailbox: Mailbox
+) -> None:
+    from recoup.communications.backends.email import NoDecision, send_email
+    from recoup.compliance.services import authorise_contact
+    from recoup.core.compliance import Channel as GateChannel
+
+    message = queue_message(account=account, template_code="first-reminder", channel="email", now=ny(3, 10), actor=None)
+    night = authorise_contact(
+        account=account, debtor=message.debtor, channel=GateChannel.EMAIL, at=ny(3, 23), now=ny(3, 23), actor=None
+    )
+    assert not night.usable
+    with pytest.raises(NoDecision, match="does not allow this email"):
+        send_email(message, decision=night, mail=smtp(mailbox))
+    call = authorise_contact(
+        account=account, debtor=message.debtor, channel=GateChannel.CALL, at=ny(3, 10), now=ny(3, 10), actor=None
+    )
+    with pytest.raises(NoDecision):
+        send_email(message, decision=call, mail=smtp(mailbox))  # a decision about a call is not one about email
     assert mailbox.received == []
