@@ -49,7 +49,14 @@ from recoup.compliance.services import (
 )
 from recoup.core.compliance import Channel as GateChannel
 from recoup.core.compliance import MessageFacts, Outcome, Severity, content_problems
-from recoup.core.messages import MERGE_FIELDS, TemplateError, render_html, render_text, template_problems
+from recoup.core.messages import (
+    MERGE_FIELDS,
+    TemplateError,
+    fields_used,
+    render_html,
+    render_text,
+    template_problems,
+)
 from recoup.core.money import Money
 from recoup.parties.models import ContactPoint, Creditor, Debtor
 from recoup.users.models import User
@@ -181,6 +188,7 @@ def preview(*, subject: str, body: str, channel: str, account: Account, now: dat
         return Preview("", "", "", problems)
     debtor = _primary(account)
     values = merge_values(account, debtor, delivery_key="preview", now=now)
+    empty = _empty_fields(f"{subject}\n{body}", values)
     rendered_subject = render_text(subject, values)
     text = render_text(body, values)
     facts = MessageFacts(
@@ -196,6 +204,8 @@ def preview(*, subject: str, body: str, channel: str, account: Account, now: dat
         f"{p.rule} ({'blocks' if p.severity is Severity.BLOCK else 'warning'}): {p.text}"
         for p in content_problems(f"{rendered_subject}\n{text}", facts)
     ]
+    if empty:
+        found.insert(0, f"Not sendable to this account: {empty}")
     return Preview(rendered_subject, text, render_html(body, values), found)
 
 
@@ -257,6 +267,25 @@ def merge_values(account: Account, debtor: Debtor, *, delivery_key: str, now: da
 # ---- queueing ----------------------------------------------------------------------------------
 
 
+# Why a merge field can be empty, for the message that refuses to send with a blank in it.
+EMPTY_BECAUSE = {
+    "next_payment": "the account has no plan or promise with a payment to come",
+    "officer_name": "nobody works the account",
+    "collector_name": "RECOUP_COLLECTOR_NAME is not set",
+    "collector_phone": "RECOUP_COLLECTOR_PHONE is not set",
+    "itemization_date": "the account has no itemization date",
+    "itemization_amount": "the account has no itemization amount",
+    "payment_link": "no payment page is configured",
+}
+
+
+def _empty_fields(text: str, values: dict[str, str]) -> str:
+    """The merge fields the text uses that have no value for this account, with why; "" if none.
+    A message is never sent with a blank where a fact should be."""
+    blank = sorted(name for name in fields_used(text) if name in values and not values[name].strip())
+    return "; ".join(f"{{{{ {name} }}}} is empty: {EMPTY_BECAUSE.get(name, 'no value')}" for name in blank)
+
+
 def _event(message: Message, status: str, at: datetime, detail: str = "") -> None:
     MessageEvent.objects.create(message=message, status=status, at=at, detail=detail)
 
@@ -293,6 +322,9 @@ def queue_message(*, account: Account, template_code: str, channel: str, now: da
         raise UnableToSend(f"template: no {channel} template '{template_code}' for {account.creditor.name}")
     key = uuid.uuid4().hex
     values = merge_values(account, debtor, delivery_key=key, now=now)
+    empty = _empty_fields(f"{template.subject}\n{template.body}", values)
+    if empty:
+        raise UnableToSend(f"template: {empty}")
     try:
         subject = render_text(template.subject, values)
         text = render_text(template.body, values)

@@ -13,9 +13,9 @@ STARTERS = [
         "Your {{ creditor_name }} account {{ account_reference }}",
         "Dear {{ debtor_first_name }},\n\n"
         "Our records show {{ balance }} outstanding on your {{ creditor_name }} account "
-        "{{ account_reference }}. If you can pay it, or part of it, please reply to this email or call "
-        "{{ collector_phone }}. If you are having difficulty, tell us: we can agree a plan you can afford.\n\n"
-        "{{ officer_name }}\n{{ collector_name }}\n\n"
+        "{{ account_reference }}. If you can pay it, or part of it, please reply to this email. If you are "
+        "having difficulty, tell us: we can agree a plan you can afford.\n\n"
+        "The {{ creditor_name }} collections team\n\n"
         "This communication is from a debt collector.\n\n"
         "To stop emails from us: {{ unsubscribe_url }}",
     ),
@@ -25,7 +25,7 @@ STARTERS = [
         "Dear {{ debtor_first_name }},\n\n"
         "A reminder that your next payment under the plan for account {{ account_reference }} is "
         "{{ next_payment }}. Thank you for keeping to it.\n\n"
-        "{{ officer_name }}\n{{ collector_name }}\n\n"
+        "The {{ creditor_name }} collections team\n\n"
         "This communication is from a debt collector.\n\n"
         "To stop emails from us: {{ unsubscribe_url }}",
     ),

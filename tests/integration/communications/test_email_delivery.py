@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")
 BODY = (
     "Dear {{ debtor_first_name }},\n\nYour account {{ account_reference }} with {{ creditor_name }} has "
-    "{{ balance }} outstanding. Call {{ officer_name }} to arrange a payment.\n\n"
+    "{{ balance }} outstanding. Reply to arrange a payment.\n\n"
     "This communication is from a debt collector.\n\nTo stop emails: {{ unsubscribe_url }}"
 )
 
@@ -275,3 +275,18 @@ def test_the_email_backend_refuses_to_send_without_a_decision_that_allows_it(
     with pytest.raises(NoDecision):
         send_email(message, decision=call, mail=smtp(mailbox))  # a decision about a call is not one about email
     assert mailbox.received == []
+
+
+def test_a_message_is_never_sent_with_a_blank_where_a_fact_should_be(account: Account) -> None:
+    save_template(
+        code="plan-reminder",
+        channel="email",
+        subject="Your next payment",
+        body="Your next payment is {{ next_payment }}.\n\nThis communication is from a debt collector.\n\n"
+        "{{ unsubscribe_url }}",
+        now=ny(1, 9),
+        actor=None,
+    )
+    with pytest.raises(UnableToSend, match=r"\{\{ next_payment \}\} is empty: the account has no plan or promise"):
+        queue_message(account=account, template_code="plan-reminder", channel="email", now=ny(3, 10), actor=None)
+    assert not Message.objects.exists()
