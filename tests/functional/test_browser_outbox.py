@@ -78,9 +78,9 @@ def test_an_officer_emails_a_debtor_and_follows_it_in_the_outbox(browser: Any, l
 
     for account in accounts:
         page.goto(f"{live_server.url}/accounts/{account.pk}/")
-        form = page.get_by_role("form", name="Send an email")
-        form.get_by_label("Template").select_option("payment-reminder")
-        form.get_by_role("button", name="Send email").click()
+        form = page.get_by_role("form", name="Send a message")
+        form.get_by_label("Template").select_option("email:payment-reminder")
+        form.get_by_role("button", name="Send").click()
         expect(page.get_by_role("status").filter(has_text="Email to")).to_be_visible()
     assert Message.objects.count() == 2
     # The worker runs (here into Django's in-memory mailbox): what is due now goes out.

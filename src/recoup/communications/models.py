@@ -80,6 +80,7 @@ class Message(models.Model):
     delivery_key = models.CharField(max_length=64, unique=True, help_text="Sent as the Message-ID: one delivery.")
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    provider_id = models.CharField(max_length=100, blank=True, help_text="The SMS provider's id for the message.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -10,7 +10,7 @@ lease and the next run sends it again with the same Message-ID, which mail syste
 message (one copy in the mailbox). Temporary failures are retried with backoff; permanent ones fail
 with the server's reason.
 
-Only email is delivered in this version; text messages and letters are to come (issue 8).
+Email and text messages are delivered in this version (texts through backends/sms.py); letters are to come.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from recoup.communications.backends.email import (
     send_email,
     unsubscribe_url,
 )
+from recoup.communications.backends.sms import SmsProvider, send_sms, sms_provider
 from recoup.communications.models import Channel, Message, MessageEvent, Template
 from recoup.compliance.models import Hold
 from recoup.compliance.services import (
@@ -309,14 +310,27 @@ def _email_address(debtor: Debtor) -> ContactPoint:
     return point
 
 
+def _mobile(debtor: Debtor) -> ContactPoint:
+    point = (
+        ContactPoint.objects.filter(
+            debtor=debtor, kind=ContactPoint.Kind.PHONE, phone_type=ContactPoint.PhoneType.MOBILE, do_not_contact=False
+        )
+        .order_by("-is_primary", "id")
+        .first()
+    )
+    if point is None:
+        raise UnableToSend(f"sms: no usable mobile number is on record for {debtor.display_name}")
+    return point
+
+
 def queue_message(*, account: Account, template_code: str, channel: str, now: datetime, actor: Actor) -> Message:
     """Render a message from the current template and put it in the outbox (queued, or deferred to
     the next allowed time). Refused, naming the reason, when the gate blocks it for good or the
     rendered words break a content rule for this account."""
-    if channel != Channel.EMAIL:
-        raise UnableToSend(f"channel: only email is sent in this version, not {channel}")
+    if channel not in (Channel.EMAIL, Channel.SMS):
+        raise UnableToSend(f"channel: email and text messages are sent in this version, not {channel}")
     debtor = _primary(account)
-    point = _email_address(debtor)
+    point = _email_address(debtor) if channel == Channel.EMAIL else _mobile(debtor)
     template = current_template(code=template_code, channel=channel, creditor=account.creditor)
     if template is None:
         raise UnableToSend(f"template: no {channel} template '{template_code}' for {account.creditor.name}")
@@ -343,10 +357,13 @@ def queue_message(*, account: Account, template_code: str, channel: str, now: da
     blocks = [p for p in content_problems(f"{subject}\n{text}", facts) if p.severity is Severity.BLOCK]
     if blocks:
         raise UnableToSend("; ".join(f"{p.rule}: {p.text}" for p in blocks))
-    answer = evaluate(account=account, debtor=debtor, channel=GateChannel.EMAIL, at=now, contact_point=point).decision
+    gate = GATE_CHANNELS[Channel(channel)]
+    answer = evaluate(
+        account=account, debtor=debtor, channel=gate, at=now, contact_point=point, automated=channel == Channel.SMS
+    ).decision
     if not answer.allowed and answer.next_allowed is None:
         reasons = "; ".join(f"{r.rule}: {r.text}" for r in answer.reasons)
-        raise UnableToSend(f"email blocked: {reasons}")
+        raise UnableToSend(f"{channel} blocked: {reasons}")
     status = Message.Status.QUEUED if answer.allowed else Message.Status.DEFERRED
     not_before = now if answer.allowed or answer.next_allowed is None else answer.next_allowed
     with transaction.atomic():
@@ -423,19 +440,21 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
 
 
-def deliver_due(*, now: datetime, limit: int = 200, mail: Any = None) -> DeliveryRun:
-    """Send what is due, one message at a time, each through the gate at the moment of sending."""
+def deliver_due(*, now: datetime, limit: int = 200, mail: Any = None, sms: SmsProvider | None = None) -> DeliveryRun:
+    """Send what is due, one message at a time, each through the gate at the moment of sending.
+    `mail` (an SMTP connection) and `sms` (a provider) default to the configured ones."""
     run = DeliveryRun()
     mail = mail or open_connection()
+    sms = sms or sms_provider()
     for _ in range(limit):
         message = _claim(now)
         if message is None:
             break
-        _deliver_one(message, now, mail, run)
+        _deliver_one(message, now, mail, sms, run)
     return run
 
 
-def _deliver_one(message: Message, now: datetime, mail: Any, run: DeliveryRun) -> None:
+def _deliver_one(message: Message, now: datetime, mail: Any, sms: SmsProvider, run: DeliveryRun) -> None:
     account = message.account
     decision = authorise_contact(
         account=account,
@@ -445,6 +464,7 @@ def _deliver_one(message: Message, now: datetime, mail: Any, run: DeliveryRun) -
         now=now,
         actor=None,
         contact_point=message.contact_point,
+        automated=message.channel == Channel.SMS,
     )
     if not decision.usable:
         reasons = "; ".join(f"{r['rule']}: {r['text']}" for r in decision.reasons)
@@ -458,8 +478,12 @@ def _deliver_one(message: Message, now: datetime, mail: Any, run: DeliveryRun) -
                 _set(message, Message.Status.BLOCKED, now, reasons, decision=decision)
                 run.blocked += 1
         return
+    provider_id = ""
     try:
-        send_email(message, decision=decision, mail=mail)
+        if message.channel == Channel.SMS:
+            provider_id = send_sms(message, decision=decision, provider=sms)
+        else:
+            send_email(message, decision=decision, mail=mail)
     except TemporaryFailure as exc:
         with transaction.atomic():
             if message.attempts >= MAX_ATTEMPTS:
@@ -478,7 +502,7 @@ def _deliver_one(message: Message, now: datetime, mail: Any, run: DeliveryRun) -
         run.errors.append(str(exc))
         return
     with transaction.atomic():
-        _set(message, Message.Status.SENT, now, "", decision=decision, sent_at=now)
+        _set(message, Message.Status.SENT, now, "", decision=decision, sent_at=now, provider_id=provider_id)
         record_contact(token=str(decision.token), outcome=Outcome.DELIVERED, at=now, now=now, actor=None)
         record_event(
             name="communications.message.sent",

@@ -75,6 +75,8 @@ class Config:
     """Where debtors reach the site, for links in messages such as unsubscribe (RECOUP_PUBLIC_URL)."""
     collector_phone: str = ""
     """The phone number messages give debtors (RECOUP_COLLECTOR_PHONE)."""
+    sms: SmsConfig | None = None
+    """The SMS provider (RECOUP_SMS_*); None: the development backend, which sends nothing."""
 
     @property
     def database_vendor(self) -> str:
@@ -286,6 +288,41 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         collector_address=env.get("RECOUP_COLLECTOR_ADDRESS", "").strip(),
         public_url=_public_url(env),
         collector_phone=env.get("RECOUP_COLLECTOR_PHONE", "").strip(),
+        sms=parse_sms(env),
+    )
+
+
+@dataclass(frozen=True)
+class SmsConfig:
+    """A Twilio-compatible SMS API: where it is, the account and its secret, the number we send from."""
+
+    api_url: str
+    account_sid: str
+    auth_token: str = field(repr=False)
+    from_number: str = ""
+
+
+def parse_sms(environ: Mapping[str, str]) -> SmsConfig | None:
+    """RECOUP_SMS_PROVIDER=twilio needs the account, the token and the sending number; unset or
+    "development" records texts in the outbox without sending them."""
+    provider = environ.get("RECOUP_SMS_PROVIDER", "").strip().lower()
+    if provider in ("", "development"):
+        return None
+    if provider != "twilio":
+        raise ConfigurationError("RECOUP_SMS_PROVIDER", f"'{provider}' is not twilio or development")
+    values = {}
+    for name in ("RECOUP_SMS_ACCOUNT_SID", "RECOUP_SMS_AUTH_TOKEN", "RECOUP_SMS_FROM"):
+        values[name] = environ.get(name, "").strip()
+        if not values[name]:
+            raise ConfigurationError(name, "must be set when RECOUP_SMS_PROVIDER is twilio")
+    url = environ.get("RECOUP_SMS_API_URL", "").strip().rstrip("/") or "https://api.twilio.com"
+    if urlsplit(url).scheme not in {"https", "http"}:
+        raise ConfigurationError("RECOUP_SMS_API_URL", f"'{url}' must start with https://")
+    return SmsConfig(
+        api_url=url,
+        account_sid=values["RECOUP_SMS_ACCOUNT_SID"],
+        auth_token=values["RECOUP_SMS_AUTH_TOKEN"],
+        from_number=values["RECOUP_SMS_FROM"],
     )
 
 

@@ -144,6 +144,8 @@ COLLECTOR_ADDRESS = CONFIG.collector_address
 COLLECTOR_PHONE = CONFIG.collector_phone
 # Where debtors reach the site: links in messages (unsubscribe) start with it.
 PUBLIC_URL = CONFIG.public_url
+# The SMS provider (None: texts are recorded in the outbox and not sent; see docs/communications.md).
+SMS_PROVIDER = CONFIG.sms
 
 CELERY_BROKER_URL = CONFIG.celery_broker_url
 # Shared between the web processes and the workers: Redis when the broker is Redis, else files in the

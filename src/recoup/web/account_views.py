@@ -152,7 +152,11 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "may_lift_hold": user.has_perm("compliance.change_hold"),
             **_action_forms(user, today=timezone.localdate()),
             **_arrangement_and_payments(account),
-            "email_templates": template_codes(channel=Channel.EMAIL.value, creditor=account.creditor)
+            "message_templates": [
+                (f"{channel}:{code}", f"{code} ({label})")
+                for channel, label in (("email", "email"), ("sms", "text"))
+                for code in template_codes(channel=channel, creditor=account.creditor)
+            ]
             if user.has_perm("communications.add_message")
             else [],
             "may_email": user.has_perm("communications.add_message"),

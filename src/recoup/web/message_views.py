@@ -41,23 +41,23 @@ class TemplateForm(forms.Form):
 @login_required
 @permission_required("communications.add_message", raise_exception=True)
 @require_POST
-def send_email(request: HttpRequest, account_id: int) -> HttpResponse:
-    """Put an email from a template in the outbox for the account's debtor (the gate decides when)."""
+def send_message(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Put an email or a text from a template in the outbox for the account's debtor (the gate decides
+    when). The choice is "channel:code", such as "email:payment-reminder"."""
     account, user = account_for(request, account_id)
-    code = request.POST.get("template", "")
+    channel, _, code = request.POST.get("template", "").partition(":")
 
     def action() -> str:
-        message = queue_message(
-            account=account, template_code=code, channel=Channel.EMAIL, now=timezone.now(), actor=user
-        )
+        message = queue_message(account=account, template_code=code, channel=channel, now=timezone.now(), actor=user)
+        what = "Email" if message.channel == Channel.EMAIL else "Text"
         if message.status == Message.Status.DEFERRED:
             zone = debtor_zone(message.debtor)
             local = message.not_before.astimezone(zone)
             return (
-                f"Email to {message.to_address} deferred to {local:%a %d %b %H:%M} their time ({local:%Z}): "
+                f"{what} to {message.to_address} deferred to {local:%a %d %b %H:%M} their time ({local:%Z}): "
                 "it may not be sent now."
             )
-        return f"Email to {message.to_address} is in the outbox."
+        return f"{what} to {message.to_address} is in the outbox."
 
     return run_action(request, account, action, refused=(UnableToSend,), back_to="account")
 

@@ -8,6 +8,7 @@ from recoup.web import (
     call_views,
     compliance_views,
     export_views,
+    hook_views,
     import_views,
     message_views,
     payment_views,
@@ -22,6 +23,7 @@ from recoup.web.forms import SignInForm
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe_page, name="unsubscribe"),
+    path("hooks/sms/", hook_views.inbound_sms, name="hook-sms"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -66,7 +68,7 @@ urlpatterns = [
         account_action_views.stop_account_contact_point,
         name="account-contact-point-stop",
     ),
-    path("accounts/<int:account_id>/emails/", message_views.send_email, name="account-email"),
+    path("accounts/<int:account_id>/messages/", message_views.send_message, name="account-message"),
     path("outbox/", message_views.outbox, name="outbox"),
     path("outbox/<int:message_id>/", message_views.message_detail, name="message"),
     path("templates/", message_views.templates, name="templates"),

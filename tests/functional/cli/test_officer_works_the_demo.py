@@ -57,7 +57,7 @@ def test_an_officer_works_the_demo_portfolio_without_the_admin_site() -> None:
     # An email from a starter template: in the outbox (now or at the next allowed time), or refused by
     # the gate with the rule (no usable address, an opt-out) - never an error.
     emailed = client.post(
-        f"/accounts/{account.pk}/emails/", {"template": "payment-reminder"}, follow=True
+        f"/accounts/{account.pk}/messages/", {"template": "email:payment-reminder"}, follow=True
     ).content.decode()
     assert re.search(r"Email to \S+ (is in the outbox|deferred to)|email: no usable email|email blocked: ", emailed), (
         emailed[-3000:]

@@ -44,7 +44,7 @@ def signed_in(user: User) -> Client:
 
 def test_an_officer_emails_from_the_account_page_and_follows_it_in_the_outbox(officer: User, account: Account) -> None:
     client = signed_in(officer)
-    assert "No email template is written for" in client.get(f"/accounts/{account.pk}/").content.decode()
+    assert "No email or text template is written for" in client.get(f"/accounts/{account.pk}/").content.decode()
     save_template(
         code="reminder",
         channel="email",
@@ -54,8 +54,10 @@ def test_an_officer_emails_from_the_account_page_and_follows_it_in_the_outbox(of
         actor=None,
     )
     page = client.get(f"/accounts/{account.pk}/").content.decode()
-    assert '<option value="reminder">reminder</option>' in page
-    done = client.post(f"/accounts/{account.pk}/emails/", {"template": "reminder"}, follow=True).content.decode()
+    assert '<option value="email:reminder">reminder (email)</option>' in page
+    done = client.post(
+        f"/accounts/{account.pk}/messages/", {"template": "email:reminder"}, follow=True
+    ).content.decode()
     assert "Email to ana@example.org " in done
     message = Message.objects.get()
     assert message.status in ("queued", "deferred")
@@ -67,7 +69,7 @@ def test_an_officer_emails_from_the_account_page_and_follows_it_in_the_outbox(of
     assert message.delivery_key in detail
     timeline = client.get(f"/accounts/{account.pk}/timeline/?kind=contacts").content.decode()
     assert f"Email written to ana@example.org: “About {account.reference}”" in timeline
-    unknown = client.post(f"/accounts/{account.pk}/emails/", {"template": "nope"}, follow=True).content.decode()
+    unknown = client.post(f"/accounts/{account.pk}/messages/", {"template": "email:nope"}, follow=True).content.decode()
     assert "template: no email template &#x27;nope&#x27;" in unknown
     # Someone who may not see the account sees neither it nor its messages.
     stranger = signed_in(UserFactory(role=Role.OFFICER))
@@ -78,7 +80,7 @@ def test_an_officer_emails_from_the_account_page_and_follows_it_in_the_outbox(of
 def test_the_outbox_filters_by_status(officer: User, account: Account) -> None:
     save_template(code="reminder", channel="email", subject="Hello", body=BODY, now=timezone.now(), actor=None)
     client = signed_in(officer)
-    client.post(f"/accounts/{account.pk}/emails/", {"template": "reminder"})
+    client.post(f"/accounts/{account.pk}/messages/", {"template": "email:reminder"})
     Message.objects.update(status="failed", last_error="550 no such mailbox")
     assert "550 no such mailbox" in client.get("/outbox/?status=failed").content.decode()
     assert "No messages with this status." in client.get("/outbox/?status=sent").content.decode()

@@ -48,7 +48,7 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "account-contact-point": ("POST", WORKERS),
     "account-contact-point-stop": ("POST", WORKERS),
     "account-assign": ("POST", LEADS | {L}),
-    "account-email": ("POST", WORKERS),
+    "account-message": ("POST", WORKERS),
     "outbox": ("GET", EVERYONE),
     "message": ("GET", EVERYONE),
     "templates": ("GET", EVERYONE),
@@ -86,7 +86,8 @@ NOT_ROLE_BOUND = {
     "login",
     "logout",
     "unsubscribe",
-}  # open to anyone (unsubscribe: a signed link), or the way in and out
+    "hook-sms",
+}  # open to anyone (unsubscribe: a signed link; the SMS hook: a signed request), or the way in and out
 
 
 def _named_patterns(patterns: list[Any], prefix: str = "") -> dict[str, str]:

@@ -130,3 +130,33 @@ class TestSecurityToggles:
         config = load_config(env(data_dir, RECOUP_HSTS_SECONDS="31536000", RECOUP_BEHIND_PROXY="true"), cwd=data_dir)
         assert config.hsts_seconds == 31536000
         assert config.behind_proxy is True
+
+
+class TestMessaging:
+    def test_texts_go_to_the_development_backend_unless_a_provider_is_configured(self, data_dir: Path) -> None:
+        assert load_config(env(data_dir), cwd=data_dir).sms is None
+        config = load_config(
+            env(
+                data_dir,
+                RECOUP_SMS_PROVIDER="twilio",
+                RECOUP_SMS_ACCOUNT_SID="AC1",
+                RECOUP_SMS_AUTH_TOKEN="tok",
+                RECOUP_SMS_FROM="+15005550006",
+            ),
+            cwd=data_dir,
+        )
+        assert config.sms is not None
+        assert (config.sms.api_url, config.sms.from_number) == ("https://api.twilio.com", "+15005550006")
+        assert "tok" not in repr(config.sms)
+
+    @pytest.mark.parametrize(
+        ("values", "named"),
+        [
+            ({"RECOUP_SMS_PROVIDER": "carrier-pigeon"}, "RECOUP_SMS_PROVIDER"),
+            ({"RECOUP_SMS_PROVIDER": "twilio", "RECOUP_SMS_ACCOUNT_SID": "AC1"}, "RECOUP_SMS_AUTH_TOKEN"),
+            ({"RECOUP_PUBLIC_URL": "pay.example.com"}, "RECOUP_PUBLIC_URL"),
+        ],
+    )
+    def test_a_bad_setting_is_named(self, data_dir: Path, values: dict[str, str], named: str) -> None:
+        with pytest.raises(ConfigurationError, match=named):
+            load_config(env(data_dir, **values), cwd=data_dir)
