@@ -15,6 +15,7 @@ Email and text messages are delivered in this version (texts through backends/sm
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -60,6 +61,7 @@ from recoup.core.messages import (
 )
 from recoup.core.money import Money
 from recoup.parties.models import ContactPoint, Creditor, Debtor
+from recoup.parties.services import UnableToSaveParty, stop_using_contact_point
 from recoup.users.models import User
 
 Actor = User | None
@@ -550,3 +552,45 @@ def unsubscribe(*, message: Message, now: datetime) -> Hold:
         )
     except UnableToContact as exc:  # pragma: no cover - the arguments above are always valid
         raise UnableToSend(str(exc)) from None
+
+
+# ---- bounces -----------------------------------------------------------------------------------
+
+
+def record_bounce(*, delivery_key: str, permanent: bool, reason: str, now: datetime) -> Message | None:
+    """The mail provider says a sent email bounced. A permanent (hard) bounce marks the message
+    bounced and the address not to be used (the gate then refuses email to it); a temporary (soft)
+    one is noted on the message. The same bounce reported twice changes nothing more. None if no
+    message has that key."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .select_related("contact_point")
+            .filter(delivery_key=delivery_key)
+            .first()
+        )
+        if message is None:
+            return None
+        words = reason.strip()[:500] or "no reason given"
+        if not permanent:
+            _event(message, message.status, now, f"soft bounce: {words}")
+            return message
+        if message.status == Message.Status.BOUNCED:
+            return message
+        _set(message, Message.Status.BOUNCED, now, f"hard bounce: {words}")
+        point = message.contact_point
+        if point is not None and not point.do_not_contact:
+            with contextlib.suppress(UnableToSaveParty):  # marked by another bounce a moment ago
+                stop_using_contact_point(
+                    point=point, reason=f"email bounced: {words}", now=now, actor=None, account_id=message.account_id
+                )
+        record_event(
+            name="communications.message.bounced",
+            subject_type="message",
+            subject_id=message.pk,
+            account_id=message.account_id,
+            occurred_at=now,
+            actor=None,
+            after={"to": message.to_address, "reason": words},
+        )
+    return message

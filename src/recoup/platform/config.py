@@ -77,6 +77,8 @@ class Config:
     """The phone number messages give debtors (RECOUP_COLLECTOR_PHONE)."""
     sms: SmsConfig | None = None
     """The SMS provider (RECOUP_SMS_*); None: the development backend, which sends nothing."""
+    bounce_secret: str = field(default="", repr=False)
+    """The shared secret the mail provider's bounce webhook sends (RECOUP_BOUNCE_SECRET); empty: no hook."""
 
     @property
     def database_vendor(self) -> str:
@@ -289,7 +291,15 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         public_url=_public_url(env),
         collector_phone=env.get("RECOUP_COLLECTOR_PHONE", "").strip(),
         sms=parse_sms(env),
+        bounce_secret=_bounce_secret(env),
     )
+
+
+def _bounce_secret(environ: Mapping[str, str]) -> str:
+    secret = environ.get("RECOUP_BOUNCE_SECRET", "").strip()
+    if secret and len(secret) < 24:
+        raise ConfigurationError("RECOUP_BOUNCE_SECRET", "must be at least 24 characters (a random string)")
+    return secret
 
 
 @dataclass(frozen=True)

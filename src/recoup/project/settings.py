@@ -146,6 +146,8 @@ COLLECTOR_PHONE = CONFIG.collector_phone
 PUBLIC_URL = CONFIG.public_url
 # The SMS provider (None: texts are recorded in the outbox and not sent; see docs/communications.md).
 SMS_PROVIDER = CONFIG.sms
+# The mail provider's bounce webhook sends this secret (empty: the hook is off).
+BOUNCE_SECRET = CONFIG.bounce_secret
 
 CELERY_BROKER_URL = CONFIG.celery_broker_url
 # Shared between the web processes and the workers: Redis when the broker is Redis, else files in the

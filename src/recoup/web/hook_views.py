@@ -4,9 +4,15 @@
 signed with the account's auth token (X-Twilio-Signature over the public URL). A text from a number
 on record is recorded in the contact ledger of the debtor's account; "STOP" and the other opt-out
 words put a do-not-contact hold on texts at once (US-24).
+
+`/hooks/email-bounce/` takes the mail provider's bounces, with a shared secret: a hard bounce marks
+the message bounced and the address not to be used.
 """
 
 from __future__ import annotations
+
+import hmac
+import json
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from recoup.accounts.models import Account
 from recoup.communications.backends.sms import signature_valid
+from recoup.communications.services import record_bounce
 from recoup.compliance.services import record_inbound_message
 from recoup.core.compliance import Channel
 from recoup.parties.models import ContactPoint
@@ -56,3 +63,38 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
                 contact_point=point,
             )
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+
+
+@csrf_exempt  # the mail provider cannot hold a CSRF token; the shared secret is checked instead
+@require_POST
+def email_bounce(request: HttpRequest) -> HttpResponse:
+    """A bounce from the mail provider: JSON {"message_id": "<key@recoup>", "type": "hard"|"soft",
+    "reason": "..."} with the shared secret in the X-Recoup-Secret header."""
+    secret = settings.BOUNCE_SECRET
+    if not secret:
+        return HttpResponse("The bounce hook is off (RECOUP_BOUNCE_SECRET).", status=404, content_type="text/plain")
+    if not hmac.compare_digest(request.headers.get("X-Recoup-Secret", ""), secret):
+        return HttpResponse("Bad secret.", status=403, content_type="text/plain")
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return HttpResponse("body: not JSON", status=400, content_type="text/plain")
+    if not isinstance(data, dict):
+        return HttpResponse("body: a JSON object is expected", status=400, content_type="text/plain")
+    message_id = str(data.get("message_id", "")).strip().strip("<>")
+    kind = str(data.get("type", "")).lower()
+    if not message_id.endswith("@recoup") or kind not in ("hard", "soft"):
+        return HttpResponse(
+            'message_id: give the Message-ID we sent ("<key@recoup>"); type: "hard" or "soft"',
+            status=400,
+            content_type="text/plain",
+        )
+    found = record_bounce(
+        delivery_key=message_id.removesuffix("@recoup"),
+        permanent=kind == "hard",
+        reason=str(data.get("reason", "")),
+        now=timezone.now(),
+    )
+    if found is None:
+        return HttpResponse("message_id: no such message", status=404, content_type="text/plain")
+    return HttpResponse(f"recorded: {found.get_status_display().lower()}", content_type="text/plain")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe_page, name="unsubscribe"),
     path("hooks/sms/", hook_views.inbound_sms, name="hook-sms"),
+    path("hooks/email-bounce/", hook_views.email_bounce, name="hook-email-bounce"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -290,3 +290,43 @@ def test_a_message_is_never_sent_with_a_blank_where_a_fact_should_be(account: Ac
     with pytest.raises(UnableToSend, match=r"\{\{ next_payment \}\} is empty: the account has no plan or promise"):
         queue_message(account=account, template_code="plan-reminder", channel="email", now=ny(3, 10), actor=None)
     assert not Message.objects.exists()
+
+
+def test_a_hard_bounce_stops_email_to_the_address_and_a_soft_one_is_noted(
+    account: Account, template: Any, mailbox: Mailbox, settings: Any
+) -> None:
+    import json
+
+    from recoup.parties.models import ContactPoint
+
+    hook_secret = "s3cret-bounce-hook-0123456789"
+    settings.BOUNCE_SECRET = hook_secret
+    message = queue_message(account=account, template_code="first-reminder", channel="email", now=ny(3, 10), actor=None)
+    deliver_due(now=ny(3, 10), mail=smtp(mailbox))
+
+    def bounce(payload: dict[str, str], secret: str | None = None) -> Any:
+        return Client().post(
+            "/hooks/email-bounce/",
+            json.dumps(payload),
+            content_type="application/json",
+            HTTP_X_RECOUP_SECRET=hook_secret if secret is None else secret,
+        )
+
+    key = f"<{message.delivery_key}@recoup>"
+    assert bounce({"message_id": key, "type": "hard"}, secret="wrong").status_code == 403
+    assert bounce({"message_id": key, "type": "maybe"}).status_code == 400
+    assert bounce({"message_id": "<nope@recoup>", "type": "hard"}).status_code == 404
+    soft = bounce({"message_id": key, "type": "soft", "reason": "452 mailbox full"})
+    assert soft.content.decode() == "recorded: sent"
+    assert message.events.filter(detail="soft bounce: 452 mailbox full").exists()
+    hard = bounce({"message_id": key, "type": "hard", "reason": "550 5.1.1 user unknown"})
+    assert hard.content.decode() == "recorded: bounced"
+    assert bounce({"message_id": key, "type": "hard", "reason": "again"}).status_code == 200  # nothing more
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == ("bounced", "hard bounce: 550 5.1.1 user unknown")
+    assert ContactPoint.objects.get(value="ana.ruiz@example.org").do_not_contact
+    assert AuditEvent.objects.filter(name="communications.message.bounced", account_id=account.pk).count() == 1
+    with pytest.raises(UnableToSend, match="email: no usable email address"):
+        queue_message(account=account, template_code="first-reminder", channel="email", now=ny(3, 12), actor=None)
+    settings.BOUNCE_SECRET = ""
+    assert bounce({"message_id": key, "type": "hard"}).status_code == 404  # the hook is off

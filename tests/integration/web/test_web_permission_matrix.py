@@ -87,6 +87,7 @@ NOT_ROLE_BOUND = {
     "logout",
     "unsubscribe",
     "hook-sms",
+    "hook-email-bounce",
 }  # open to anyone (unsubscribe: a signed link; the SMS hook: a signed request), or the way in and out
 
 
