@@ -61,8 +61,9 @@ def save(code: str, channel: str, subject: str, body_file: Path, creditor_code: 
 @click.option("--account", "reference", required=True, help="The account's reference.")
 @click.option("--creditor", "creditor_code", help="The creditor's code, when the reference is not unique.")
 @click.option("--template", "template_code", required=True)
-def send(reference: str, creditor_code: str | None, template_code: str) -> None:
-    """Put an email to the account's debtor in the outbox (queued, or deferred to an allowed time)."""
+@click.option("--channel", type=click.Choice(["email", "sms", "letter"]), default="email")
+def send(reference: str, creditor_code: str | None, template_code: str, channel: str) -> None:
+    """Put a message to the account's debtor in the outbox (queued, or deferred to an allowed time)."""
     _ready()
     from django.utils import timezone
 
@@ -71,7 +72,7 @@ def send(reference: str, creditor_code: str | None, template_code: str) -> None:
     account = _account(reference, creditor_code)
     try:
         message = queue_message(
-            account=account, template_code=template_code, channel="email", now=timezone.now(), actor=None
+            account=account, template_code=template_code, channel=channel, now=timezone.now(), actor=None
         )
     except UnableToSend as exc:
         raise OperatorError(str(exc)) from None
@@ -93,3 +94,23 @@ def deliver() -> None:
     click.echo(f"Sent {run.sent}, deferred {run.deferred}, blocked {run.blocked}, failed {run.failed}.")
     for error in run.errors[:10]:
         click.echo(f"  {error}")
+
+
+@messages.command("print-batch")
+def print_batch() -> None:
+    """Put the letters due into today's print batch: one PDF and a manifest CSV for the print vendor."""
+    _ready()
+    from django.utils import timezone
+
+    from recoup.communications.printing import run_print_batch
+
+    result = run_print_batch(now=timezone.now())
+    if result.batch is None:
+        click.echo(f"No letter to print (deferred {result.deferred}, blocked {result.blocked}).")
+        return
+    click.echo(
+        f"Print batch {result.batch.pk}: {result.letters} letters, {result.batch.pages} pages "
+        f"(deferred {result.deferred}, blocked {result.blocked})."
+    )
+    click.echo(f"  {result.batch.pdf_path}")
+    click.echo(f"  {result.batch.manifest_path}")

@@ -51,6 +51,34 @@ class Template(models.Model):
         return f"{self.code} ({self.channel}, {self.language}) v{self.version}"
 
 
+class PrintBatch(models.Model):
+    """The letters printed together: one merged PDF and a manifest CSV for the print vendor.
+
+    Made in two steps so a crash never loses or doubles a letter: the batch is recorded with its
+    letters first ("preparing"), then the files are written, then the batch is marked ready and its
+    letters sent, in one transaction. A batch left preparing is finished by the next run, with the
+    same letters and the same file names. The vendor takes a batch when its manifest exists.
+    """
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", "Being prepared"
+        READY = "ready", "Ready for the printer"
+
+    status = models.CharField(max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField()
+    ready_at = models.DateTimeField(null=True, blank=True)
+    letters = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    pdf_path = models.CharField(max_length=500, blank=True)
+    manifest_path = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        db_table = "communications_print_batch"
+
+    def __str__(self) -> str:
+        return f"print batch {self.pk} ({self.status})"
+
+
 class Message(models.Model):
     """A message to a debtor: rendered when created, delivered by the worker, kept with its history."""
 
@@ -81,6 +109,9 @@ class Message(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     provider_id = models.CharField(max_length=100, blank=True, help_text="The SMS provider's id for the message.")
+    batch = models.ForeignKey(
+        PrintBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="messages", help_text="Letters"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
 from django.db.models import Max, Q
+from django.template.loader import render_to_string
 
 from recoup.accounts.ledger_selectors import account_statement
 from recoup.accounts.models import Account, AccountDebtor
@@ -50,7 +51,7 @@ from recoup.compliance.services import (
     record_contact,
 )
 from recoup.core.compliance import Channel as GateChannel
-from recoup.core.compliance import MessageFacts, Outcome, Severity, content_problems
+from recoup.core.compliance import MessageFacts, Outcome, Severity, content_problems, masked_account_number
 from recoup.core.messages import (
     MERGE_FIELDS,
     TemplateError,
@@ -68,6 +69,7 @@ Actor = User | None
 
 LEASE = timedelta(minutes=5)  # a message "sending" longer than this is in doubt and sent again
 MAX_ATTEMPTS = 8
+LETTER_PAGE = {"US": "Letter", "CA": "Letter"}  # everywhere else A4
 GATE_CHANNELS = {Channel.EMAIL: GateChannel.EMAIL, Channel.SMS: GateChannel.SMS, Channel.LETTER: GateChannel.LETTER}
 
 
@@ -312,6 +314,50 @@ def _email_address(debtor: Debtor) -> ContactPoint:
     return point
 
 
+def postal_address(debtor: Debtor) -> str:
+    lines = [debtor.address_line1, debtor.address_line2, f"{debtor.city} {debtor.region} {debtor.postal_code}".strip()]
+    return ", ".join(line for line in lines if line)
+
+
+def _check_postal(debtor: Debtor) -> None:
+    if not (debtor.address_line1 and debtor.city and debtor.postal_code):
+        raise UnableToSend(f"address: {debtor.display_name} has no full postal address to write to")
+    if not settings.COLLECTOR_NAME or not settings.COLLECTOR_ADDRESS:
+        raise UnableToSend(
+            "RECOUP_COLLECTOR_NAME / RECOUP_COLLECTOR_ADDRESS: set the name and address letters are sent from"
+        )
+
+
+def letter_document(account: Account, debtor: Debtor, *, title: str, body_html: str, today: date) -> str:
+    """The whole letter as HTML: letterhead, the recipient in the envelope window, the body, page numbers."""
+    third_party = account.creditor.collector_type == Creditor.CollectorType.THIRD_PARTY
+    sender = settings.COLLECTOR_NAME
+    recipient = [
+        debtor.display_name,
+        debtor.address_line1,
+        debtor.address_line2,
+        f"{debtor.city} {debtor.region} {debtor.postal_code}".strip(),
+        debtor.country if debtor.country != account.creditor.country else "",
+    ]
+    masked = masked_account_number(account.reference)
+    return render_to_string(
+        "communications/letter.html",
+        {
+            "title": title,
+            "language": debtor.preferred_language or "en",
+            "page_size": LETTER_PAGE.get(debtor.country, "A4"),
+            "letterhead": sender if third_party else account.creditor.name,
+            "on_behalf_of": account.creditor.name if third_party else "",
+            "sender_address": [line.strip() for line in settings.COLLECTOR_ADDRESS.split("|") if line.strip()],
+            "recipient": [line for line in recipient if line],
+            "account_number": masked,
+            "reference_line": masked,
+            "letter_date": f"{today:%-d %B %Y}",
+            "body": body_html,
+        },
+    )
+
+
 def _mobile(debtor: Debtor) -> ContactPoint:
     point = (
         ContactPoint.objects.filter(
@@ -329,10 +375,16 @@ def queue_message(*, account: Account, template_code: str, channel: str, now: da
     """Render a message from the current template and put it in the outbox (queued, or deferred to
     the next allowed time). Refused, naming the reason, when the gate blocks it for good or the
     rendered words break a content rule for this account."""
-    if channel not in (Channel.EMAIL, Channel.SMS):
-        raise UnableToSend(f"channel: email and text messages are sent in this version, not {channel}")
+    if channel not in Channel.values:
+        raise UnableToSend(f"channel: '{channel}' is not one of {', '.join(Channel.values)}")
     debtor = _primary(account)
-    point = _email_address(debtor) if channel == Channel.EMAIL else _mobile(debtor)
+    point: ContactPoint | None = None
+    if channel == Channel.EMAIL:
+        point = _email_address(debtor)
+    elif channel == Channel.SMS:
+        point = _mobile(debtor)
+    else:
+        _check_postal(debtor)
     template = current_template(code=template_code, channel=channel, creditor=account.creditor)
     if template is None:
         raise UnableToSend(f"template: no {channel} template '{template_code}' for {account.creditor.name}")
@@ -347,6 +399,8 @@ def queue_message(*, account: Account, template_code: str, channel: str, now: da
         body_html = render_html(template.body, values)
     except TemplateError as exc:
         raise UnableToSend(f"template: {exc}") from None
+    if channel == Channel.LETTER:
+        body_html = letter_document(account, debtor, title=subject, body_html=body_html, today=now.date())
     facts = MessageFacts(
         channel=GATE_CHANNELS[Channel(channel)],
         country=debtor.country,
@@ -376,7 +430,7 @@ def queue_message(*, account: Account, template_code: str, channel: str, now: da
             channel=channel,
             template=template,
             status=status,
-            to_address=point.value,
+            to_address=point.value if point is not None else postal_address(debtor),
             subject=subject,
             body_text=text,
             body_html=body_html,
@@ -396,7 +450,7 @@ def queue_message(*, account: Account, template_code: str, channel: str, now: da
             actor=actor,
             after={
                 "channel": channel,
-                "to": point.value,
+                "to": point.value if point is not None else postal_address(debtor),
                 "subject": subject,
                 "template": f"{template.code} v{template.version}",
                 "status": status,
@@ -422,7 +476,11 @@ def _claim(now: datetime) -> Message | None:
     """Take the next message due (or in doubt past its lease) and lease it: committed before sending."""
     due = Q(status__in=[Message.Status.QUEUED, Message.Status.DEFERRED]) | Q(status=Message.Status.SENDING)
     with transaction.atomic():
-        candidates = Message.objects.filter(due, not_before__lte=now).order_by("not_before", "id")
+        candidates = (
+            Message.objects.filter(due, not_before__lte=now)
+            .exclude(channel=Channel.LETTER)  # letters go out in print batches
+            .order_by("not_before", "id")
+        )
         if connection.vendor == "postgresql":
             candidates = candidates.select_for_update(skip_locked=True)
         message = candidates.first()
