@@ -154,7 +154,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             **_arrangement_and_payments(account),
             "message_templates": [
                 (f"{channel}:{code}", f"{code} ({label})")
-                for channel, label in (("email", "email"), ("sms", "text"))
+                for channel, label in (("email", "email"), ("sms", "text"), ("letter", "letter"))
                 for code in template_codes(channel=channel, creditor=account.creditor)
             ]
             if user.has_perm("communications.add_message")

@@ -27,6 +27,7 @@ class SendForm(forms.Form):
 
 
 class TemplateForm(forms.Form):
+    channel = forms.ChoiceField(label="Channel", choices=Channel.choices, initial=Channel.EMAIL)
     code = forms.SlugField(
         label="Code", max_length=60, help_text="Such as first-reminder; the same code again saves a new version."
     )
@@ -49,7 +50,7 @@ def send_message(request: HttpRequest, account_id: int) -> HttpResponse:
 
     def action() -> str:
         message = queue_message(account=account, template_code=code, channel=channel, now=timezone.now(), actor=user)
-        what = "Email" if message.channel == Channel.EMAIL else "Text"
+        what = {"email": "Email", "sms": "Text", "letter": "Letter"}[message.channel]
         if message.status == Message.Status.DEFERRED:
             zone = debtor_zone(message.debtor)
             local = message.not_before.astimezone(zone)
@@ -121,7 +122,7 @@ def templates(request: HttpRequest) -> HttpResponse:
                 try:
                     saved = save_template(
                         code=data["code"],
-                        channel=Channel.EMAIL,
+                        channel=data["channel"],
                         subject=data["subject"],
                         body=data["body"],
                         creditor=creditor,
@@ -141,19 +142,15 @@ def templates(request: HttpRequest) -> HttpResponse:
                     shown = preview(
                         subject=data["subject"],
                         body=data["body"],
-                        channel=Channel.EMAIL,
+                        channel=data["channel"],
                         account=account,
                         now=timezone.now(),
                     )
                 except UnableToSend as exc:
                     form.add_error("account", str(exc))
-    latest: dict[tuple[str, int | None], Template] = {}
-    for template in (
-        Template.objects.filter(channel=Channel.EMAIL)
-        .select_related("creditor")
-        .order_by("code", "creditor_id", "version")
-    ):
-        latest[(template.code, template.creditor_id)] = template
+    latest: dict[tuple[str, str, int | None], Template] = {}
+    for template in Template.objects.select_related("creditor").order_by("channel", "code", "creditor_id", "version"):
+        latest[(template.channel, template.code, template.creditor_id)] = template
     return render(
         request,
         "web/templates.html",
@@ -170,4 +167,10 @@ def _initial(request: HttpRequest) -> dict[str, object]:
     )
     if template is None:
         return {}
-    return {"code": template.code, "creditor": template.creditor_id, "subject": template.subject, "body": template.body}
+    return {
+        "code": template.code,
+        "channel": template.channel,
+        "creditor": template.creditor_id,
+        "subject": template.subject,
+        "body": template.body,
+    }

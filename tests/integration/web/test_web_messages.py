@@ -44,7 +44,7 @@ def signed_in(user: User) -> Client:
 
 def test_an_officer_emails_from_the_account_page_and_follows_it_in_the_outbox(officer: User, account: Account) -> None:
     client = signed_in(officer)
-    assert "No email or text template is written for" in client.get(f"/accounts/{account.pk}/").content.decode()
+    assert "No email, text or letter template is written for" in client.get(f"/accounts/{account.pk}/").content.decode()
     save_template(
         code="reminder",
         channel="email",
@@ -91,6 +91,7 @@ def test_a_manager_previews_a_template_on_an_account_and_saves_a_new_version(acc
     manager = signed_in(UserFactory(role=Role.MANAGER))
     draft = {
         "code": "reminder",
+        "channel": "email",
         "subject": "Hello {{ debtor_first_name }}",
         "body": "You owe {{ balance }}.",
         "account": account.reference,
