@@ -371,10 +371,30 @@ def _mobile(debtor: Debtor) -> ContactPoint:
     return point
 
 
-def queue_message(*, account: Account, template_code: str, channel: str, now: datetime, actor: Actor) -> Message:
-    """Render a message from the current template and put it in the outbox (queued, or deferred to
-    the next allowed time). Refused, naming the reason, when the gate blocks it for good or the
-    rendered words break a content rule for this account."""
+@dataclass(frozen=True)
+class _Prepared:
+    """A message rendered, checked and answered by the gate, not yet written."""
+
+    debtor: Debtor
+    point: ContactPoint | None
+    template: Template
+    key: str
+    subject: str
+    text: str
+    html: str
+    allowed: bool
+    not_before: datetime
+    reasons: str
+
+    @property
+    def to_address(self) -> str:
+        return self.point.value if self.point is not None else postal_address(self.debtor)
+
+
+def _prepare(*, account: Account, template_code: str, channel: str, now: datetime) -> _Prepared:
+    """Everything queue_message checks, without writing: refused (UnableToSend, naming the reason)
+    when there is no address or template, a merge field is empty, a content rule blocks the words,
+    or the gate blocks the contact for good."""
     if channel not in Channel.values:
         raise UnableToSend(f"channel: '{channel}' is not one of {', '.join(Channel.values)}")
     debtor = _primary(account)
@@ -417,30 +437,47 @@ def queue_message(*, account: Account, template_code: str, channel: str, now: da
     answer = evaluate(
         account=account, debtor=debtor, channel=gate, at=now, contact_point=point, automated=channel == Channel.SMS
     ).decision
+    reasons = "; ".join(f"{r.rule}: {r.text}" for r in answer.reasons)
     if not answer.allowed and answer.next_allowed is None:
-        reasons = "; ".join(f"{r.rule}: {r.text}" for r in answer.reasons)
         raise UnableToSend(f"{channel} blocked: {reasons}")
-    status = Message.Status.QUEUED if answer.allowed else Message.Status.DEFERRED
-    not_before = now if answer.allowed or answer.next_allowed is None else answer.next_allowed
+    return _Prepared(
+        debtor=debtor,
+        point=point,
+        template=template,
+        key=key,
+        subject=subject,
+        text=text,
+        html=body_html,
+        allowed=answer.allowed,
+        not_before=now if answer.allowed or answer.next_allowed is None else answer.next_allowed,
+        reasons="" if answer.allowed else reasons,
+    )
+
+
+def queue_message(*, account: Account, template_code: str, channel: str, now: datetime, actor: Actor) -> Message:
+    """Render a message from the current template and put it in the outbox (queued, or deferred to
+    the next allowed time). Refused, naming the reason, when the gate blocks it for good or the
+    rendered words break a content rule for this account (see _prepare)."""
+    ready = _prepare(account=account, template_code=template_code, channel=channel, now=now)
+    status = Message.Status.QUEUED if ready.allowed else Message.Status.DEFERRED
     with transaction.atomic():
         message = Message.objects.create(
             account=account,
-            debtor=debtor,
-            contact_point=point,
+            debtor=ready.debtor,
+            contact_point=ready.point,
             channel=channel,
-            template=template,
+            template=ready.template,
             status=status,
-            to_address=point.value if point is not None else postal_address(debtor),
-            subject=subject,
-            body_text=text,
-            body_html=body_html,
-            not_before=not_before,
-            delivery_key=key,
+            to_address=ready.to_address,
+            subject=ready.subject,
+            body_text=ready.text,
+            body_html=ready.html,
+            not_before=ready.not_before,
+            delivery_key=ready.key,
             created_by=actor,
             created_at=now,
         )
-        detail = "" if answer.allowed else "; ".join(f"{r.rule}: {r.text}" for r in answer.reasons)
-        _event(message, status, now, detail)
+        _event(message, status, now, ready.reasons)
         record_event(
             name="communications.message.queued",
             subject_type="message",
@@ -450,14 +487,92 @@ def queue_message(*, account: Account, template_code: str, channel: str, now: da
             actor=actor,
             after={
                 "channel": channel,
-                "to": point.value if point is not None else postal_address(debtor),
-                "subject": subject,
-                "template": f"{template.code} v{template.version}",
+                "to": ready.to_address,
+                "subject": ready.subject,
+                "template": f"{ready.template.code} v{ready.template.version}",
                 "status": status,
                 "not_before": message.not_before.isoformat(),
             },
         )
     return message
+
+
+# ---- bulk sends --------------------------------------------------------------------------------
+
+BULK_LIMIT = 2_000  # each account is checked by the gate one by one; larger sends belong to the daily run
+
+
+@dataclass
+class BulkPreview:
+    """What a bulk send would do: how many now, how many later (and when), how many not, and why."""
+
+    total: int = 0
+    send_now: int = 0
+    deferred: int = 0
+    refused: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)  # why refused (or deferred), by the first rule
+    examples: list[tuple[str, str]] = field(default_factory=list)  # (reference, what happens), the first few
+
+
+def _reason_key(text: str) -> str:
+    """ "US-01: Email contact is allowed only..." -> "US-01"; "email: no usable email address ..." kept whole."""
+    head = text.split(": ", 1)[0]
+    return head if head[:2].isupper() and "-" in head else text.split(" for ", 1)[0][:80]
+
+
+def bulk_send(
+    *, accounts: list[Account], template_code: str, channel: str, now: datetime, actor: Actor, write: bool
+) -> BulkPreview:
+    """Preview (write=False) or make (write=True) a message from one template to each account. The
+    same checks as one message: each account is answered by the gate and the content rules."""
+    if len(accounts) > BULK_LIMIT:
+        raise UnableToSend(f"accounts: {len(accounts):,} chosen; a bulk send takes at most {BULK_LIMIT:,}")
+    result = BulkPreview(total=len(accounts))
+    for account in accounts:
+        try:
+            if write:
+                message = queue_message(
+                    account=account, template_code=template_code, channel=channel, now=now, actor=actor
+                )
+                allowed = message.status == Message.Status.QUEUED
+                later, reasons = message.not_before, message.events.first().detail if not allowed else ""  # type: ignore[union-attr]
+            else:
+                ready = _prepare(account=account, template_code=template_code, channel=channel, now=now)
+                allowed, later, reasons = ready.allowed, ready.not_before, ready.reasons
+        except UnableToSend as exc:
+            text = str(exc).removeprefix(f"{channel} blocked: ")
+            result.refused += 1
+            key = _reason_key(text)
+            result.reasons[key] = result.reasons.get(key, 0) + 1
+            if len(result.examples) < 10:
+                result.examples.append((account.reference, f"not sent: {text}"))
+            continue
+        if allowed:
+            result.send_now += 1
+        else:
+            result.deferred += 1
+            key = f"deferred: {_reason_key(reasons)}"
+            result.reasons[key] = result.reasons.get(key, 0) + 1
+            if len(result.examples) < 10:
+                result.examples.append((account.reference, f"waits until {later:%a %d %b %H:%M %Z}: {reasons}"))
+    latest = Template.objects.filter(code=template_code, channel=channel).order_by("-version").first()
+    if write and latest is not None:
+        record_event(
+            name="communications.bulk.sent",
+            subject_type="template",
+            subject_id=latest.pk,
+            occurred_at=now,
+            actor=actor,
+            after={
+                "template": template_code,
+                "channel": channel,
+                "accounts": result.total,
+                "now": result.send_now,
+                "deferred": result.deferred,
+                "refused": result.refused,
+            },
+        )
+    return result
 
 
 # ---- delivery ----------------------------------------------------------------------------------

@@ -3,6 +3,8 @@ live preview on a real account."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -15,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from recoup.accounts.models import Account
 from recoup.communications.models import Channel, Message, Template
-from recoup.communications.services import UnableToSend, preview, queue_message, save_template
+from recoup.communications.services import BULK_LIMIT, UnableToSend, bulk_send, preview, queue_message, save_template
 from recoup.parties.models import Creditor
 from recoup.users.models import User
 from recoup.web.actions import account_for, debtor_zone, run_action
+from recoup.workspace.queue import BUCKETS, OPEN_STATUSES, InvalidFilter, QueueFilters
 from recoup.workspace.visibility import may_see, visible_accounts
 
 
@@ -174,3 +177,69 @@ def _initial(request: HttpRequest) -> dict[str, object]:
         "subject": template.subject,
         "body": template.body,
     }
+
+
+class BulkForm(forms.Form):
+    template = forms.ChoiceField(label="Template")
+    creditor = forms.TypedChoiceField(label="Creditor", coerce=int)
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("", "Open (any)"), ("active", "Active"), ("in_arrangement", "In arrangement")],
+        required=False,
+    )
+    bucket = forms.ChoiceField(label="Days past due", required=False)
+    min_balance = forms.CharField(label="Owes at least", required=False, max_length=20)
+
+
+@login_required
+@permission_required("communications.add_template", raise_exception=True)
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Send one template to a chosen set of open accounts: preview first (how many now, later, not
+    at all and why), then send."""
+    user = request.user
+    assert isinstance(user, User)
+    form = BulkForm(request.POST or None)
+    choices: dict[str, list[tuple[Any, str]]] = {
+        "template": sorted(
+            {
+                (f"{channel}:{code}", f"{code} ({Channel(channel).label.lower()})")
+                for channel, code in Template.objects.values_list("channel", "code")
+            }
+        ),
+        "creditor": list(Creditor.objects.order_by("name").values_list("id", "name")),
+        "bucket": [("", "Any"), *((label, f"{label} days") for label in BUCKETS)],
+    }
+    for name, options in choices.items():
+        field = form.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = options
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        channel, _, code = data["template"].partition(":")
+        try:
+            filters = QueueFilters.from_query(
+                {
+                    "creditor": str(data["creditor"]),
+                    "status": data["status"],
+                    "bucket": data["bucket"],
+                    "min_balance": data["min_balance"],
+                }
+            )
+            chosen = filters.apply(Account.objects.filter(status__in=OPEN_STATUSES), today=timezone.localdate())
+            accounts = list(chosen.select_related("creditor", "assigned_officer").order_by("id")[: BULK_LIMIT + 1])
+            write = "send" in request.POST
+            result = bulk_send(
+                accounts=accounts, template_code=code, channel=channel, now=timezone.now(), actor=user, write=write
+            )
+        except (InvalidFilter, UnableToSend) as exc:
+            messages.error(request, str(exc))
+        else:
+            if write:
+                messages.success(
+                    request,
+                    f"Sent to the outbox: {result.send_now} now, {result.deferred} at their next allowed time; "
+                    f"{result.refused} not sent.",
+                )
+                return redirect("outbox")
+    return render(request, "web/bulk.html", {"form": form, "result": result, "limit": BULK_LIMIT})

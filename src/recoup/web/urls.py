@@ -72,6 +72,7 @@ urlpatterns = [
     path("accounts/<int:account_id>/messages/", message_views.send_message, name="account-message"),
     path("outbox/", message_views.outbox, name="outbox"),
     path("outbox/<int:message_id>/", message_views.message_detail, name="message"),
+    path("outbox/bulk/", message_views.bulk, name="bulk-send"),
     path("templates/", message_views.templates, name="templates"),
     path("accounts/<int:account_id>/assign/", account_action_views.assign_account, name="account-assign"),
     path("accounts/<int:account_id>/timeline/", timeline_views.account_timeline, name="account-timeline"),

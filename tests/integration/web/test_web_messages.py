@@ -114,3 +114,36 @@ def test_a_manager_previews_a_template_on_an_account_and_saves_a_new_version(acc
     officer = signed_in(UserFactory(role=Role.OFFICER))
     assert officer.get("/templates/").status_code == 200
     assert officer.post("/templates/", {**draft, "body": BODY, "save": "1"}).status_code == 403
+
+
+def test_a_manager_previews_a_bulk_send_then_sends_it(account: Account) -> None:
+    from recoup.compliance.services import place_hold
+
+    save_template(code="reminder", channel="email", subject="Hello", body=BODY, now=timezone.now(), actor=None)
+    creditor = account.creditor
+    # A second debtor of the creditor has no email; a third has disputed the debt.
+    owing(AccountFactory(creditor=creditor, reference="NO-MAIL-1"), principal="20.00")
+    disputed_debtor = DebtorFactory(time_zone="America/New_York")
+    ContactPointFactory(
+        debtor=disputed_debtor, email=True, source="debtor", last_consumer_use_date=timezone.localdate()
+    )
+    disputed = owing(
+        AccountFactory(creditor=creditor, debtor=disputed_debtor, reference="DISPUTED-1"), principal="30.00"
+    )
+    place_hold(
+        kind="dispute", reason="not mine", starts_at=timezone.now(), now=timezone.now(), actor=None, account=disputed
+    )
+    manager = signed_in(UserFactory(role=Role.MANAGER))
+    choice = {"template": "email:reminder", "creditor": creditor.pk, "status": "", "bucket": "", "min_balance": ""}
+    preview = manager.post("/outbox/bulk/", {**choice, "preview": "1"}).content.decode()
+    assert "<dt>Accounts chosen</dt><dd>3</dd>" in preview
+    assert "<dt>Not sent</dt><dd>2</dd>" in preview
+    assert "email: no usable email address" in preview
+    assert "DISPUTED-1" in preview
+    assert not Message.objects.exists()  # a preview writes nothing
+    sent = manager.post("/outbox/bulk/", {**choice, "send": "1"}, follow=True).content.decode()
+    assert "2 not sent." in sent
+    assert list(Message.objects.values_list("account__reference", flat=True)) == [account.reference]
+    bad = manager.post("/outbox/bulk/", {**choice, "min_balance": "lots", "preview": "1"}).content.decode()
+    assert "min_balance: &#x27;lots&#x27; is not an amount" in bad
+    assert signed_in(UserFactory(role=Role.OFFICER)).get("/outbox/bulk/").status_code == 403

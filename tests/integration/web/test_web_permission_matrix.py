@@ -52,6 +52,7 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "outbox": ("GET", EVERYONE),
     "message": ("GET", EVERYONE),
     "templates": ("GET", EVERYONE),
+    "bulk-send": ("GET", MANAGERS),
     "account-note": ("POST", WORKERS),
     "account-wish": ("POST", WORKERS),
     "account-wish-withdraw": ("POST", WORKERS),
