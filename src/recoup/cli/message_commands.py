@@ -114,3 +114,20 @@ def print_batch() -> None:
     )
     click.echo(f"  {result.batch.pdf_path}")
     click.echo(f"  {result.batch.manifest_path}")
+
+
+@messages.command("validation-notice")
+@click.option("--account", "reference", required=True, help="The account's reference.")
+@click.option("--creditor", "creditor_code", help="The creditor's code, when the reference is not unique.")
+def validation_notice(reference: str, creditor_code: str | None) -> None:
+    """Put the account's US validation notice (US-12) in the next print batch."""
+    _ready()
+    from django.utils import timezone
+
+    from recoup.communications.services import UnableToSend, queue_validation_notice
+
+    try:
+        message = queue_validation_notice(account=_account(reference, creditor_code), now=timezone.now(), actor=None)
+    except UnableToSend as exc:
+        raise OperatorError(str(exc)) from None
+    click.echo(f"Validation notice {message.pk} to {message.to_address}: in the next print batch.")

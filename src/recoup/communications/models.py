@@ -95,7 +95,14 @@ class Message(models.Model):
     debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="messages")
     contact_point = models.ForeignKey(ContactPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="messages")
+    template = models.ForeignKey(
+        Template, null=True, blank=True, on_delete=models.PROTECT, related_name="messages", help_text="None: a document"
+    )
+    document = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="A document the compliance engine writes (validation_notice), not a template.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices)
     to_address = models.CharField(max_length=254)
     subject = models.CharField(max_length=200, blank=True)

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from recoup.audit.services import record_event
 from recoup.communications.models import Channel, Message, MessageEvent, PrintBatch
+from recoup.compliance.deadlines import record_notice
 from recoup.compliance.services import authorise_contact, record_contact
 from recoup.core.compliance import Channel as GateChannel
 from recoup.core.compliance import Outcome, masked_account_number
@@ -164,6 +165,16 @@ def _finish(batch: PrintBatch, now: datetime) -> None:
             # The letter is posted as decided when its batch was made (a resumed batch keeps that time).
             at = message.decision.proposed_at
             record_contact(token=str(message.decision.token), outcome=Outcome.DELIVERED, at=at, now=now, actor=None)
+            if message.document == "validation_notice":  # its clocks start now (US-13)
+                record_notice(
+                    account=message.account,
+                    kind="validation",
+                    sent_on=at.date(),
+                    channel="letter",
+                    reference=f"print batch {batch.pk}, message {message.pk}",
+                    now=now,
+                    actor=None,
+                )
             record_event(
                 name="communications.message.sent",
                 subject_type="message",

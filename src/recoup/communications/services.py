@@ -52,6 +52,7 @@ from recoup.compliance.services import (
 )
 from recoup.core.compliance import Channel as GateChannel
 from recoup.core.compliance import MessageFacts, Outcome, Severity, content_problems, masked_account_number
+from recoup.core.compliance.model import Purpose
 from recoup.core.messages import (
     MERGE_FIELDS,
     TemplateError,
@@ -167,14 +168,10 @@ def current_template(*, code: str, channel: str, creditor: Creditor, language: s
     return next((t for t in found[:50] if t.creditor_id is None), None)
 
 
-def template_codes(*, channel: str, creditor: Creditor) -> list[str]:
-    """The template codes usable for the creditor's accounts on a channel (its own and everyone's)."""
+def template_choices(*, creditor: Creditor) -> list[tuple[str, str]]:
+    """Every (channel, code) usable for the creditor's accounts, in one query."""
     return sorted(
-        set(
-            Template.objects.filter(channel=channel)
-            .filter(Q(creditor=creditor) | Q(creditor__isnull=True))
-            .values_list("code", flat=True)
-        )
+        set(Template.objects.filter(Q(creditor=creditor) | Q(creditor__isnull=True)).values_list("channel", "code"))
     )
 
 
@@ -765,5 +762,65 @@ def record_bounce(*, delivery_key: str, permanent: bool, reason: str, now: datet
             occurred_at=now,
             actor=None,
             after={"to": message.to_address, "reason": words},
+        )
+    return message
+
+
+# ---- the validation notice ---------------------------------------------------------------------
+
+VALIDATION_NOTICE = "validation_notice"
+
+
+def queue_validation_notice(*, account: Account, now: datetime, actor: Actor) -> Message:
+    """The US validation notice (US-12) as a letter for the next print batch, written by the
+    compliance engine from the account's parties and ledger. Refused, naming every missing part.
+    When its batch is printed the notice is recorded as sent (its clocks start: US-13)."""
+    from recoup.compliance.services import build_validation_notice
+    from recoup.core.compliance import missing_parts, render_notice
+
+    debtor = _primary(account)
+    _check_postal(debtor)
+    if Message.objects.filter(
+        account=account, document=VALIDATION_NOTICE, status__in=[Message.Status.QUEUED, Message.Status.SENDING]
+    ).exists():
+        raise UnableToSend("validation notice: one is already waiting for the print batch")
+    notice = build_validation_notice(account=account, sent_on=now.date())
+    missing = missing_parts(notice)
+    if missing:
+        raise UnableToSend(f"validation notice: missing or wrong: {', '.join(missing)}")
+    text = render_notice(notice)
+    title = "Validation notice"
+    body_html = render_html(text.replace("{{", "{ {").replace("}}", "} }"), {})
+    answer = evaluate(account=account, debtor=debtor, channel=GateChannel.LETTER, at=now, purpose=Purpose.COLLECTION)
+    if not answer.decision.allowed and answer.decision.next_allowed is None:
+        reasons = "; ".join(f"{r.rule}: {r.text}" for r in answer.decision.reasons)
+        raise UnableToSend(f"letter blocked: {reasons}")
+    later = answer.decision.next_allowed
+    with transaction.atomic():
+        message = Message.objects.create(
+            account=account,
+            debtor=debtor,
+            channel=Channel.LETTER,
+            template=None,
+            document=VALIDATION_NOTICE,
+            status=Message.Status.QUEUED if answer.decision.allowed else Message.Status.DEFERRED,
+            to_address=postal_address(debtor),
+            subject=title,
+            body_text=text,
+            body_html=letter_document(account, debtor, title=title, body_html=body_html, today=now.date()),
+            not_before=later if later is not None and not answer.decision.allowed else now,
+            delivery_key=uuid.uuid4().hex,
+            created_by=actor,
+            created_at=now,
+        )
+        _event(message, message.status, now, "the validation notice (US-12), written by the compliance engine")
+        record_event(
+            name="communications.message.queued",
+            subject_type="message",
+            subject_id=message.pk,
+            account_id=account.pk,
+            occurred_at=now,
+            actor=actor,
+            after={"channel": "letter", "to": message.to_address, "subject": title, "template": "validation notice"},
         )
     return message

@@ -21,7 +21,7 @@ from recoup.accounts.ledger_selectors import account_statement
 from recoup.accounts.models import Account, AccountDebtor, Payment
 from recoup.arrangements.models import Arrangement, Due
 from recoup.communications.models import Message
-from recoup.communications.services import template_codes
+from recoup.communications.services import template_choices
 from recoup.compliance.models import ContactWish, Hold
 from recoup.compliance.services import (
     UnableToContact,
@@ -39,6 +39,7 @@ from recoup.web.account_action_views import AssignForm, ContactPointForm, Paymen
 from recoup.workspace.visibility import may_see
 
 CHANNELS = [Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER]
+CHANNEL_WORDS = {"email": "email", "sms": "text", "letter": "letter"}
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,14 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             **_action_forms(user, today=timezone.localdate()),
             **_arrangement_and_payments(account),
             "message_templates": [
-                (f"{channel}:{code}", f"{code} ({label})")
-                for channel, label in (("email", "email"), ("sms", "text"), ("letter", "letter"))
-                for code in template_codes(channel=channel, creditor=account.creditor)
+                (f"{channel}:{code}", f"{code} ({CHANNEL_WORDS[channel]})")
+                for channel, code in template_choices(creditor=account.creditor)
             ]
+            + (
+                [("document:validation_notice", "validation notice (letter, US-12)")]
+                if primary and primary.country == "US"
+                else []
+            )
             if user.has_perm("communications.add_message")
             else [],
             "may_email": user.has_perm("communications.add_message"),

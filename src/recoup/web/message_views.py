@@ -17,7 +17,16 @@ from django.views.decorators.http import require_POST
 
 from recoup.accounts.models import Account
 from recoup.communications.models import Channel, Message, Template
-from recoup.communications.services import BULK_LIMIT, UnableToSend, bulk_send, preview, queue_message, save_template
+from recoup.communications.services import (
+    BULK_LIMIT,
+    VALIDATION_NOTICE,
+    UnableToSend,
+    bulk_send,
+    preview,
+    queue_message,
+    queue_validation_notice,
+    save_template,
+)
 from recoup.parties.models import Creditor
 from recoup.users.models import User
 from recoup.web.actions import account_for, debtor_zone, run_action
@@ -52,6 +61,9 @@ def send_message(request: HttpRequest, account_id: int) -> HttpResponse:
     channel, _, code = request.POST.get("template", "").partition(":")
 
     def action() -> str:
+        if channel == "document" and code == VALIDATION_NOTICE:
+            notice = queue_validation_notice(account=account, now=timezone.now(), actor=user)
+            return f"Validation notice to {notice.to_address} will go in the next print batch."
         message = queue_message(account=account, template_code=code, channel=channel, now=timezone.now(), actor=user)
         what = {"email": "Email", "sms": "Text", "letter": "Letter"}[message.channel]
         if message.status == Message.Status.DEFERRED:

@@ -139,3 +139,46 @@ def test_the_gate_holds_back_a_letter_and_an_address_is_required(accounts: list[
     homeless = owing(AccountFactory(debtor=DebtorFactory(address_line1="", postal_code="")), principal="10.00")
     with pytest.raises(UnableToSend, match="address: .* has no full postal address"):
         queue_message(account=homeless, template_code="letter-1", channel="letter", now=ny(3, 10), actor=None)
+
+
+def test_the_validation_notice_is_printed_and_starts_its_clocks(settings: Any) -> None:
+    from datetime import date
+
+    from ledger_helpers import NOW
+    from recoup.accounts.services import post_charge
+    from recoup.communications.services import queue_validation_notice
+    from recoup.compliance.models import Notice
+    from recoup.core.ledger import Component
+    from recoup.core.money import Money
+
+    debtor = DebtorFactory(
+        given_name="Maria",
+        family_name="Alvarez",
+        address_line1="9 Elm Street",
+        city="Troy",
+        region="NY",
+        postal_code="12180",
+    )
+    account = AccountFactory(
+        creditor=CreditorFactory(name="Lakeshore National Bank"),
+        debtor=debtor,
+        reference="4417009322810042",
+        itemization_date=date(2026, 5, 1),
+        itemization_amount_minor=100_000,
+    )
+    post_charge(
+        account=account, component=Component.PRINCIPAL, amount=Money.of("1000.00", "USD"), due_date=date(2026, 5, 1),
+        effective_date=date(2026, 5, 1), kind="placement", now=NOW, actor=None,
+    )  # fmt: skip
+    message = queue_validation_notice(account=account, now=ny(3, 10), actor=None)
+    assert (message.channel, message.document, message.template) == ("letter", "validation_notice", None)
+    assert "Lakeshore National Bank" in message.body_text
+    with pytest.raises(UnableToSend, match="one is already waiting for the print batch"):
+        queue_validation_notice(account=account, now=ny(3, 11), actor=None)
+    result = run_print_batch(now=ny(3, 17))
+    assert result.letters == 1
+    notice = Notice.objects.get(account=account)
+    assert (notice.kind, notice.sent_on, notice.channel) == ("validation", date(2027, 2, 3), "letter")
+    settings.COLLECTOR_NAME = ""
+    with pytest.raises(UnableToSend, match="RECOUP_COLLECTOR_NAME"):
+        queue_validation_notice(account=account, now=ny(4, 10), actor=None)

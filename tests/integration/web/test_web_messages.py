@@ -44,7 +44,9 @@ def signed_in(user: User) -> Client:
 
 def test_an_officer_emails_from_the_account_page_and_follows_it_in_the_outbox(officer: User, account: Account) -> None:
     client = signed_in(officer)
-    assert "No email, text or letter template is written for" in client.get(f"/accounts/{account.pk}/").content.decode()
+    before = client.get(f"/accounts/{account.pk}/").content.decode()
+    assert '<option value="document:validation_notice">validation notice (letter, US-12)</option>' in before
+    assert "reminder (email)" not in before
     save_template(
         code="reminder",
         channel="email",
