@@ -121,3 +121,12 @@ def placed_account(
         actor=None,
     )
     return account
+
+
+def sign_in(page: Any, url: str, username: str, password: str) -> None:
+    """Sign in through the sign-in page and wait for the home page."""
+    page.goto(f"{url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}/")

@@ -19,7 +19,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account
+from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account, sign_in
 from recoup.accounts.models import Account
 from recoup.arrangements.models import Arrangement
 from recoup.compliance.models import Contact, ContactDecision
@@ -140,14 +140,6 @@ def book(officer: User, team: Any, now: datetime) -> dict[str, Account]:
     return made
 
 
-def sign_in(page: Any, url: str) -> None:
-    page.goto(f"{url}/login/")
-    page.get_by_label("Username").fill("dana")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{url}/")
-
-
 def test_an_officers_day_queue_next_account_call_with_a_promise_and_a_blocked_call(
     browser: Any, live_server: Any
 ) -> None:
@@ -163,7 +155,7 @@ def test_an_officers_day_queue_next_account_call_with_a_promise_and_a_blocked_ca
     context.add_init_script(CSP_WATCH)
     page = context.new_page()
     watch = ConsoleWatch(page)
-    sign_in(page, live_server.url)
+    sign_in(page, live_server.url, "dana", PASSWORD)
 
     # My queue: the callback first, with its reason; then the largest balances.
     page.get_by_role("link", name="My queue").click()

@@ -11,7 +11,7 @@ from django.core.mail import get_connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account
+from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account, sign_in
 from recoup.communications.models import Message
 from recoup.communications.services import deliver_due
 from recoup.communications.starter import create_starter_templates
@@ -70,11 +70,7 @@ def test_an_officer_emails_a_debtor_and_follows_it_in_the_outbox(browser: Any, l
     context.add_init_script(CSP_WATCH)
     page = context.new_page()
     watch = ConsoleWatch(page)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("rosa")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "rosa", PASSWORD)
 
     for account in accounts:
         page.goto(f"{live_server.url}/accounts/{account.pk}/")

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account
+from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account, sign_in
 from recoup.accounts.models import Account
 from recoup.accounts.services import record_payment
 from recoup.arrangements.models import Arrangement
@@ -78,11 +78,7 @@ def test_an_officer_agrees_a_plan_and_sees_the_first_payment_counted(browser: An
     context.add_init_script(CSP_WATCH)
     page = context.new_page()
     watch = ConsoleWatch(page)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "sam", PASSWORD)
     page.goto(f"{live_server.url}/accounts/{account.pk}/")
     page.get_by_role("link", name="Plans and promises", exact=True).click()
     expect(page.get_by_role("heading", name="Plans and promises")).to_be_visible()
@@ -139,11 +135,7 @@ def test_keyboard_shortcuts_log_a_call_and_open_the_next_account(browser: Any, l
     context.add_init_script(CSP_WATCH)
     page = context.new_page()
     watch = ConsoleWatch(page)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "sam", PASSWORD)
     page.get_by_role("link", name="My queue").click()
     expect(page.get_by_role("heading", name="My queue")).to_be_visible()
     page.keyboard.press("n")  # the next account: the only one in Sam's queue

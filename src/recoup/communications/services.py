@@ -95,6 +95,19 @@ def _template_facts(channel: str, creditor: Creditor | None) -> MessageFacts:
     )
 
 
+def _account_facts(account: Account, debtor: Debtor, channel: str, now: datetime) -> MessageFacts:
+    """What the content rules need to judge a message to this debtor about this account, sent now."""
+    return MessageFacts(
+        channel=GATE_CHANNELS[Channel(channel)],
+        country=debtor.country,
+        third_party_collector=account.creditor.collector_type == Creditor.CollectorType.THIRD_PARTY,
+        initial_communication=False,
+        time_barred=limitation_for(account).time_barred(now.date()),
+        validation_period_ends=None,
+        sent_on=now.date(),
+    )
+
+
 def save_template(
     *,
     code: str,
@@ -193,15 +206,7 @@ def preview(*, subject: str, body: str, channel: str, account: Account, now: dat
     empty = _empty_fields(f"{subject}\n{body}", values)
     rendered_subject = render_text(subject, values)
     text = render_text(body, values)
-    facts = MessageFacts(
-        channel=GATE_CHANNELS[Channel(channel)],
-        country=debtor.country,
-        third_party_collector=account.creditor.collector_type == Creditor.CollectorType.THIRD_PARTY,
-        initial_communication=False,
-        time_barred=limitation_for(account).time_barred(now.date()),
-        validation_period_ends=None,
-        sent_on=now.date(),
-    )
+    facts = _account_facts(account, debtor, channel, now)
     found = [
         f"{p.rule} ({'blocks' if p.severity is Severity.BLOCK else 'warning'}): {p.text}"
         for p in content_problems(f"{rendered_subject}\n{text}", facts)
@@ -418,15 +423,7 @@ def _prepare(*, account: Account, template_code: str, channel: str, now: datetim
         raise UnableToSend(f"template: {exc}") from None
     if channel == Channel.LETTER:
         body_html = letter_document(account, debtor, title=subject, body_html=body_html, today=now.date())
-    facts = MessageFacts(
-        channel=GATE_CHANNELS[Channel(channel)],
-        country=debtor.country,
-        third_party_collector=account.creditor.collector_type == Creditor.CollectorType.THIRD_PARTY,
-        initial_communication=False,
-        time_barred=limitation_for(account).time_barred(now.date()),
-        validation_period_ends=None,
-        sent_on=now.date(),
-    )
+    facts = _account_facts(account, debtor, channel, now)
     blocks = [p for p in content_problems(f"{subject}\n{text}", facts) if p.severity is Severity.BLOCK]
     if blocks:
         raise UnableToSend("; ".join(f"{p.rule}: {p.text}" for p in blocks))

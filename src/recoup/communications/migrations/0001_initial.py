@@ -6,113 +6,253 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0010_charge_freeze'),
-        ('compliance', '0004_forbearance'),
-        ('parties', '0006_creditor_settlement_wording'),
+        ("accounts", "0010_charge_freeze"),
+        ("compliance", "0004_forbearance"),
+        ("parties", "0006_creditor_settlement_wording"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PrintBatch',
+            name="PrintBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('preparing', 'Being prepared'), ('ready', 'Ready for the printer')], max_length=10)),
-                ('created_at', models.DateTimeField()),
-                ('ready_at', models.DateTimeField(blank=True, null=True)),
-                ('letters', models.PositiveIntegerField(default=0)),
-                ('pages', models.PositiveIntegerField(default=0)),
-                ('pdf_path', models.CharField(blank=True, max_length=500)),
-                ('manifest_path', models.CharField(blank=True, max_length=500)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("preparing", "Being prepared"), ("ready", "Ready for the printer")], max_length=10
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("ready_at", models.DateTimeField(blank=True, null=True)),
+                ("letters", models.PositiveIntegerField(default=0)),
+                ("pages", models.PositiveIntegerField(default=0)),
+                ("pdf_path", models.CharField(blank=True, max_length=500)),
+                ("manifest_path", models.CharField(blank=True, max_length=500)),
             ],
             options={
-                'db_table': 'communications_print_batch',
+                "db_table": "communications_print_batch",
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'Text message'), ('letter', 'Letter')], max_length=10)),
-                ('document', models.CharField(blank=True, help_text='A document the compliance engine writes (validation_notice), not a template.', max_length=30)),
-                ('status', models.CharField(choices=[('queued', 'Waiting to be sent'), ('deferred', 'Deferred to an allowed time'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Failed'), ('blocked', 'Blocked by the compliance gate'), ('bounced', 'Bounced')], max_length=10)),
-                ('to_address', models.CharField(max_length=254)),
-                ('subject', models.CharField(blank=True, max_length=200)),
-                ('body_text', models.TextField()),
-                ('body_html', models.TextField(blank=True)),
-                ('not_before', models.DateTimeField(help_text='The worker sends it at or after this time.')),
-                ('delivery_key', models.CharField(help_text='Sent as the Message-ID: one delivery.', max_length=64, unique=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('provider_id', models.CharField(blank=True, help_text="The SMS provider's id for the message.", max_length=100)),
-                ('created_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='accounts.account')),
-                ('contact_point', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parties.contactpoint')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='parties.debtor')),
-                ('decision', models.ForeignKey(blank=True, help_text='At sending', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='compliance.contactdecision')),
-                ('batch', models.ForeignKey(blank=True, help_text='Letters', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='communications.printbatch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "Email"), ("sms", "Text message"), ("letter", "Letter")], max_length=10
+                    ),
+                ),
+                (
+                    "document",
+                    models.CharField(
+                        blank=True,
+                        help_text="A document the compliance engine writes (validation_notice), not a template.",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting to be sent"),
+                            ("deferred", "Deferred to an allowed time"),
+                            ("sending", "Being sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("blocked", "Blocked by the compliance gate"),
+                            ("bounced", "Bounced"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("to_address", models.CharField(max_length=254)),
+                ("subject", models.CharField(blank=True, max_length=200)),
+                ("body_text", models.TextField()),
+                ("body_html", models.TextField(blank=True)),
+                ("not_before", models.DateTimeField(help_text="The worker sends it at or after this time.")),
+                (
+                    "delivery_key",
+                    models.CharField(help_text="Sent as the Message-ID: one delivery.", max_length=64, unique=True),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "provider_id",
+                    models.CharField(blank=True, help_text="The SMS provider's id for the message.", max_length=100),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="messages", to="accounts.account"
+                    ),
+                ),
+                (
+                    "contact_point",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parties.contactpoint",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "debtor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="messages", to="parties.debtor"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="At sending",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="compliance.contactdecision",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Letters",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="communications.printbatch",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'communications_message',
+                "db_table": "communications_message",
             },
         ),
         migrations.CreateModel(
-            name='MessageEvent',
+            name="MessageEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Waiting to be sent'), ('deferred', 'Deferred to an allowed time'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Failed'), ('blocked', 'Blocked by the compliance gate'), ('bounced', 'Bounced')], max_length=10)),
-                ('at', models.DateTimeField()),
-                ('detail', models.TextField(blank=True)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='communications.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting to be sent"),
+                            ("deferred", "Deferred to an allowed time"),
+                            ("sending", "Being sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("blocked", "Blocked by the compliance gate"),
+                            ("bounced", "Bounced"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("detail", models.TextField(blank=True)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="communications.message"
+                    ),
+                ),
             ],
             options={
-                'db_table': 'communications_message_event',
-                'ordering': ['at', 'id'],
+                "db_table": "communications_message_event",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Template',
+            name="Template",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text="The template's name, such as first-reminder.", max_length=60)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'Text message'), ('letter', 'Letter')], max_length=10)),
-                ('language', models.CharField(default='en', max_length=10)),
-                ('version', models.PositiveIntegerField()),
-                ('subject', models.CharField(blank=True, max_length=200)),
-                ('body', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('creditor', models.ForeignKey(blank=True, help_text='None: every creditor', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parties.creditor')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(help_text="The template's name, such as first-reminder.", max_length=60)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "Email"), ("sms", "Text message"), ("letter", "Letter")], max_length=10
+                    ),
+                ),
+                ("language", models.CharField(default="en", max_length=10)),
+                ("version", models.PositiveIntegerField()),
+                ("subject", models.CharField(blank=True, max_length=200)),
+                ("body", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "creditor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="None: every creditor",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parties.creditor",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'communications_template',
+                "db_table": "communications_template",
             },
         ),
         migrations.AddField(
-            model_name='message',
-            name='template',
-            field=models.ForeignKey(blank=True, help_text='None: a document', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='communications.template'),
+            model_name="message",
+            name="template",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="None: a document",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="messages",
+                to="communications.template",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='template',
-            constraint=models.UniqueConstraint(fields=('code', 'channel', 'language', 'creditor', 'version'), name='template_version_unique'),
+            model_name="template",
+            constraint=models.UniqueConstraint(
+                fields=("code", "channel", "language", "creditor", "version"), name="template_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='template',
-            constraint=models.UniqueConstraint(condition=models.Q(('creditor__isnull', True)), fields=('code', 'channel', 'language', 'version'), name='template_default_version_unique'),
+            model_name="template",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("creditor__isnull", True)),
+                fields=("code", "channel", "language", "version"),
+                name="template_default_version_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['status', 'not_before'], name='message_due_idx'),
+            model_name="message",
+            index=models.Index(fields=["status", "not_before"], name="message_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['account', 'created_at'], name='message_account_idx'),
+            model_name="message",
+            index=models.Index(fields=["account", "created_at"], name="message_account_idx"),
         ),
     ]
