@@ -169,16 +169,14 @@ def save_template(
 
 
 def current_template(*, code: str, channel: str, creditor: Creditor, language: str = "en") -> Template | None:
-    """The latest version: the creditor's own if it has one, else the one for every creditor."""
-    found = (
-        Template.objects.filter(code=code, channel=channel, language=language)
-        .filter(Q(creditor=creditor) | Q(creditor__isnull=True))
-        .order_by("creditor_id", "-version")  # the creditor's own (not null) sorts before the default
-    )
-    own = [t for t in found[:50] if t.creditor_id == creditor.pk]
-    if own:
-        return own[0]
-    return next((t for t in found[:50] if t.creditor_id is None), None)
+    """The latest version in the debtor's language, else in English: the creditor's own template if
+    it has one, else the one for every creditor."""
+    for wanted in dict.fromkeys([language or "en", "en"]):
+        same = Template.objects.filter(code=code, channel=channel, language=wanted).order_by("-version")
+        found = same.filter(creditor=creditor).first() or same.filter(creditor__isnull=True).first()
+        if found is not None:
+            return found
+    return None
 
 
 def template_choices(*, creditor: Creditor) -> list[tuple[str, str]]:
@@ -407,7 +405,9 @@ def _prepare(*, account: Account, template_code: str, channel: str, now: datetim
         point = _mobile(debtor)
     else:
         _check_postal(debtor)
-    template = current_template(code=template_code, channel=channel, creditor=account.creditor)
+    template = current_template(
+        code=template_code, channel=channel, creditor=account.creditor, language=debtor.preferred_language
+    )
     if template is None:
         raise UnableToSend(f"template: no {channel} template '{template_code}' for {account.creditor.name}")
     key = uuid.uuid4().hex

@@ -40,6 +40,13 @@ class SendForm(forms.Form):
 
 class TemplateForm(forms.Form):
     channel = forms.ChoiceField(label="Channel", choices=Channel.choices, initial=Channel.EMAIL)
+    language = forms.CharField(
+        label="Language",
+        max_length=10,
+        initial="en",
+        required=False,
+        help_text="Used for debtors who prefer it (es, fr...); en otherwise.",
+    )
     code = forms.SlugField(
         label="Code", max_length=60, help_text="Such as first-reminder; the same code again saves a new version."
     )
@@ -138,6 +145,7 @@ def templates(request: HttpRequest) -> HttpResponse:
                     saved = save_template(
                         code=data["code"],
                         channel=data["channel"],
+                        language=data["language"].strip().lower() or "en",
                         subject=data["subject"],
                         body=data["body"],
                         creditor=creditor,
@@ -163,9 +171,11 @@ def templates(request: HttpRequest) -> HttpResponse:
                     )
                 except UnableToSend as exc:
                     form.add_error("account", str(exc))
-    latest: dict[tuple[str, str, int | None], Template] = {}
-    for template in Template.objects.select_related("creditor").order_by("channel", "code", "creditor_id", "version"):
-        latest[(template.channel, template.code, template.creditor_id)] = template
+    latest: dict[tuple[str, str, str, int | None], Template] = {}
+    for template in Template.objects.select_related("creditor").order_by(
+        "channel", "code", "language", "creditor_id", "version"
+    ):
+        latest[(template.channel, template.code, template.language, template.creditor_id)] = template
     return render(
         request,
         "web/templates.html",
@@ -185,6 +195,7 @@ def _initial(request: HttpRequest) -> dict[str, object]:
     return {
         "code": template.code,
         "channel": template.channel,
+        "language": template.language,
         "creditor": template.creditor_id,
         "subject": template.subject,
         "body": template.body,

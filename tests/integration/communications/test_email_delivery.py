@@ -330,3 +330,42 @@ def test_a_hard_bounce_stops_email_to_the_address_and_a_soft_one_is_noted(
         queue_message(account=account, template_code="first-reminder", channel="email", now=ny(3, 12), actor=None)
     settings.BOUNCE_SECRET = ""
     assert bounce({"message_id": key, "type": "hard"}).status_code == 404  # the hook is off
+
+
+def test_the_template_is_chosen_by_the_debtors_language_and_the_creditor(account: Account) -> None:
+    from recoup.communications.services import current_template
+
+    spanish = BODY.replace("Dear", "Estimado/a")
+    save_template(
+        code="first-reminder",
+        channel="email",
+        subject="Su cuenta",
+        body=spanish,
+        language="es",
+        now=ny(1, 9),
+        actor=None,
+    )
+    english = save_template(
+        code="first-reminder", channel="email", subject="Your account", body=BODY, now=ny(1, 9), actor=None
+    )
+    own = save_template(
+        code="first-reminder",
+        channel="email",
+        subject="Lakeside",
+        body=BODY,
+        creditor=account.creditor,
+        now=ny(1, 9),
+        actor=None,
+    )
+    creditor = account.creditor
+    assert current_template(code="first-reminder", channel="email", creditor=creditor, language="fr") == own
+    assert (
+        current_template(code="first-reminder", channel="email", creditor=CreditorFactory(), language="fr") == english
+    )
+    debtor = account.debtors.get()
+    debtor.preferred_language = "es"
+    debtor.save(update_fields=["preferred_language"])
+    other = owing(AccountFactory(debtor=debtor), principal="50.00")  # another creditor's account: the Spanish default
+    message = queue_message(account=other, template_code="first-reminder", channel="email", now=ny(3, 10), actor=None)
+    assert message.subject == "Su cuenta"
+    assert message.body_text.startswith("Estimado/a Ana,")
