@@ -62,7 +62,7 @@ def _gather(now: datetime) -> tuple[PrintBatch | None, int, int]:
     deferred = blocked = 0
     with transaction.atomic():
         due = list(
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .filter(
                 channel=Channel.LETTER, status__in=[Message.Status.QUEUED, Message.Status.DEFERRED], not_before__lte=now
             )

@@ -731,7 +731,7 @@ def record_bounce(*, delivery_key: str, permanent: bool, reason: str, now: datet
     message has that key."""
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .select_related("contact_point")
             .filter(delivery_key=delivery_key)
             .first()
