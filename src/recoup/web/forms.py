@@ -113,13 +113,15 @@ class QueueFilterForm(forms.Form):
         label="Country",
         required=False,
         max_length=2,
-        widget=forms.TextInput(attrs={"placeholder": "US", "autocomplete": "off", "size": 3}),
+        help_text="Two letters, such as US.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 3}),
     )
     region = forms.CharField(
         label="State or region",
         required=False,
         max_length=10,
-        widget=forms.TextInput(attrs={"placeholder": "TX", "autocomplete": "off", "size": 4}),
+        help_text="Such as TX or NSW.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 4}),
     )
     min_balance = forms.CharField(
         label="Owes at least",
