@@ -51,8 +51,31 @@ def serve(host: str, port: int, threads: int) -> None:
     if credentials.exists():
         click.echo(f"Demo sign-ins (from {credentials}):")
         click.echo(credentials.read_text(encoding="utf-8").rstrip())
+    if not settings.CELERY_BROKER_URL:
+        _start_embedded_clock()
     click.echo(f"Serving at http://{shown_host}:{port}/ (press Ctrl+C to stop)")
     waitress_serve(application, host=host, port=port, threads=threads, ident="recoup")
+
+
+def _start_embedded_clock() -> None:
+    """Without a broker there is no Celery beat: a thread in the server starts the daily run when the
+    schedule set on the Strategy page says so (checked every minute; the run is idempotent per date)."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from recoup.strategies.services import schedule_tick
+
+    def tick() -> None:
+        while True:
+            try:
+                schedule_tick()
+            finally:
+                connections.close_all()
+            time.sleep(60)
+
+    threading.Thread(target=tick, name="recoup-clock", daemon=True).start()
 
 
 @cli.command()
@@ -136,6 +159,9 @@ def demo_data(accounts: int, seed: int, as_of: object, if_empty: bool, users: bo
     from recoup.communications.starter import create_starter_templates
 
     create_starter_templates(now=now)
+    from recoup.strategies.starter import create_starter_strategy
+
+    create_starter_strategy(now=now)
     click.echo(
         f"Created {summary.accounts:,} accounts, {summary.debtors:,} debtors, "
         f"{summary.contact_points:,} contact points for {summary.creditors} creditors, with "
@@ -292,6 +318,16 @@ def _register_message_commands() -> None:
 
 
 _register_message_commands()
+
+
+def _register_strategy_commands() -> None:
+    from recoup.cli.strategy_commands import run_command, strategy
+
+    cli.add_command(run_command)
+    cli.add_command(strategy)
+
+
+_register_strategy_commands()
 
 
 def _version() -> str:

@@ -9,6 +9,7 @@ from recoup.communications.services import save_template
 
 STARTERS = [
     (
+        "email",
         "payment-reminder",
         "Your {{ creditor_name }} account {{ account_reference }}",
         "Dear {{ debtor_first_name }},\n\n"
@@ -20,6 +21,7 @@ STARTERS = [
         "To stop emails from us: {{ unsubscribe_url }}",
     ),
     (
+        "email",
         "plan-reminder",
         "Your next payment of {{ next_payment }}",
         "Dear {{ debtor_first_name }},\n\n"
@@ -29,15 +31,34 @@ STARTERS = [
         "This communication is from a debt collector.\n\n"
         "To stop emails from us: {{ unsubscribe_url }}",
     ),
+    (
+        "sms",
+        "payment-reminder",
+        "",
+        "{{ creditor_name }}: {{ balance }} is overdue on account {{ account_reference }}. "
+        "Reply to pay or agree a plan. This is from a debt collector. Reply STOP to opt out.",
+    ),
+    (
+        "letter",
+        "final-notice",
+        "About your {{ creditor_name }} account {{ account_reference }}",
+        "Dear {{ debtor_first_name }},\n\n"
+        "We have written to you before about {{ balance }} outstanding on your {{ creditor_name }} account "
+        "{{ account_reference }} and have not heard from you. Please contact us to pay, "
+        "or to agree a plan you can afford. If you are in financial difficulty, tell us: free, independent "
+        "debt advice is also available.\n\n"
+        "The {{ creditor_name }} collections team\n\n"
+        "This communication is from a debt collector.",
+    ),
 ]
 
 
 def create_starter_templates(*, now: datetime) -> int:
-    """Save each starter email template that does not exist yet; returns how many were saved."""
+    """Save each starter template (email, text, letter) that does not exist yet; returns how many were saved."""
     saved = 0
-    for code, subject, body in STARTERS:
-        if Template.objects.filter(code=code, channel="email", creditor__isnull=True).exists():
+    for channel, code, subject, body in STARTERS:
+        if Template.objects.filter(code=code, channel=channel, creditor__isnull=True).exists():
             continue
-        save_template(code=code, channel="email", subject=subject, body=body, now=now, actor=None)
+        save_template(code=code, channel=channel, subject=subject, body=body, now=now, actor=None)
         saved += 1
     return saved

@@ -17,8 +17,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
 # Each app that has background work keeps its Celery tasks in a `tasks` module.
-app.autodiscover_tasks(["recoup.imports", "recoup.communications"])
+app.autodiscover_tasks(["recoup.imports", "recoup.communications", "recoup.strategies"])
 # `celery -A recoup.platform.celery_app beat` runs the outbox every minute (each run sends what is due).
 app.conf.beat_schedule = {
     "deliver-messages": {"task": "recoup.communications.deliver", "schedule": 60.0},
+    # Starts the daily run when the schedule set on the Strategy page says it is due (idempotent per date).
+    "daily-run-schedule": {"task": "recoup.strategies.schedule_tick", "schedule": 300.0},
 }

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "recoup.arrangements",
     "recoup.workspace",
     "recoup.communications",
+    "recoup.strategies",
     "recoup.web",
 ]
 

@@ -84,6 +84,8 @@ _MANAGER = (
     | _crud("compliance.hold", "change")
     | {"compliance.compliance_override"}
     | _crud("communications.template", "add")  # write templates (each save is a new version)
+    | _crud("strategies.strategyversion", "add", "change", "view")  # write, publish and export strategies
+    | _crud("strategies.run", "add", "view")  # start the daily run, see its dry run and reports
 )
 _LEGAL = _OFFICER | _crud("accounts.account", "change")
 _AUDITOR = _view(
@@ -102,6 +104,8 @@ _AUDITOR = _view(
         "arrangements.due",
         "communications.message",
         "communications.template",
+        "strategies.strategyversion",
+        "strategies.run",
     ]
 ) | {
     "accounts.view_aging_report",

@@ -24,7 +24,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         return []
     match = getattr(request, "resolver_match", None)
     current = match.url_name if match else ""
-    current = {"message": "outbox"}.get(current, current)
+    current = {"message": "outbox", "strategy-edit": "strategy", "run-report": "strategy"}.get(current, current)
     entries: list[tuple[str, str]] = [("Home", "home")]
     if user.has_perm("compliance.add_contact"):
         entries.append(("My queue", "queue"))
@@ -40,6 +40,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Outbox", "outbox"))
     if user.has_perm("communications.add_template"):
         entries.append(("Templates", "templates"))
+    if user.has_perm("strategies.view_strategyversion"):
+        entries.append(("Strategy", "strategy"))
     if user.has_perm("accounts.import_data"):
         entries.append(("Imports", "imports"))
     if user.has_perm("accounts.match_payments"):

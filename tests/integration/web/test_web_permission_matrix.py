@@ -81,6 +81,15 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "export-download": ("GET", {M, A, D}),
     "unmatched-payments": ("GET", MANAGERS),
     "unmatched-payment": ("GET", MANAGERS),
+    "strategy": ("GET", {M, A, D}),
+    "strategy-edit": ("GET", MANAGERS),
+    "strategy-publish": ("POST", MANAGERS),
+    "strategy-discard": ("POST", MANAGERS),
+    "strategy-export": ("GET", {M, A, D}),
+    "strategy-dry-run": ("POST", MANAGERS),
+    "strategy-run": ("POST", MANAGERS),
+    "strategy-schedule": ("POST", MANAGERS),
+    "run-report": ("GET", {M, A, D}),
 }
 NOT_ROLE_BOUND = {
     "healthz",
@@ -134,6 +143,8 @@ def test_each_role_is_refused_exactly_what_it_may_not_do(web: WebData, role: Rol
         "message_id": 999_999,
         "token": "no-such-token",
         "kind": "accounts",
+        "number": 999_999,
+        "run_date": "2026-01-01",
     }
     client = Client(raise_request_exception=False)
     client.force_login(user)
@@ -168,7 +179,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(web: WebData) -> None:
             "message_id",
         )
     }
-    ids.update({"account_id": account.pk, "token": "x", "kind": "accounts"})
+    ids.update({"account_id": account.pk, "token": "x", "kind": "accounts", "number": 1, "run_date": "2026-01-01"})
     client = Client()
     templates = _named_patterns(web_urls.urlpatterns)
     for name, (method, _allowed) in MATRIX.items():

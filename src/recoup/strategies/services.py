@@ -1,0 +1,880 @@
+"""Writes for strategies: drafts, YAML import, publishing, the schedule, and the daily run.
+
+The daily run for a business date goes through stages; each stage works through the accounts in
+ranges of ids, one transaction per range, so a crash loses at most the range in flight and a second
+run of the same date carries on where the first stopped. Every stage is written so that doing a range
+twice changes nothing the second time: the facts of a range are replaced, assignments change only where
+the segment or path differs, actions are unique per assignment and step, and only planned actions are
+screened or carried out. The same range functions run in-process or on Celery workers (`tasks.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as clock_time
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Min
+
+from recoup.accounts.models import Account
+from recoup.accounts.services import (
+    UnableToChangeStatus,
+    UnableToPostTransaction,
+    change_account_status,
+    post_charge,
+)
+from recoup.arrangements.services import monitor
+from recoup.audit.services import record_event
+from recoup.communications.models import Message, Template
+from recoup.communications.services import UnableToSend, queue_message
+from recoup.compliance.models import Hold
+from recoup.compliance.services import HOLD_RULES
+from recoup.core.account_status import AccountStatus
+from recoup.core.ledger import Component
+from recoup.core.money import Money
+from recoup.core.strategy import (
+    CONTACT_ACTIONS,
+    MESSAGE_ACTIONS,
+    ActionKind,
+    InvalidStrategy,
+    Strategy,
+    parse_strategy,
+    strategy_dict,
+)
+from recoup.parties.models import Creditor
+from recoup.strategies.compiler import facts_sql
+from recoup.strategies.models import Action, Assignment, Run, RunSchedule, StrategyVersion
+
+logger = logging.getLogger(__name__)
+Actor = AbstractBaseUser | AnonymousUser | None
+CHUNK = 50_000
+CATCH_UP_DAYS = 7  # a step missed because no run happened is done late for up to a week, then dropped
+EXECUTE_BATCH = 500
+STAGES = ("reage", "monitor", "segment", "actions", "screen", "execute", "report")
+RANGED_STAGES = frozenset({"reage", "segment", "actions", "screen", "execute"})
+STAGE_LABELS = {
+    "reage": "Re-age balances and buckets",
+    "monitor": "Monitor arrangements",
+    "segment": "Segment accounts and assign paths",
+    "actions": "Generate the day's actions",
+    "screen": "Screen actions through the compliance gate",
+    "execute": "Carry out actions",
+    "report": "Write the run report",
+}
+
+
+class UnableToSaveStrategy(Exception):
+    """A strategy that cannot be saved; the message names each problem by where it is."""
+
+
+class UnableToRun(Exception):
+    """The daily run cannot start (no strategy in use, a bad date, or another run in progress)."""
+
+
+# ---- strategy versions -------------------------------------------------------------------------
+
+
+def active_version() -> StrategyVersion | None:
+    return StrategyVersion.objects.filter(state=StrategyVersion.State.ACTIVE).first()
+
+
+def draft_version() -> StrategyVersion | None:
+    return StrategyVersion.objects.filter(state=StrategyVersion.State.DRAFT).first()
+
+
+def strategy_of(version: StrategyVersion) -> Strategy:
+    return parse_strategy(version.definition)
+
+
+def reference_problems(strategy: Strategy) -> list[str]:
+    """Creditors and templates a strategy names that do not exist."""
+    problems: list[str] = []
+    known = set(Creditor.objects.values_list("code", flat=True))
+    for index, segment in enumerate(strategy.segments, start=1):
+        for code in segment.when.creditors:
+            if code not in known:
+                problems.append(f"segments[{index}].when.creditors: no creditor has the code {code!r}")
+    templates = set(Template.objects.values_list("code", "channel"))
+    for name, path in strategy.paths.items():
+        for number, step in enumerate(path.steps, start=1):
+            if step.action in MESSAGE_ACTIONS and (step.template, step.action.value) not in templates:
+                problems.append(
+                    f"paths.{name}.steps[{number}].template: "
+                    f"no {step.action.value} template has the code {step.template!r}"
+                )
+    unused = set(strategy.paths) - {p for s in strategy.segments for p, _ in s.paths}
+    problems += [f"paths.{name}: no segment uses this path" for name in sorted(unused)]
+    return problems
+
+
+def _checked(definition: Any) -> Strategy:
+    try:
+        strategy = parse_strategy(definition)
+    except InvalidStrategy as error:
+        raise UnableToSaveStrategy("; ".join(error.problems)) from None
+    problems = reference_problems(strategy)
+    if problems:
+        raise UnableToSaveStrategy("; ".join(problems))
+    return strategy
+
+
+def save_draft(*, definition: Any, note: str, now: datetime, actor: Actor) -> StrategyVersion:
+    """Check a definition and keep it as the draft (a new version number if there was none)."""
+    strategy = _checked(definition)
+    plain = strategy_dict(strategy)
+    with transaction.atomic():
+        draft = StrategyVersion.objects.select_for_update().filter(state=StrategyVersion.State.DRAFT).first()
+        before = draft.definition if draft else None
+        if draft is None:
+            number = (StrategyVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+            draft = StrategyVersion(number=number, created_by=_user(actor), created_at=now)
+        draft.definition = plain
+        draft.note = note.strip()
+        draft.updated_at = now
+        draft.save()
+        record_event(
+            name="strategies.version.saved",
+            subject_type="strategy_version",
+            subject_id=draft.pk,
+            occurred_at=now,
+            actor=actor,
+            before={"definition": before} if before else None,
+            after={"number": draft.number, "definition": plain, "note": draft.note},
+        )
+    return draft
+
+
+def import_yaml(*, text: str, note: str, now: datetime, actor: Actor) -> StrategyVersion:
+    """Read a strategy from YAML text into the draft; a YAML error names its line and column."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise UnableToSaveStrategy(f"{where}{problem}") from None
+    return save_draft(definition=data, note=note, now=now, actor=actor)
+
+
+def export_yaml(version: StrategyVersion) -> str:
+    header = f"# Recoup collection strategy, version {version.number} ({version.get_state_display().lower()})\n"
+    return header + yaml.safe_dump(version.definition, sort_keys=False, allow_unicode=True)
+
+
+def draft_from_active(*, now: datetime, actor: Actor) -> StrategyVersion:
+    """The draft to edit: the existing one, or a copy of the strategy in use."""
+    draft = draft_version()
+    if draft is not None:
+        return draft
+    active = active_version()
+    if active is None:
+        raise UnableToSaveStrategy("there is no strategy yet: import one from YAML or load the starter strategy")
+    return save_draft(definition=active.definition, note="", now=now, actor=actor)
+
+
+def publish(*, version: StrategyVersion, now: datetime, actor: Actor) -> StrategyVersion:
+    """Make a draft the strategy the daily run follows; the one in use before it retires."""
+    strategy = _checked(version.definition)
+    with transaction.atomic():
+        locked = StrategyVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.state != StrategyVersion.State.DRAFT:
+            raise UnableToSaveStrategy(f"version {locked.number} is {locked.get_state_display().lower()}, not a draft")
+        previous = active_version()
+        if previous is not None:
+            previous.state = StrategyVersion.State.RETIRED
+            previous.updated_at = now
+            previous.save(update_fields=["state", "updated_at"])
+        locked.state = StrategyVersion.State.ACTIVE
+        locked.definition = strategy_dict(strategy)
+        locked.published_at = now
+        locked.published_by = _user(actor)
+        locked.updated_at = now
+        locked.save()
+        record_event(
+            name="strategies.version.published",
+            subject_type="strategy_version",
+            subject_id=locked.pk,
+            occurred_at=now,
+            actor=actor,
+            before={"active": previous.number} if previous else None,
+            after={"active": locked.number},
+        )
+    return locked
+
+
+def discard_draft(*, now: datetime, actor: Actor) -> None:
+    with transaction.atomic():
+        draft = StrategyVersion.objects.select_for_update().filter(state=StrategyVersion.State.DRAFT).first()
+        if draft is None:
+            return
+        number = draft.number
+        record_event(
+            name="strategies.version.discarded",
+            subject_type="strategy_version",
+            subject_id=draft.pk,
+            occurred_at=now,
+            actor=actor,
+            before={"number": number, "definition": draft.definition},
+        )
+        draft.delete()
+
+
+def _user(actor: Actor) -> Any:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+# ---- schedule ----------------------------------------------------------------------------------
+
+
+def schedule() -> RunSchedule | None:
+    return RunSchedule.objects.order_by("pk").first()
+
+
+def set_schedule(*, enabled: bool, time_of_day: clock_time, time_zone: str, now: datetime, actor: Actor) -> RunSchedule:
+    try:
+        ZoneInfo(time_zone)
+    except (KeyError, ValueError):
+        raise UnableToRun(f"time_zone: {time_zone!r} is not an IANA time zone such as America/New_York") from None
+    with transaction.atomic():
+        current = RunSchedule.objects.select_for_update().order_by("pk").first()
+        before = (
+            {"enabled": current.enabled, "time": current.time_of_day.isoformat(), "zone": current.time_zone}
+            if current
+            else None
+        )
+        current = current or RunSchedule(time_of_day=time_of_day)
+        current.enabled = enabled
+        current.time_of_day = time_of_day
+        current.time_zone = time_zone
+        current.updated_by = _user(actor)
+        current.updated_at = now
+        current.save()
+        record_event(
+            name="strategies.schedule.changed",
+            subject_type="run_schedule",
+            subject_id=current.pk,
+            occurred_at=now,
+            actor=actor,
+            before=before,
+            after={"enabled": enabled, "time": time_of_day.isoformat(), "zone": time_zone},
+        )
+    return current
+
+
+def due_run_date(now: datetime) -> date | None:
+    """The business date whose scheduled run should start now, or None (off, too early, or done)."""
+    plan = schedule()
+    if plan is None or not plan.enabled:
+        return None
+    local = now.astimezone(ZoneInfo(plan.time_zone))
+    if local.time() < plan.time_of_day:
+        return None
+    if Run.objects.filter(run_date=local.date(), state=Run.State.FINISHED).exists():
+        return None
+    return local.date()
+
+
+def run_if_due(*, now: datetime) -> Run | None:
+    """Start (or carry on) today's run if the schedule says so; the beat and the embedded clock call this."""
+    run_date = due_run_date(now)
+    if run_date is None:
+        return None
+    return run_daily(as_of=run_date, now=now, trigger="schedule")
+
+
+# ---- the daily run -----------------------------------------------------------------------------
+
+
+Progress = Callable[[str, int, int], None]  # (stage, ranges done, ranges in all)
+
+
+def id_ranges(chunk: int = CHUNK) -> list[tuple[int, int]]:
+    """The account id ranges the run works through (one transaction, or one worker task, each)."""
+    bounds = Account.objects.aggregate(low=Min("id"), high=Max("id"))
+    low, high = bounds["low"], bounds["high"]
+    if low is None:
+        return []
+    return [(start, min(start + chunk - 1, high)) for start in range(low, high + 1, chunk)]
+
+
+@dataclass(frozen=True)
+class RunContext:
+    run: Run
+    strategy: Strategy
+    as_of: date
+    now: datetime
+    creditor_ids: dict[str, int]
+    currencies: tuple[str, ...]
+
+
+def context_for(run: Run, now: datetime) -> RunContext:
+    return RunContext(
+        run=run,
+        strategy=strategy_of(run.version),
+        as_of=run.run_date,
+        now=now,
+        creditor_ids=dict(Creditor.objects.values_list("code", "id")),
+        currencies=tuple(sorted(set(Account.objects.values_list("currency", flat=True).distinct()))),
+    )
+
+
+def start_run(*, as_of: date, now: datetime, actor: Actor = None, trigger: str = "command") -> tuple[Run, bool]:
+    """The run for a date: a new one, or the unfinished one to carry on. Returns (run, created)."""
+    existing = Run.objects.filter(run_date=as_of).select_related("version").first()
+    if existing is not None:
+        return existing, False
+    version = active_version()
+    if version is None:
+        raise UnableToRun("no strategy is in use: publish one first (Strategy page, or recoup strategy import)")
+    later = Run.objects.filter(run_date__gt=as_of).order_by("run_date").first()
+    if later is not None:
+        raise UnableToRun(f"as_of: the run for {later.run_date} has already happened; runs go forward in date order")
+    try:
+        with transaction.atomic():
+            run = Run.objects.create(
+                run_date=as_of, version=version, trigger=trigger, started_by=_user(actor), started_at=now
+            )
+            record_event(
+                name="strategies.run.started",
+                subject_type="run",
+                subject_id=run.pk,
+                occurred_at=now,
+                actor=actor,
+                after={"run_date": as_of.isoformat(), "version": version.number, "trigger": trigger},
+            )
+    except IntegrityError:
+        return Run.objects.select_related("version").get(run_date=as_of), False
+    return run, True
+
+
+def run_daily(
+    *,
+    as_of: date,
+    now: datetime,
+    actor: Actor = None,
+    trigger: str = "command",
+    progress: Progress | None = None,
+    chunk: int = CHUNK,
+    stop_after: str | None = None,
+) -> Run:
+    """Run (or finish) the daily run for a business date in this process. A finished date is left as it is."""
+    run, _created = start_run(as_of=as_of, now=now, actor=actor, trigger=trigger)
+    if run.state == Run.State.FINISHED:
+        return run
+    context = context_for(run, now)
+    ranges = id_ranges(chunk)
+    for stage in STAGES:
+        if run.stage_done(stage):
+            continue
+        started = time.perf_counter()
+        counts: dict[str, int] = {}
+        try:
+            if stage in RANGED_STAGES:
+                for done, (low, high) in enumerate(ranges, start=1):
+                    for key, value in run_range(context, stage, low, high).items():
+                        counts[key] = counts.get(key, 0) + value
+                    if progress:
+                        progress(stage, done, len(ranges))
+            else:
+                counts = run_whole_stage(context, stage)
+                if progress:
+                    progress(stage, 1, 1)
+        except Exception as error:
+            Run.objects.filter(pk=run.pk).update(state=Run.State.FAILED, error=f"{stage}: {error}")
+            raise
+        finish_stage(run, stage, time.perf_counter() - started, counts, now)
+        if stop_after == stage:
+            break
+    run.refresh_from_db()
+    return run
+
+
+def finish_stage(run: Run, stage: str, seconds: float, counts: dict[str, int], now: datetime) -> None:
+    """Record a stage as done (and the run as finished after the last one)."""
+    with transaction.atomic():
+        locked = Run.objects.select_for_update().get(pk=run.pk)
+        if not locked.stage_done(stage):
+            locked.stages = [*locked.stages, {"name": stage, "seconds": round(seconds, 3), "counts": counts}]
+        locked.error = ""
+        if stage == STAGES[-1]:
+            locked.state = Run.State.FINISHED
+            locked.finished_at = now
+            record_event(
+                name="strategies.run.finished",
+                subject_type="run",
+                subject_id=locked.pk,
+                occurred_at=now,
+                actor=None,
+                after={"run_date": locked.run_date.isoformat(), "actions": locked.report.get("actions_total", 0)},
+            )
+        elif locked.state == Run.State.FAILED:
+            locked.state = Run.State.RUNNING
+        locked.save()
+    run.refresh_from_db()
+
+
+def run_range(context: RunContext, stage: str, low: int, high: int) -> dict[str, int]:
+    """Do one stage for the accounts with ids low..high, in one transaction."""
+    with transaction.atomic():
+        if stage == "reage":
+            return _reage(low, high)
+        if stage == "segment":
+            return _segment(context, low, high)
+        if stage == "actions":
+            return _actions(context, low, high)
+        if stage == "screen":
+            return _screen(context, low, high)
+    if stage == "execute":
+        return _execute(context, low, high)
+    raise UnableToRun(f"stage: {stage!r} is not a stage of the run")
+
+
+def run_whole_stage(context: RunContext, stage: str) -> dict[str, int]:
+    if stage == "monitor":
+        result = monitor(as_of=context.as_of, now=context.now)
+        return {"arrangements": result.arrangements, "kept": result.kept, "broken": result.broken}
+    if stage == "report":
+        report = build_report(context.run)
+        Run.objects.filter(pk=context.run.pk).update(report=report)
+        context.run.report = report
+        return {"actions": report["actions_total"]}
+    raise UnableToRun(f"stage: {stage!r} is not a stage of the run")
+
+
+def _execute_sql(sql: str, params: list[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def _reage(low: int, high: int) -> dict[str, int]:
+    """Correct the cached oldest-unpaid due date (which days past due and buckets come from) wherever
+    it disagrees with the open items: the run's safety net for any write that did not refresh it."""
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    changed = _execute_sql(
+        "UPDATE accounts_account SET oldest_unpaid_due_date = m.due FROM ("
+        "SELECT a.id AS id, (SELECT MIN(i.due_date) FROM accounts_open_item i "
+        "WHERE i.account_id = a.id AND i.balance_minor > 0) AS due FROM accounts_account a "
+        "WHERE a.id >= %s AND a.id <= %s) m "
+        f"WHERE accounts_account.id = m.id AND accounts_account.oldest_unpaid_due_date {distinct} m.due",
+        [low, high],
+    )
+    return {"corrected": changed}
+
+
+def _segment(context: RunContext, low: int, high: int) -> dict[str, int]:
+    _execute_sql("DELETE FROM strategies_account_fact WHERE account_id >= %s AND account_id <= %s", [low, high])
+    placed = 0
+    for index, compiled in enumerate(
+        facts_sql(
+            context.strategy,
+            as_of=context.as_of,
+            now=context.now,
+            low=low,
+            high=high,
+            creditor_ids=context.creditor_ids,
+            currencies=context.currencies,
+        )
+    ):
+        count = _execute_sql(compiled.sql, compiled.params)
+        placed = count if index == 0 else placed
+    ended = _execute_sql(
+        "UPDATE strategies_assignment SET ended_on = %s WHERE ended_on IS NULL "
+        "AND account_id >= %s AND account_id <= %s AND NOT EXISTS (SELECT 1 FROM strategies_account_fact f "
+        "WHERE f.account_id = strategies_assignment.account_id AND f.segment = strategies_assignment.segment "
+        "AND f.path = strategies_assignment.path)",
+        [context.as_of, low, high],
+    )
+    entered = _execute_sql(
+        "INSERT INTO strategies_assignment (account_id, segment, path, slot, started_on, ended_on, version_id, "
+        "currency, balance_minor) SELECT f.account_id, f.segment, f.path, f.slot, %s, NULL, %s, f.currency, "
+        "f.balance_minor FROM strategies_account_fact f WHERE f.account_id >= %s AND f.account_id <= %s "
+        "AND NOT EXISTS (SELECT 1 FROM strategies_assignment s WHERE s.account_id = f.account_id "
+        "AND s.ended_on IS NULL)",
+        [context.as_of, context.run.version_id, low, high],
+    )
+    return {"accounts": placed, "left_path": ended, "entered_path": entered}
+
+
+def _days_between(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({later}::date - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def step_rows(strategy: Strategy) -> list[tuple[str, str, int, str, str, int, str]]:
+    """(path, step key, day, action, template, priority, status) for every day step of every path."""
+    rows = []
+    for name, path in strategy.paths.items():
+        for step in path.steps:
+            if step.day is None:
+                continue
+            rows.append(
+                (
+                    name,
+                    f"{step.day}:{step.action.value}",
+                    step.day,
+                    step.action.value,
+                    step.template,
+                    step.priority,
+                    step.status,
+                )
+            )
+    return rows
+
+
+def _actions(context: RunContext, low: int, high: int) -> dict[str, int]:
+    rows = step_rows(context.strategy)
+    if not rows:
+        return {"planned": 0}
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    value_params = [value for row in rows for value in row]
+    days = _days_between("%s", "s.started_on")
+    due = (
+        "SELECT s.id AS assignment_id, s.account_id, st.column2 AS step_key, st.column4 AS kind, "
+        "st.column5 AS template, st.column6 AS priority, st.column7 AS status_to, "
+        "ROW_NUMBER() OVER (PARTITION BY s.id ORDER BY st.column3 DESC) AS latest "
+        f"FROM strategies_assignment s JOIN (SELECT * FROM (VALUES {values}) AS v) st ON st.column1 = s.path "
+        f"WHERE s.ended_on IS NULL AND s.account_id >= %s AND s.account_id <= %s "
+        f"AND st.column3 <= {days} AND st.column3 > {days} - %s "
+        "AND NOT EXISTS (SELECT 1 FROM strategies_action x WHERE x.assignment_id = s.id AND x.step_key = st.column2)"
+    )
+    params = [*value_params, low, high, context.as_of, context.as_of, CATCH_UP_DAYS]
+    inserted = _execute_sql(
+        "INSERT INTO strategies_action (run_id, account_id, assignment_id, step_key, kind, template, priority, "
+        "amount_minor, status_to, state, rule, reason, message_id, decided_at) "
+        "SELECT %s, d.account_id, d.assignment_id, d.step_key, d.kind, d.template, d.priority, NULL, d.status_to, "
+        "CASE WHEN d.latest = 1 THEN 'planned' ELSE 'skipped' END, '', "
+        "CASE WHEN d.latest = 1 THEN '' ELSE 'a later step of the path is due now (no run on its day)' END, "
+        f"NULL, NULL FROM ({due}) d",
+        [context.run.pk, *params],
+    )
+    return {"planned": inserted}
+
+
+PRIMARY_OF_ACTION = (
+    "(SELECT ad.debtor_id FROM accounts_account_debtor ad WHERE ad.account_id = strategies_action.account_id "
+    "AND ad.role = 'primary' ORDER BY ad.debtor_id LIMIT 1)"
+)
+NO_ENDPOINT = {
+    ActionKind.EMAIL: (
+        "NOT EXISTS (SELECT 1 FROM parties_contact_point p WHERE p.debtor_id = {primary} AND p.kind = 'email' "
+        "AND p.do_not_contact = %s)",
+        "email: no usable email address is on record",
+    ),
+    ActionKind.SMS: (
+        "NOT EXISTS (SELECT 1 FROM parties_contact_point p WHERE p.debtor_id = {primary} AND p.kind = 'phone' "
+        "AND p.phone_type = 'mobile' AND p.do_not_contact = %s)",
+        "sms: no usable mobile number is on record",
+    ),
+    ActionKind.CALL: (
+        "NOT EXISTS (SELECT 1 FROM parties_contact_point p WHERE p.debtor_id = {primary} AND p.kind = 'phone' "
+        "AND p.do_not_contact = %s)",
+        "call: no usable phone number is on record",
+    ),
+    ActionKind.LETTER: (
+        "NOT EXISTS (SELECT 1 FROM parties_debtor d WHERE d.id = {primary} AND d.address_line1 <> '' AND %s = %s)",
+        "letter: no postal address is on record",
+    ),
+}
+
+
+def _screen(context: RunContext, low: int, high: int) -> dict[str, int]:
+    """Block, set-based, the planned contacts the gate would refuse whatever the hour: holds on the account
+    or its primary debtor, and no number or address to use. What depends on the hour and the contact
+    history (calling hours, frequency caps) is decided by the gate when the message is made or the call dialled."""
+    base = (
+        "UPDATE strategies_action SET state = 'blocked', rule = %s, reason = %s, decided_at = %s "
+        "WHERE run_id = %s AND state = 'planned' AND account_id >= %s AND account_id <= %s AND kind IN ({kinds}) "
+        "AND {condition}"
+    )
+    blocked = 0
+    for kind, (rule, words) in HOLD_RULES.items():
+        for action_kind in sorted(CONTACT_ACTIONS):
+            if kind == Hold.Kind.DO_NOT_CONTACT:
+                channel = "call" if action_kind is ActionKind.CALL else action_kind.value
+                channel_test, channel_params = "AND h.channel = %s", [channel]
+            else:
+                channel_test, channel_params = "", []
+            condition = (
+                "EXISTS (SELECT 1 FROM compliance_hold h WHERE "
+                f"(h.account_id = strategies_action.account_id OR h.debtor_id = {PRIMARY_OF_ACTION}) "
+                f"AND h.kind = %s {channel_test} AND h.starts_at <= %s AND h.lifted_at IS NULL "
+                "AND (h.ends_at IS NULL OR h.ends_at > %s))"
+            )
+            blocked += _execute_sql(
+                base.format(kinds="%s", condition=condition),
+                [
+                    rule,
+                    f"{words} ({Hold.Kind(kind).label.lower()} hold)",
+                    context.now,
+                    context.run.pk,
+                    low,
+                    high,
+                    action_kind.value,
+                    kind,
+                    *channel_params,
+                    context.now,
+                    context.now,
+                ],
+            )
+    for action_kind, (condition, words) in NO_ENDPOINT.items():
+        blocked += _execute_sql(
+            base.format(kinds="%s", condition=condition.format(primary=PRIMARY_OF_ACTION)),
+            [
+                "NO-ENDPOINT",
+                words,
+                context.now,
+                context.run.pk,
+                low,
+                high,
+                action_kind.value,
+                *([1, 1] if action_kind is ActionKind.LETTER else [False]),
+            ],
+        )
+    return {"blocked": blocked}
+
+
+def _rule_of(text: str) -> str:
+    head = text.split(":", 1)[0].strip()
+    return head if head and " " not in head and len(head) <= 30 else "REFUSED"
+
+
+def _fee_problem(account: Account, amount: Money) -> str:
+    policy = account.creditor.fees_policy or {}
+    if not policy:
+        return f"the creditor {account.creditor.code} allows no fees (its fees policy is empty)"
+    late_fee = policy.get("late_fee")
+    if late_fee is not None and amount.amount > Decimal(str(late_fee)):
+        return f"the fee {amount} is more than the creditor's late fee of {late_fee}"
+    cap = policy.get("max_fees_percent")
+    if cap is not None:
+        limit = Decimal(account.principal_minor) * Decimal(str(cap)) / 100
+        if account.fees_minor + amount.minor > limit:
+            return f"fees would be more than {cap}% of the principal, the creditor's cap"
+    return ""
+
+
+def _carry_out(context: RunContext, action: Action, account: Account) -> None:
+    """Do one planned action, in the caller's transaction, and record what became of it."""
+    kind = ActionKind(action.kind)
+    now = context.now
+    action.decided_at = now
+    if kind in MESSAGE_ACTIONS:
+        try:
+            message = queue_message(
+                account=account, template_code=action.template, channel=kind.value, now=now, actor=None
+            )
+        except UnableToSend as error:
+            action.state, action.rule, action.reason = Action.State.BLOCKED, _rule_of(str(error)), str(error)[:2000]
+            return
+        action.message_id = message.pk
+        if message.status == Message.Status.DEFERRED:
+            action.state = Action.State.DEFERRED
+            action.reason = f"waits until {message.not_before.isoformat()} (the next time the gate allows)"
+        else:
+            action.state = Action.State.DONE
+        return
+    if kind is ActionKind.CALL:
+        action.state = Action.State.QUEUED
+        return
+    if kind is ActionKind.WAIT:
+        action.state = Action.State.DONE
+        return
+    step = _step_of(context, action)
+    if kind is ActionKind.FEE:
+        amount = Money.rounded(step.amount, account.currency, rounding=ROUND_HALF_UP) if step and step.amount else None
+        if amount is None:
+            action.state, action.rule, action.reason = Action.State.BLOCKED, "FEE-POLICY", "the step has no amount"
+            return
+        problem = _fee_problem(account, amount)
+        if problem:
+            action.state, action.rule, action.reason = Action.State.BLOCKED, "FEE-POLICY", problem
+            return
+        try:
+            post_charge(
+                account=account,
+                component=Component.FEES,
+                amount=amount,
+                due_date=context.as_of,
+                now=now,
+                actor=None,
+                kind="fee",
+                memo=f"strategy step {action.step_key}",
+            )
+        except UnableToPostTransaction as error:
+            action.state, action.rule, action.reason = Action.State.BLOCKED, "FEE-POLICY", str(error)
+            return
+        action.amount_minor = amount.minor
+        action.state = Action.State.DONE
+        return
+    if kind is ActionKind.STATUS:
+        try:
+            change_account_status(
+                account=account,
+                to_status=AccountStatus(action.status_to),
+                reason=f"strategy step {action.step_key} of path {step_path_name(action)}",
+                now=now,
+                actor=None,
+            )
+        except UnableToChangeStatus as error:
+            action.state, action.rule, action.reason = Action.State.BLOCKED, "STATUS", str(error)
+            return
+        action.state = Action.State.DONE
+        return
+    if kind is ActionKind.LEGAL_REVIEW:
+        record_event(
+            name="strategies.legal_review.flagged",
+            subject_type="account",
+            subject_id=account.pk,
+            account_id=account.pk,
+            occurred_at=now,
+            actor=None,
+            after={"step": action.step_key, "run_date": context.as_of.isoformat()},
+        )
+        action.state = Action.State.QUEUED
+        return
+    action.state, action.rule, action.reason = Action.State.BLOCKED, "UNKNOWN", f"no way to do {kind}"
+
+
+def step_path_name(action: Action) -> str:
+    return Assignment.objects.filter(pk=action.assignment_id).values_list("path", flat=True).first() or ""
+
+
+def _step_of(context: RunContext, action: Action) -> Any:
+    path_name = step_path_name(action)
+    path = context.strategy.paths.get(path_name)
+    if path is None:
+        return None
+    return next((s for s in path.steps if f"{s.day}:{s.action.value}" == action.step_key), None)
+
+
+def _execute(context: RunContext, low: int, high: int) -> dict[str, int]:
+    """Carry out the planned actions of accounts low..high, each in its own transaction with the record
+    of what became of it, so a crash leaves each action either done and recorded or still planned."""
+    counts: dict[str, int] = {}
+    last_id = 0
+    while True:
+        batch = list(
+            Action.objects.filter(
+                run=context.run, state=Action.State.PLANNED, account_id__gte=low, account_id__lte=high, pk__gt=last_id
+            ).order_by("pk")[:EXECUTE_BATCH]
+        )
+        if not batch:
+            return counts
+        accounts = Account.objects.select_related("creditor").in_bulk([a.account_id for a in batch])
+        for action in batch:
+            last_id = action.pk
+            with transaction.atomic():
+                locked = Action.objects.select_for_update().get(pk=action.pk)
+                if locked.state != Action.State.PLANNED:
+                    continue
+                _carry_out(context, locked, accounts[locked.account_id])
+                locked.save()
+            counts[locked.state] = counts.get(locked.state, 0) + 1
+
+
+# ---- the report --------------------------------------------------------------------------------
+
+
+def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def build_report(run: Run) -> dict[str, Any]:
+    """Counts per segment and path, actions by type and state, blocked by reason (plain data for JSON)."""
+    segments = [
+        {"segment": segment, "path": path, "currency": currency, "accounts": count, "balance_minor": int(balance or 0)}
+        for segment, path, currency, count, balance in _rows(
+            "SELECT segment, path, currency, COUNT(*), SUM(balance_minor) FROM strategies_account_fact "
+            "WHERE run_date = %s GROUP BY segment, path, currency ORDER BY segment, path, currency",
+            [run.run_date],
+        )
+    ]
+    entered = {
+        f"{segment}/{path}": count
+        for segment, path, count in _rows(
+            "SELECT segment, path, COUNT(*) FROM strategies_assignment WHERE started_on = %s "
+            "GROUP BY segment, path ORDER BY segment, path",
+            [run.run_date],
+        )
+    }
+    actions = [
+        {"kind": kind, "state": state, "count": count}
+        for kind, state, count in _rows(
+            "SELECT kind, state, COUNT(*) FROM strategies_action WHERE run_id = %s GROUP BY kind, state "
+            "ORDER BY kind, state",
+            [run.pk],
+        )
+    ]
+    blocked = [
+        {"rule": rule, "state": state, "count": count}
+        for rule, state, count in _rows(
+            "SELECT rule, state, COUNT(*) FROM strategies_action "
+            "WHERE run_id = %s AND state IN ('blocked', 'deferred') GROUP BY rule, state ORDER BY COUNT(*) DESC, rule",
+            [run.pk],
+        )
+    ]
+    return {
+        "segments": segments,
+        "entered": entered,
+        "actions": actions,
+        "blocked": blocked,
+        "accounts_total": sum(row["accounts"] for row in segments),
+        "actions_total": sum(row["count"] for row in actions),
+    }
+
+
+def dry_run(*, as_of: date, now: datetime) -> dict[str, Any]:
+    """What the run for `as_of` would do, without keeping anything: the stages up to the gate's screen run
+    in a transaction that is rolled back. Returns the report, with each stage's time."""
+    if Run.objects.filter(run_date=as_of, state=Run.State.FINISHED).exists():
+        run = Run.objects.get(run_date=as_of)
+        return {**run.report, "stages": run.stages, "already_ran": True}
+    with transaction.atomic():
+        run = run_daily(as_of=as_of, now=now, trigger="dry-run", stop_after="screen")
+        report = build_report(run)
+        report["stages"] = run.stages
+        report["already_ran"] = False
+        transaction.set_rollback(True)
+    return report
+
+
+def stage_label(name: str) -> str:
+    return STAGE_LABELS.get(name, name)
+
+
+RUN_TASK = "recoup.strategies.run_daily"
+
+
+def run_task(*, as_of: str, now: str, actor_id: int | None = None, trigger: str = "manager") -> None:
+    """The daily run as a background task (started from the Strategy page, or by Celery beat)."""
+    from recoup.users.models import User
+
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        run_daily(as_of=date.fromisoformat(as_of), now=datetime.fromisoformat(now), actor=actor, trigger=trigger)
+    except UnableToRun:
+        logger.exception("the daily run could not start", extra={"as_of": as_of})
+
+
+def schedule_tick(*, now: datetime | None = None) -> None:
+    """Called every few minutes (Celery beat, or the embedded clock in `recoup serve`): starts the run
+    when the schedule says it is due."""
+    from django.utils import timezone
+
+    try:
+        run_if_due(now=now or timezone.now())
+    except UnableToRun:
+        logger.exception("the scheduled daily run could not start")
