@@ -64,11 +64,19 @@ def print_report(report: dict[str, Any], stages: list[dict[str, Any]]) -> None:
 @click.command("run")
 @click.option("--as-of", "as_of_text", help="The business date to run for (YYYY-MM-DD); default today.")
 @click.option("--dry-run", is_flag=True, help="Show what the run would do, and keep nothing.")
-def run_command(as_of_text: str | None, dry_run: bool) -> None:
+@click.option(
+    "--chunk",
+    type=click.IntRange(100, 10_000_000),
+    default=50_000,
+    show_default=True,
+    help="Accounts per range: one transaction in-process, one task per range on Celery workers.",
+)
+def run_command(as_of_text: str | None, dry_run: bool, chunk: int) -> None:
     """The daily run: re-age, monitor arrangements, segment, assign paths, make the day's actions through
     the compliance gate, carry them out, and write the run report. Running a date twice does nothing new;
     a run stopped half-way carries on from where it stopped (docs/strategies.md)."""
     _ready()
+    from django.conf import settings
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from recoup.strategies.services import UnableToRun, run_daily, stage_label
@@ -100,7 +108,12 @@ def run_command(as_of_text: str | None, dry_run: bool) -> None:
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
-            run = run_daily(as_of=as_of, now=now, progress=progress)
+            if settings.CELERY_BROKER_URL:
+                from recoup.strategies.fanout import run_on_workers
+
+                run = run_on_workers(as_of=as_of, now=now, progress=progress, chunk=chunk)
+            else:
+                run = run_daily(as_of=as_of, now=now, progress=progress, chunk=chunk)
         except UnableToRun as exc:
             raise OperatorError(str(exc)) from None
     state = run.get_state_display().lower()

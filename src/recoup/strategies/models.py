@@ -199,3 +199,24 @@ class RunSchedule(models.Model):
     def __str__(self) -> str:
         state = "on" if self.enabled else "off"
         return f"daily run at {self.time_of_day:%H:%M} {self.time_zone} ({state})"
+
+
+class RunChunk(models.Model):
+    """One range of account ids through one stage of a run: done (with its counts) or not, so a resumed
+    run, or a worker handed a chunk twice, skips what is done."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="chunks")
+    stage = models.CharField(max_length=20)
+    low = models.BigIntegerField()
+    high = models.BigIntegerField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict)
+    worker = models.CharField(max_length=200, blank=True, help_text="The process that did it (host:pid).")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "strategies_run_chunk"
+        constraints = [models.UniqueConstraint(fields=["run", "stage", "low"], name="one_chunk_per_range")]
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.low}-{self.high} of run {self.run_id}"

@@ -11,6 +11,8 @@ screened or carried out. The same range functions run in-process or on Celery wo
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min
@@ -52,7 +55,7 @@ from recoup.core.strategy import (
 )
 from recoup.parties.models import Creditor
 from recoup.strategies.compiler import facts_sql
-from recoup.strategies.models import Action, Assignment, Run, RunSchedule, StrategyVersion
+from recoup.strategies.models import Action, Assignment, Run, RunChunk, RunSchedule, StrategyVersion
 
 logger = logging.getLogger(__name__)
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -376,14 +379,13 @@ def run_daily(
         if run.stage_done(stage):
             continue
         started = time.perf_counter()
-        counts: dict[str, int] = {}
         try:
             if stage in RANGED_STAGES:
                 for done, (low, high) in enumerate(ranges, start=1):
-                    for key, value in run_range(context, stage, low, high).items():
-                        counts[key] = counts.get(key, 0) + value
+                    do_chunk(context, stage, low, high)
                     if progress:
                         progress(stage, done, len(ranges))
+                counts = chunk_counts(run, stage)
             else:
                 counts = run_whole_stage(context, stage)
                 if progress:
@@ -396,6 +398,46 @@ def run_daily(
             break
     run.refresh_from_db()
     return run
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def do_chunk(context: RunContext, stage: str, low: int, high: int) -> bool:
+    """Do one range of one stage unless it is done already (a resumed run, or a chunk handed to a second
+    worker after the first died). The set-based stages record the chunk in their own transaction; the
+    execute stage records it after its per-action transactions. Returns False if it was done before."""
+    chunk, _ = RunChunk.objects.get_or_create(run=context.run, stage=stage, low=low, defaults={"high": high})
+    if chunk.done_at is not None:
+        return False
+    try:
+        if stage == "execute":
+            counts = run_range(context, stage, low, high)
+            RunChunk.objects.filter(pk=chunk.pk).update(
+                done_at=context.now, counts=counts, worker=_worker_name(), error=""
+            )
+            return True
+        with transaction.atomic():
+            if RunChunk.objects.select_for_update().filter(pk=chunk.pk, done_at__isnull=False).exists():
+                return False
+            counts = run_range(context, stage, low, high)
+            RunChunk.objects.filter(pk=chunk.pk).update(
+                done_at=context.now, counts=counts, worker=_worker_name(), error=""
+            )
+    except Exception as error:
+        RunChunk.objects.filter(pk=chunk.pk).update(error=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    return True
+
+
+def chunk_counts(run: Run, stage: str) -> dict[str, int]:
+    """A stage's counts: the sum over its chunks (including those done before a resume)."""
+    counts: dict[str, int] = {}
+    for item in RunChunk.objects.filter(run=run, stage=stage, done_at__isnull=False).values_list("counts", flat=True):
+        for key, value in item.items():
+            counts[key] = counts.get(key, 0) + int(value)
+    return counts
 
 
 def finish_stage(run: Run, stage: str, seconds: float, counts: dict[str, int], now: datetime) -> None:
@@ -863,8 +905,13 @@ def run_task(*, as_of: str, now: str, actor_id: int | None = None, trigger: str 
     from recoup.users.models import User
 
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    runner: Callable[..., Run] = run_daily
+    if settings.CELERY_BROKER_URL:
+        from recoup.strategies.fanout import run_on_workers
+
+        runner = run_on_workers
     try:
-        run_daily(as_of=date.fromisoformat(as_of), now=datetime.fromisoformat(now), actor=actor, trigger=trigger)
+        runner(as_of=date.fromisoformat(as_of), now=datetime.fromisoformat(now), actor=actor, trigger=trigger)
     except UnableToRun:
         logger.exception("the daily run could not start", extra={"as_of": as_of})
 

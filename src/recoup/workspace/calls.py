@@ -24,6 +24,7 @@ from recoup.compliance.services import UnableToContact, authorise_contact, place
 from recoup.core.compliance import Channel, Outcome
 from recoup.core.money import Money
 from recoup.parties.models import Debtor
+from recoup.strategies.models import Action
 from recoup.workspace.models import Callback
 from recoup.workspace.queue import CALLBACK_AHEAD
 
@@ -121,6 +122,13 @@ def log_call(
                 .values_list("pk", flat=True)
             )
             Callback.objects.filter(pk__in=answered).update(done_at=now)
+            # The call the strategy queued for the account has been made (whatever the outcome).
+            strategy_calls = list(
+                Action.objects.filter(account=account, kind="call", state=Action.State.QUEUED).values_list(
+                    "pk", flat=True
+                )
+            )
+            Action.objects.filter(pk__in=strategy_calls).update(state=Action.State.DONE, decided_at=now)
             _follow_up(account, debtor, chosen, follow_up, now, actor, note)
             record_event(
                 name="workspace.call.logged",
@@ -129,7 +137,13 @@ def log_call(
                 account_id=account.pk,
                 occurred_at=now,
                 actor=actor,
-                after={"outcome": outcome, "decision": decision.pk, "note": note.strip(), "callbacks_done": answered},
+                after={
+                    "outcome": outcome,
+                    "decision": decision.pk,
+                    "note": note.strip(),
+                    "callbacks_done": answered,
+                    "strategy_calls_done": strategy_calls,
+                },
             )
     except UnableToArrange as exc:
         raise UnableToContact(str(exc)) from None

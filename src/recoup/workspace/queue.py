@@ -1,8 +1,9 @@
 """An officer's work queue: which of their accounts to work next, and why, in an order they can read.
 
 Tiers, highest first (issue 7): a callback the person asked for that is due; a promise or instalment due
-today or missed in the last 7 days; then every other open account assigned to them, the largest balance
-first (the expected value, until strategies and scores give a better one); last, accounts whose promise
+today or missed in the last 7 days; then the calls the daily run's strategy queued (highest priority
+first), then every other open account assigned to them, the largest balance first (the expected value,
+until scores give a better one); last, accounts whose promise
 or plan has its next payment still to come, left alone until then ("Next account" never takes them).
 Each tier is one or two queries over the whole portfolio, never a query per account. `claim_next` takes
 the first account nobody else is working and leases it for 15 minutes, so two officers never work the
@@ -26,6 +27,7 @@ from recoup.arrangements.models import Due
 from recoup.audit.services import record_event
 from recoup.core.aging import DEFAULT_BUCKETS, days_past_due
 from recoup.core.money import Money, minor_units
+from recoup.strategies.models import Action
 from recoup.users.models import User
 from recoup.workspace.models import AccountLease, Callback, SavedView
 
@@ -204,6 +206,7 @@ def queue_for(officer: User, *, now: datetime, limit: int = 50, filters: QueueFi
         entries.setdefault(account_id, QueueEntry(account_id, reference, 2, reason))
     # An account whose promise or plan has its next payment still to come is left alone until then.
     upcoming = Due.objects.filter(arrangement__state="active", status="pending", due_date__gt=today)
+    entries.update(_strategy_calls(mine.exclude(pk__in=list(entries)), today=today, slots=limit - len(entries)))
     rest = (
         mine.exclude(pk__in=list(entries))
         .exclude(Exists(upcoming.filter(arrangement__account=OuterRef("pk"))))
@@ -226,6 +229,33 @@ def queue_for(officer: User, *, now: datetime, limit: int = 50, filters: QueueFi
         QueueEntry(e.account_id, e.reference, e.tier, e.reason, leased.get(e.account_id, ""), details[e.account_id])
         for e in ordered
     ]
+
+
+STRATEGY_CALL_DAYS = 7  # a call the strategy queued stays in the queue for a week, then the next step comes
+
+
+def _strategy_calls(accounts: QuerySet[Account], *, today: date, slots: int) -> dict[int, QueueEntry]:
+    """Tier 3, first: calls the daily run queued (highest priority first, then the oldest), until made."""
+    if slots <= 0:
+        return {}
+    found: dict[int, QueueEntry] = {}
+    rows = (
+        Action.objects.filter(
+            kind="call",
+            state=Action.State.QUEUED,
+            account__in=accounts,
+            run__run_date__gte=today - timedelta(days=STRATEGY_CALL_DAYS),
+        )
+        .order_by("-priority", "run__run_date", "id")
+        .values_list("account_id", "account__reference", "priority", "step_key", "assignment__path")[: slots * 2]
+    )
+    for account_id, reference, priority, step_key, path in rows:
+        if account_id in found or len(found) >= slots:
+            continue
+        day = step_key.split(":", 1)[0]
+        reason = f"Strategy call, priority {priority} (day {day} of {path})"
+        found[account_id] = QueueEntry(account_id, reference, 3, reason)
+    return found
 
 
 def _waiting(upcoming: QuerySet[Due], accounts: QuerySet[Account], *, slots: int) -> dict[int, QueueEntry]:

@@ -256,3 +256,22 @@ class TestDefinitions:
     def test_a_yaml_error_names_its_line(self, portfolio: None) -> None:
         with pytest.raises(UnableToSaveStrategy, match="line 3, column 1: expected"):
             services.import_yaml(text="segments:\n  - name: [unclosed\n", note="", now=NOW, actor=None)
+
+
+class TestTheOfficersQueue:
+    def test_calls_the_run_queued_come_before_the_other_accounts_highest_priority_first(self, portfolio: None) -> None:
+        from factories import UserFactory
+        from recoup.users.roles import Role
+        from recoup.workspace.queue import queue_for
+
+        officer = UserFactory(role=Role.OFFICER)
+        Account.objects.update(assigned_officer=officer)
+        run_daily(as_of=TODAY, now=NOW)
+        assert Action.objects.filter(kind="call", state="queued").exists()
+        entries = queue_for(officer, now=NOW + timedelta(hours=8), limit=200)
+        strategy = [e for e in entries if e.reason.startswith("Strategy call")]
+        assert strategy, [e.reason for e in entries[:5]]
+        tier3 = [e for e in entries if e.tier == 3]
+        assert tier3[: len(strategy)] == strategy
+        priorities = [int(e.reason.split("priority ")[1].split(" ")[0]) for e in strategy]
+        assert priorities == sorted(priorities, reverse=True)

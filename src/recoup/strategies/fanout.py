@@ -1,0 +1,120 @@
+"""The daily run split over Celery workers (used when CELERY_BROKER_URL is set).
+
+This process coordinates: it starts (or resumes) the run, and for each stage that works on ranges of
+account ids it sends one task per range not yet done and waits until every range is recorded done in
+`strategies_run_chunk`. The stages that work on the whole portfolio at once (arrangement monitoring,
+the report) run here. Workers acknowledge a task only after it ran, so a range whose worker died is
+handed to another worker; a range done twice changes nothing the second time (see services.do_chunk).
+The database, not the result backend, is the record of what is done, so the coordinator can itself be
+stopped and started again.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+
+from recoup.strategies.models import Run, RunChunk
+from recoup.strategies.services import (
+    CHUNK,
+    RANGED_STAGES,
+    STAGES,
+    Actor,
+    Progress,
+    UnableToRun,
+    chunk_counts,
+    context_for,
+    do_chunk,
+    finish_stage,
+    id_ranges,
+    run_whole_stage,
+    start_run,
+)
+
+RANGE_TASK = "recoup.strategies.run_range"
+
+
+class RunStalled(UnableToRun):
+    """Ranges of a stage were not done in time, or a worker reported an error on one."""
+
+
+def run_range_task(*, run_id: int, stage: str, low: int, high: int, now: str) -> bool:
+    """What a worker does with one range (the Celery task calls this)."""
+    run = Run.objects.select_related("version").get(pk=run_id)
+    return do_chunk(context_for(run, datetime.fromisoformat(now)), stage, low, high)
+
+
+def run_on_workers(
+    *,
+    as_of: date,
+    now: datetime,
+    actor: Actor = None,
+    trigger: str = "command",
+    progress: Progress | None = None,
+    chunk: int = CHUNK,
+    timeout: float = 3600.0,
+    poll: float = 0.2,
+) -> Run:
+    """Run (or finish) the daily run for a date with the ranged stages fanned out to Celery workers."""
+    from recoup.platform.celery_app import app
+
+    run, _created = start_run(as_of=as_of, now=now, actor=actor, trigger=trigger)
+    if run.state == Run.State.FINISHED:
+        return run
+    context = context_for(run, now)
+    ranges = id_ranges(chunk)
+    for stage in STAGES:
+        if run.stage_done(stage):
+            continue
+        started = time.perf_counter()
+        try:
+            if stage in RANGED_STAGES:
+                done = set(
+                    RunChunk.objects.filter(run=run, stage=stage, done_at__isnull=False).values_list("low", flat=True)
+                )
+                for low, high in ranges:
+                    if low not in done:
+                        app.send_task(
+                            RANGE_TASK,
+                            kwargs={"run_id": run.pk, "stage": stage, "low": low, "high": high, "now": now.isoformat()},
+                        )
+                _wait(run, stage, len(ranges), timeout=timeout, poll=poll, progress=progress)
+                counts = chunk_counts(run, stage)
+            else:
+                counts = run_whole_stage(context, stage)
+                if progress:
+                    progress(stage, 1, 1)
+        except Exception as error:
+            Run.objects.filter(pk=run.pk).update(state=Run.State.FAILED, error=f"{stage}: {error}")
+            raise
+        finish_stage(run, stage, time.perf_counter() - started, counts, now)
+    run.refresh_from_db()
+    return run
+
+
+def _wait(run: Run, stage: str, total: int, *, timeout: float, poll: float, progress: Progress | None) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        chunks = RunChunk.objects.filter(run=run, stage=stage)
+        finished = chunks.filter(done_at__isnull=False).count()
+        if progress:
+            progress(stage, finished, total)
+        if finished >= total:
+            return
+        failed = chunks.filter(done_at__isnull=True).exclude(error="").values_list("low", "high", "error").first()
+        if failed is not None:
+            low, high, error = failed
+            raise RunStalled(f"accounts {low}-{high}: {error}")
+        if time.monotonic() > deadline:
+            raise RunStalled(
+                f"{total - finished} of {total} ranges were not done within {timeout:.0f} s: are workers running?"
+            )
+        time.sleep(poll)
+
+
+def chunk_workers(run: Run) -> dict[str, int]:
+    """How many ranges each worker process did (for the report and the scaling benchmark)."""
+    found: dict[str, int] = {}
+    for worker in RunChunk.objects.filter(run=run, done_at__isnull=False).values_list("worker", flat=True):
+        found[worker] = found.get(worker, 0) + 1
+    return found
