@@ -321,9 +321,10 @@ _register_message_commands()
 
 
 def _register_strategy_commands() -> None:
-    from recoup.cli.strategy_commands import run_command, strategy
+    from recoup.cli.strategy_commands import run_command, simulate_command, strategy
 
     cli.add_command(run_command)
+    cli.add_command(simulate_command)
     cli.add_command(strategy)
 
 

@@ -194,3 +194,45 @@ def show_command(number: int | None) -> None:
         click.echo(f"Path {name}: {path.label}")
         for step in path.steps:
             click.echo(f"  {step.describe()}")
+
+
+@click.command("simulate")
+@click.option("--days", type=click.IntRange(1, 730), required=True, help="How many days to simulate.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same simulation.")
+@click.option(
+    "--start", "start_text", help="The first business date (YYYY-MM-DD); default: the day after the last run."
+)
+def simulate_command(days: int, seed: int, start_text: str | None) -> None:
+    """Move the business date on day by day: the daily run works the portfolio and simulated debtors
+    answer calls, read messages, pay, promise, break promises, dispute and ask to stop (docs/strategies.md).
+    Writes to the database like real days do: use a copy, or the demo."""
+    _ready()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recoup.demo.simulator import describe, simulate_portfolio
+    from recoup.strategies.models import Run
+    from recoup.strategies.services import UnableToRun
+
+    if start_text is not None:
+        start = _day(start_text)
+    else:
+        last = Run.objects.order_by("-run_date").values_list("run_date", flat=True).first()
+        start = last + timedelta(days=1) if last else timezone.localdate()
+
+    def progress(done: int, total: int, figures: Any) -> None:
+        click.echo(
+            f"{figures.day.isoformat()}  day {done:>3}/{total}: {figures.actions:>6,} actions, "
+            f"{figures.messages_sent:>5,} sent, {figures.calls:>5,} calls, {figures.payments:>5,} payments",
+            err=True,
+        )
+
+    try:
+        report = simulate_portfolio(days=days, seed=seed, start=start, progress=progress)
+    except UnableToRun as exc:
+        raise OperatorError(str(exc)) from None
+    for line in describe(report):
+        click.echo(line)
+    if report.violations:
+        raise SystemExit(1)
