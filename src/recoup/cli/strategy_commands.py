@@ -236,3 +236,43 @@ def simulate_command(days: int, seed: int, start_text: str | None) -> None:
         click.echo(line)
     if report.violations:
         raise SystemExit(1)
+
+
+@strategy.command("compare")
+@click.option("--since", "since_text", help="Only accounts that entered their path on or after this date.")
+def compare_command(since_text: str | None) -> None:
+    """Champion/challenger: each split segment's paths on collected amount, recovery rate, promise kept
+    rate and cost per unit collected, with 95% confidence intervals."""
+    _ready()
+    from recoup.strategies.selectors import experiments
+    from recoup.strategies.services import active_version, strategy_of
+
+    version = active_version()
+    if version is None:
+        raise OperatorError("no strategy is in use yet")
+    since = _day(since_text) if since_text else None
+    found = experiments(strategy_of(version), since=since)
+    if not found:
+        click.echo("No segment of the strategy in use splits its accounts between paths.")
+        return
+    for experiment in found:
+        shares = ", ".join(f"{name} {percent}%" for name, percent in experiment.shares)
+        click.echo(f"{experiment.label} [{experiment.segment}]: {shares}")
+        if not experiment.results:
+            click.echo("  no account has entered these paths yet")
+        for currency, rows in experiment.results.items():
+            click.echo(f"  {currency}")
+            for row in rows:
+                rate = f"{row.recovery_rate:.2%}" if row.recovery_rate is not None else "-"
+                ci = (
+                    f" [{row.recovery_interval.low:.2%}, {row.recovery_interval.high:.2%}]"
+                    if row.recovery_interval
+                    else ""
+                )
+                kept = f"{row.promise_kept_rate:.0%}" if row.promise_kept_rate is not None else "-"
+                cost = f"{row.cost_per_unit_collected:.4f}" if row.cost_per_unit_collected is not None else "-"
+                verdict = row.recovery_vs_champion.verdict if row.recovery_vs_champion else "champion"
+                click.echo(
+                    f"    {row.path:<22} {row.accounts:>7,} accounts  collected {row.collected:>14,}  "
+                    f"recovery {rate}{ci}  promises kept {kept} of {row.promises}  cost per unit {cost}  {verdict}"
+                )

@@ -24,7 +24,12 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         return []
     match = getattr(request, "resolver_match", None)
     current = match.url_name if match else ""
-    current = {"message": "outbox", "strategy-edit": "strategy", "run-report": "strategy"}.get(current, current)
+    current = {
+        "message": "outbox",
+        "strategy-edit": "strategy",
+        "run-report": "strategy",
+        "strategy-experiments": "strategy",
+    }.get(current, current)
     entries: list[tuple[str, str]] = [("Home", "home")]
     if user.has_perm("compliance.add_contact"):
         entries.append(("My queue", "queue"))

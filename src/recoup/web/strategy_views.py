@@ -18,6 +18,7 @@ from recoup.core.money import format_minor
 from recoup.core.strategy import ACTION_LABELS, ActionKind, Conditions, Strategy
 from recoup.platform.jobs import start_in_background
 from recoup.strategies.models import Run, StrategyVersion
+from recoup.strategies.selectors import experiments
 from recoup.strategies.services import (
     RUN_TASK,
     STAGES,
@@ -352,3 +353,51 @@ def run_report(request: HttpRequest, run_date: str) -> HttpResponse:
             "waiting": [stage_label(s) for s in STAGES if s not in done],
         },
     )
+
+
+@login_required
+@permission_required("strategies.view_run", raise_exception=True)
+def strategy_experiments(request: HttpRequest) -> HttpResponse:
+    """Champion/challenger: each split segment's paths compared, with confidence intervals."""
+    active = active_version()
+    since_text = request.GET.get("since", "").strip()
+    since = None
+    if since_text:
+        try:
+            since = date.fromisoformat(since_text)
+        except ValueError:
+            messages.error(request, f"since: '{since_text}' is not a date (YYYY-MM-DD); showing every account.")
+    found = experiments(strategy_of(active), since=since) if active else []
+    shown = [
+        {
+            "segment": e.segment,
+            "label": e.label,
+            "shares": e.shares,
+            "results": {currency: [_comparison_row(row) for row in rows] for currency, rows in e.results.items()},
+        }
+        for e in found
+    ]
+    return render(request, "web/strategy_experiments.html", {"active": active, "experiments": shown, "since": since})
+
+
+def _percent(value: Any, places: int = 1) -> str:
+    return "none" if value is None else f"{value * 100:.{places}f}%"
+
+
+def _comparison_row(row: Any) -> dict[str, Any]:
+    """One path's comparison as the page prints it: rates as percentages with their intervals."""
+    recovery = row.recovery_interval
+    kept = row.promise_kept_interval
+    versus = row.recovery_vs_champion
+    return {
+        "path": row.path,
+        "accounts": row.accounts,
+        "balance": f"{row.balance:,}",
+        "collected": f"{row.collected:,}",
+        "recovery": _percent(row.recovery_rate, 2),
+        "recovery_ci": f"{_percent(recovery.low, 2)} to {_percent(recovery.high, 2)}" if recovery else "",
+        "kept": f"{row.promises_kept} of {row.promises}" if row.promises else "none made",
+        "kept_ci": f"{_percent(kept.low, 0)} to {_percent(kept.high, 0)}" if kept else "",
+        "cost": "nothing collected" if row.cost_per_unit_collected is None else f"{row.cost_per_unit_collected:.4f}",
+        "verdict": versus.verdict if versus else "champion",
+    }

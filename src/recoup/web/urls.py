@@ -83,6 +83,7 @@ urlpatterns = [
     path("strategy/dry-run/", strategy_views.strategy_dry_run, name="strategy-dry-run"),
     path("strategy/run/", strategy_views.strategy_run, name="strategy-run"),
     path("strategy/schedule/", strategy_views.strategy_schedule, name="strategy-schedule"),
+    path("strategy/experiments/", strategy_views.strategy_experiments, name="strategy-experiments"),
     path("runs/<str:run_date>/", strategy_views.run_report, name="run-report"),
     path("accounts/<int:account_id>/assign/", account_action_views.assign_account, name="account-assign"),
     path("accounts/<int:account_id>/timeline/", timeline_views.account_timeline, name="account-timeline"),

@@ -90,6 +90,7 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "strategy-run": ("POST", MANAGERS),
     "strategy-schedule": ("POST", MANAGERS),
     "run-report": ("GET", {M, A, D}),
+    "strategy-experiments": ("GET", {M, A, D}),
 }
 NOT_ROLE_BOUND = {
     "healthz",

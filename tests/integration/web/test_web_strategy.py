@@ -82,3 +82,34 @@ def test_a_manager_saves_publishes_dry_runs_and_runs(manager: Client, monkeypatc
     report = manager.get(started["Location"]).content.decode()
     assert "Accounts by segment and path" in report
     assert f"{run.report['actions_total']} action" in report
+
+
+def test_champion_and_challenger_are_compared_after_a_run(manager: Client) -> None:
+    from datetime import UTC, datetime
+
+    from recoup.accounts.models import Account
+    from recoup.accounts.services import record_payment
+    from recoup.core.money import Money
+    from recoup.strategies.models import Assignment
+    from recoup.strategies.services import run_daily
+
+    now = datetime.now(UTC)
+    run_daily(as_of=now.date(), now=now)
+    challenger = Assignment.objects.filter(segment="early", path="early-text-first").order_by("id").first()
+    assert challenger is not None
+    account = Account.objects.get(pk=challenger.account_id)
+    record_payment(
+        account=account,
+        amount=Money.from_minor(5_000, account.currency),
+        received_at=now,
+        method="card",
+        now=now,
+        actor=None,
+    )
+    page = manager.get("/strategy/experiments/").content.decode()
+    assert "Early: up to 30 days past due" in page
+    assert "early-email-first" in page
+    assert "early-text-first" in page
+    assert "champion" in page
+    assert "50.00" in page  # the challenger's payment counts as collected
+    assert "no clear difference yet" in page or "better" in page or "too few accounts" in page
