@@ -43,7 +43,7 @@ def print_report(report: dict[str, Any], stages: list[dict[str, Any]]) -> None:
 
     click.echo(f"Accounts in segments: {report.get('accounts_total', 0):,}")
     for row in report.get("segments", []):
-        entered = report.get("entered", {}).get(f"{row['segment']}/{row['path']}", 0)
+        entered = report.get("entered", {}).get(f"{row['segment']}/{row['path']}/{row['currency']}", 0)
         click.echo(
             f"  {row['segment']:<14} {row['path']:<20} {row['accounts']:>9,} accounts "
             f"{format_minor(row['balance_minor'], row['currency']):>18}  ({entered:,} entered the path today)"

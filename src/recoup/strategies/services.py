@@ -845,10 +845,10 @@ def build_report(run: Run) -> dict[str, Any]:
         )
     ]
     entered = {
-        f"{segment}/{path}": count
-        for segment, path, count in _rows(
-            "SELECT segment, path, COUNT(*) FROM strategies_assignment WHERE started_on = %s "
-            "GROUP BY segment, path ORDER BY segment, path",
+        f"{segment}/{path}/{currency}": count
+        for segment, path, currency, count in _rows(
+            "SELECT segment, path, currency, COUNT(*) FROM strategies_assignment WHERE started_on = %s "
+            "GROUP BY segment, path, currency ORDER BY segment, path, currency",
             [run.run_date],
         )
     }

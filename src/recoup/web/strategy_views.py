@@ -119,7 +119,7 @@ def report_view(report: dict[str, Any]) -> dict[str, Any]:
                 "currency": row["currency"],
                 "accounts": row["accounts"],
                 "balance": format_minor(row["balance_minor"], row["currency"]),
-                "entered": report.get("entered", {}).get(f"{row['segment']}/{row['path']}", 0),
+                "entered": report.get("entered", {}).get(f"{row['segment']}/{row['path']}/{row['currency']}", 0),
             }
         )
     kinds: dict[str, dict[str, int]] = {}
