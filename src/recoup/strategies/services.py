@@ -36,7 +36,8 @@ from recoup.accounts.services import (
     post_charge,
 )
 from recoup.arrangements.services import monitor
-from recoup.audit.services import record_event
+from recoup.audit.models import AuditEvent
+from recoup.audit.services import actor_label_for, record_event
 from recoup.communications.models import Message, Template
 from recoup.communications.services import UnableToSend, queue_message
 from recoup.compliance.models import Hold
@@ -726,12 +727,6 @@ def _carry_out(context: RunContext, action: Action, account: Account) -> None:
         else:
             action.state = Action.State.DONE
         return
-    if kind is ActionKind.CALL:
-        action.state = Action.State.QUEUED
-        return
-    if kind is ActionKind.WAIT:
-        action.state = Action.State.DONE
-        return
     step = _step_of(context, action)
     if kind is ActionKind.FEE:
         amount = Money.rounded(step.amount, account.currency, rounding=ROUND_HALF_UP) if step and step.amount else None
@@ -773,18 +768,7 @@ def _carry_out(context: RunContext, action: Action, account: Account) -> None:
             return
         action.state = Action.State.DONE
         return
-    if kind is ActionKind.LEGAL_REVIEW:
-        record_event(
-            name="strategies.legal_review.flagged",
-            subject_type="account",
-            subject_id=account.pk,
-            account_id=account.pk,
-            occurred_at=now,
-            actor=None,
-            after={"step": action.step_key, "run_date": context.as_of.isoformat()},
-        )
-        action.state = Action.State.QUEUED
-        return
+    # Calls, waits and legal reviews were done set-based before this loop (_execute_set_based).
     action.state, action.rule, action.reason = Action.State.BLOCKED, "UNKNOWN", f"no way to do {kind}"
 
 
@@ -800,10 +784,51 @@ def _step_of(context: RunContext, action: Action) -> Any:
     return next((s for s in path.steps if f"{s.day}:{s.action.value}" == action.step_key), None)
 
 
+def _execute_set_based(context: RunContext, low: int, high: int) -> dict[str, int]:
+    """The actions that need no per-account service, in one transaction: calls join the officers' queue,
+    waits are done, legal reviews are flagged with one audit event each on the account's timeline."""
+    counts: dict[str, int] = {}
+    planned = Action.objects.filter(
+        run=context.run, state=Action.State.PLANNED, account_id__gte=low, account_id__lte=high
+    )
+    label = actor_label_for(None)
+    with transaction.atomic():
+        reviews = list(
+            planned.filter(kind=ActionKind.LEGAL_REVIEW).order_by("pk").values_list("pk", "account_id", "step_key")
+        )
+        for start in range(0, len(reviews), 2_000):
+            part = reviews[start : start + 2_000]
+            AuditEvent.objects.bulk_create(
+                [
+                    AuditEvent(
+                        name="strategies.legal_review.flagged",
+                        occurred_at=context.now,
+                        actor_id=None,
+                        actor_label=label,
+                        subject_type="account",
+                        subject_id=account_id,
+                        account_id=account_id,
+                        after={"step": step_key, "run_date": context.as_of.isoformat(), "action": pk},
+                    )
+                    for pk, account_id, step_key in part
+                ]
+            )
+            Action.objects.filter(pk__in=[pk for pk, _a, _s in part]).update(
+                state=Action.State.QUEUED, decided_at=context.now
+            )
+        if reviews:
+            counts[Action.State.QUEUED] = len(reviews)
+        for kind, state in ((ActionKind.CALL, Action.State.QUEUED), (ActionKind.WAIT, Action.State.DONE)):
+            changed = planned.filter(kind=kind).update(state=state, decided_at=context.now)
+            if changed:
+                counts[state] = counts.get(state, 0) + changed
+    return counts
+
+
 def _execute(context: RunContext, low: int, high: int) -> dict[str, int]:
     """Carry out the planned actions of accounts low..high, each in its own transaction with the record
     of what became of it, so a crash leaves each action either done and recorded or still planned."""
-    counts: dict[str, int] = {}
+    counts = _execute_set_based(context, low, high)
     last_id = 0
     while True:
         batch = list(
