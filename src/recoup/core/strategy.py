@@ -73,6 +73,7 @@ STATUS_TARGETS = ("active", "on_hold", "legal")
 
 
 class Event(StrEnum):
+    # A promised payment or a plan's instalment missed (marked broken or partly kept that day).
     ARRANGEMENT_BROKEN = "arrangement_broken"
 
 

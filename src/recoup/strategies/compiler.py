@@ -91,8 +91,20 @@ def _dpd(as_of_param: str) -> str:
     return f"CASE WHEN a.oldest_unpaid_due_date IS NULL OR {days} < 0 THEN 0 ELSE {days} END"
 
 
+# "Held" means a hold that stops collection contact (the gate's HOLD_RULES, less the per-channel
+# do-not-contact): not hardship or vulnerability, which the gate shows as warnings.
+BLOCKING_HOLDS = (
+    "cease_communication",
+    "represented",
+    "dispute",
+    "bankruptcy",
+    "deceased",
+    "breathing_space",
+    "breathing_space_mhc",
+)
 HOLD_ACTIVE = (
-    "h.kind <> 'do_not_contact' AND h.starts_at <= %s AND h.lifted_at IS NULL AND (h.ends_at IS NULL OR h.ends_at > %s)"
+    f"h.kind IN ({', '.join(repr(k) for k in BLOCKING_HOLDS)}) AND h.starts_at <= %s AND h.lifted_at IS NULL "
+    "AND (h.ends_at IS NULL OR h.ends_at > %s)"
 )
 
 
@@ -161,7 +173,9 @@ def facts_sql(
     statuses = _in("a.status", list(WORKABLE_STATUSES), where_params)
     inner = (
         f"SELECT {', '.join(columns)} FROM accounts_account a {' '.join(joins)} "
-        f"WHERE a.id >= %s AND a.id <= %s AND {statuses}"
+        f"WHERE a.id >= %s AND a.id <= %s AND {statuses} "
+        # An account that owes nothing (paid, or a credit balance) has nothing to collect: no segment.
+        "AND a.principal_minor + a.interest_minor + a.fees_minor + a.costs_minor > 0"
     )
     params += [*join_params, *where_params]
 

@@ -21,6 +21,7 @@ from recoup.strategies.services import (
     STAGES,
     Actor,
     Progress,
+    RunContext,
     UnableToRun,
     chunk_counts,
     context_for,
@@ -78,7 +79,7 @@ def run_on_workers(
                             RANGE_TASK,
                             kwargs={"run_id": run.pk, "stage": stage, "low": low, "high": high, "now": now.isoformat()},
                         )
-                _wait(run, stage, len(ranges), timeout=timeout, poll=poll, progress=progress)
+                _wait(context, stage, ranges, timeout=timeout, poll=poll, progress=progress)
                 counts = chunk_counts(run, stage)
             else:
                 counts = run_whole_stage(context, stage)
@@ -92,8 +93,23 @@ def run_on_workers(
     return run
 
 
-def _wait(run: Run, stage: str, total: int, *, timeout: float, poll: float, progress: Progress | None) -> None:
+def _wait(
+    context: RunContext,
+    stage: str,
+    ranges: list[tuple[int, int]],
+    *,
+    timeout: float,
+    poll: float,
+    progress: Progress | None,
+) -> None:
+    """Wait until every range of the stage is done. The coordinator does not only wait: it takes ranges
+    from the end of the list while the workers take them from the front, so a run started on a worker
+    (the schedule, or the Strategy page) finishes even when that worker is the only one. A range done by
+    both is done once (services.do_chunk)."""
+    run = context.run
+    total = len(ranges)
     deadline = time.monotonic() + timeout
+    from_end = list(reversed(ranges))
     while True:
         chunks = RunChunk.objects.filter(run=run, stage=stage)
         finished = chunks.filter(done_at__isnull=False).count()
@@ -106,10 +122,19 @@ def _wait(run: Run, stage: str, total: int, *, timeout: float, poll: float, prog
             low, high, error = failed
             raise RunStalled(f"accounts {low}-{high}: {error}")
         if time.monotonic() > deadline:
-            raise RunStalled(
-                f"{total - finished} of {total} ranges were not done within {timeout:.0f} s: are workers running?"
-            )
-        time.sleep(poll)
+            raise RunStalled(f"{total - finished} of {total} ranges were not done within {timeout:.0f} s")
+        done = set(chunks.filter(done_at__isnull=False).values_list("low", flat=True))
+        started = set(chunks.values_list("low", flat=True))
+        # Help with a range no worker has started yet; wait when all are started.
+        helped = False
+        while from_end:
+            low, high = from_end.pop(0)
+            if low not in done and low not in started:
+                do_chunk(context, stage, low, high)
+                helped = True
+                break
+        if not helped:
+            time.sleep(poll)
 
 
 def chunk_workers(run: Run) -> dict[str, int]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -292,7 +293,16 @@ def run_if_due(*, now: datetime) -> Run | None:
     run_date = due_run_date(now)
     if run_date is None:
         return None
-    return run_daily(as_of=run_date, now=now, trigger="schedule")
+    return runner()(as_of=run_date, now=now, trigger="schedule")
+
+
+def runner() -> Callable[..., Run]:
+    """The daily run in this process, or fanned out over Celery workers when a broker is configured."""
+    if settings.CELERY_BROKER_URL:
+        from recoup.strategies.fanout import run_on_workers
+
+        return run_on_workers
+    return run_daily
 
 
 # ---- the daily run -----------------------------------------------------------------------------
@@ -331,12 +341,15 @@ def context_for(run: Run, now: datetime) -> RunContext:
     )
 
 
-def start_run(*, as_of: date, now: datetime, actor: Actor = None, trigger: str = "command") -> tuple[Run, bool]:
-    """The run for a date: a new one, or the unfinished one to carry on. Returns (run, created)."""
+def start_run(
+    *, as_of: date, now: datetime, actor: Actor = None, trigger: str = "command", version: StrategyVersion | None = None
+) -> tuple[Run, bool]:
+    """The run for a date: a new one, or the unfinished one to carry on. Returns (run, created).
+    `version` is for dry runs of a draft; real runs follow the version in use."""
     existing = Run.objects.filter(run_date=as_of).select_related("version").first()
     if existing is not None:
         return existing, False
-    version = active_version()
+    version = version or active_version()
     if version is None:
         raise UnableToRun("no strategy is in use: publish one first (Strategy page, or recoup strategy import)")
     later = Run.objects.filter(run_date__gt=as_of).order_by("run_date").first()
@@ -369,9 +382,10 @@ def run_daily(
     progress: Progress | None = None,
     chunk: int = CHUNK,
     stop_after: str | None = None,
+    version: StrategyVersion | None = None,
 ) -> Run:
     """Run (or finish) the daily run for a business date in this process. A finished date is left as it is."""
-    run, _created = start_run(as_of=as_of, now=now, actor=actor, trigger=trigger)
+    run, _created = start_run(as_of=as_of, now=now, actor=actor, trigger=trigger, version=version)
     if run.state == Run.State.FINISHED:
         return run
     context = context_for(run, now)
@@ -554,6 +568,24 @@ def _days_between(later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
+def step_key(step: Any, as_of: date) -> str:
+    """How an action names its step: "5:sms" for day 5, "arrangement_broken:call:2026-12-05" for an event
+    (an event can come again on another date)."""
+    if step.day is not None:
+        return f"{step.day}:{step.action.value}"
+    return f"{step.event}:{step.action.value}:{as_of.isoformat()}"
+
+
+def event_rows(strategy: Strategy, as_of: date) -> list[tuple[str, str, str, str, int, str]]:
+    """(path, step key, action, template, priority, status) for every event step (arrangement broken)."""
+    return [
+        (name, step_key(step, as_of), step.action.value, step.template, step.priority, step.status)
+        for name, path in strategy.paths.items()
+        for step in path.steps
+        if step.event is not None
+    ]
+
+
 def step_rows(strategy: Strategy) -> list[tuple[str, str, int, str, str, int, str]]:
     """(path, step key, day, action, template, priority, status) for every day step of every path."""
     rows = []
@@ -564,7 +596,7 @@ def step_rows(strategy: Strategy) -> list[tuple[str, str, int, str, str, int, st
             rows.append(
                 (
                     name,
-                    f"{step.day}:{step.action.value}",
+                    step_key(step, date.min),
                     step.day,
                     step.action.value,
                     step.template,
@@ -601,7 +633,30 @@ def _actions(context: RunContext, low: int, high: int) -> dict[str, int]:
         f"NULL, NULL FROM ({due}) d",
         [context.run.pk, *params],
     )
-    return {"planned": inserted}
+    return {"planned": inserted + _event_actions(context, low, high)}
+
+
+def _event_actions(context: RunContext, low: int, high: int) -> int:
+    """Steps on an event: a promised payment or an instalment of the account was missed, as the monitor
+    stage marked it on the run's date, for accounts whose path has such a step."""
+    rows = event_rows(context.strategy, context.as_of)
+    if not rows:
+        return 0
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+    day_start = datetime.combine(context.as_of, clock_time(0), tzinfo=UTC)
+    return _execute_sql(
+        "INSERT INTO strategies_action (run_id, account_id, assignment_id, step_key, kind, template, priority, "
+        "amount_minor, status_to, state, rule, reason, message_id, decided_at) "
+        "SELECT %s, s.account_id, s.id, st.column2, st.column3, st.column4, st.column5, NULL, st.column6, "
+        "'planned', '', '', NULL, NULL "
+        f"FROM strategies_assignment s JOIN (SELECT * FROM (VALUES {values}) AS v) st ON st.column1 = s.path "
+        "WHERE s.ended_on IS NULL AND s.account_id >= %s AND s.account_id <= %s "
+        "AND EXISTS (SELECT 1 FROM arrangements_due d JOIN arrangements_arrangement r ON r.id = d.arrangement_id "
+        "WHERE r.account_id = s.account_id AND d.status IN ('broken', 'partly_kept') "
+        "AND d.updated_at >= %s AND d.updated_at < %s) "
+        "AND NOT EXISTS (SELECT 1 FROM strategies_action x WHERE x.assignment_id = s.id AND x.step_key = st.column2)",
+        [context.run.pk, *[v for row in rows for v in row], low, high, day_start, day_start + timedelta(days=1)],
+    )
 
 
 PRIMARY_OF_ACTION = (
@@ -687,9 +742,16 @@ def _screen(context: RunContext, low: int, high: int) -> dict[str, int]:
     return {"blocked": blocked}
 
 
+RULE_ID = re.compile(r"\b([A-Z]{2,}(?:-[A-Z0-9]+)+)\b")
+
+
 def _rule_of(text: str) -> str:
+    """The first rule ID in a refusal ("US-01: ..." or "letter blocked: US-23 ..."); else the field it names."""
+    match = RULE_ID.search(text)
+    if match:
+        return match.group(1)[:30]
     head = text.split(":", 1)[0].strip()
-    return head if head and " " not in head and len(head) <= 30 else "REFUSED"
+    return head[:30] if head and " " not in head else "REFUSED"
 
 
 def _fee_problem(account: Account, amount: Money) -> str:
@@ -722,8 +784,10 @@ def _carry_out(context: RunContext, action: Action, account: Account) -> None:
             return
         action.message_id = message.pk
         if message.status == Message.Status.DEFERRED:
+            why = message.events.order_by("-id").values_list("detail", flat=True).first() or ""
             action.state = Action.State.DEFERRED
-            action.reason = f"waits until {message.not_before.isoformat()} (the next time the gate allows)"
+            action.rule = _rule_of(why) if why else ""
+            action.reason = f"waits until {message.not_before.isoformat()}: {why}"[:2000]
         else:
             action.state = Action.State.DONE
         return
@@ -781,7 +845,7 @@ def _step_of(context: RunContext, action: Action) -> Any:
     path = context.strategy.paths.get(path_name)
     if path is None:
         return None
-    return next((s for s in path.steps if f"{s.day}:{s.action.value}" == action.step_key), None)
+    return next((s for s in path.steps if step_key(s, context.as_of) == action.step_key), None)
 
 
 def _execute_set_based(context: RunContext, low: int, high: int) -> dict[str, int]:
@@ -903,14 +967,17 @@ def build_report(run: Run) -> dict[str, Any]:
     }
 
 
-def dry_run(*, as_of: date, now: datetime) -> dict[str, Any]:
-    """What the run for `as_of` would do, without keeping anything: the stages up to the gate's screen run
-    in a transaction that is rolled back. Returns the report, with each stage's time."""
-    if Run.objects.filter(run_date=as_of, state=Run.State.FINISHED).exists():
+def dry_run(*, as_of: date, now: datetime, version: StrategyVersion | None = None) -> dict[str, Any]:
+    """What the run for `as_of` would do with the version in use (or with `version`, a draft), keeping
+    nothing: the stages up to the gate's screen run in a transaction that is rolled back. Returns the
+    report, with each stage's time."""
+    if version is None and Run.objects.filter(run_date=as_of, state=Run.State.FINISHED).exists():
         run = Run.objects.get(run_date=as_of)
         return {**run.report, "stages": run.stages, "already_ran": True}
     with transaction.atomic():
-        run = run_daily(as_of=as_of, now=now, trigger="dry-run", stop_after="screen")
+        if version is not None and Run.objects.filter(run_date__gte=as_of).exists():
+            raise UnableToRun(f"as_of: the run for {as_of} or later has started; a draft is tried on a later date")
+        run = run_daily(as_of=as_of, now=now, trigger="dry-run", stop_after="screen", version=version)
         report = build_report(run)
         report["stages"] = run.stages
         report["already_ran"] = False
@@ -930,13 +997,8 @@ def run_task(*, as_of: str, now: str, actor_id: int | None = None, trigger: str 
     from recoup.users.models import User
 
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    runner: Callable[..., Run] = run_daily
-    if settings.CELERY_BROKER_URL:
-        from recoup.strategies.fanout import run_on_workers
-
-        runner = run_on_workers
     try:
-        runner(as_of=date.fromisoformat(as_of), now=datetime.fromisoformat(now), actor=actor, trigger=trigger)
+        runner()(as_of=date.fromisoformat(as_of), now=datetime.fromisoformat(now), actor=actor, trigger=trigger)
     except UnableToRun:
         logger.exception("the daily run could not start", extra={"as_of": as_of})
 

@@ -43,7 +43,10 @@ STARTER: dict[str, object] = {
         {"name": "late", "label": "Every other account", "paths": {"late-standard": 100}},
     ],
     "paths": {
-        "keep-to-plan": {"label": "Leave to the arrangement's own reminders", "steps": []},
+        "keep-to-plan": {
+            "label": "Leave to the arrangement's reminders; call when a payment is missed",
+            "steps": [{"event": "arrangement_broken", "action": "call", "priority": 7}],
+        },
         "no-contact": {"label": "No collection contact while held", "steps": []},
         "early-email-first": {
             "label": "Early, email first (champion)",

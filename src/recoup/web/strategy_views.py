@@ -262,8 +262,12 @@ def strategy_export(request: HttpRequest, number: int) -> HttpResponse:
 def strategy_dry_run(request: HttpRequest) -> HttpResponse:
     """What tomorrow's run would do with the strategy in use (or today's, if asked), keeping nothing."""
     as_of = timezone.localdate() + timedelta(days=0 if request.POST.get("day") == "today" else 1)
+    version = draft_version() if request.POST.get("draft") else None
+    if request.POST.get("draft") and version is None:
+        messages.error(request, "There is no draft to try.")
+        return redirect("strategy")
     try:
-        report = dry_run(as_of=as_of, now=timezone.now())
+        report = dry_run(as_of=as_of, now=timezone.now(), version=version)
     except UnableToRun as exc:
         messages.error(request, str(exc))
         return redirect("strategy")
@@ -272,6 +276,7 @@ def strategy_dry_run(request: HttpRequest) -> HttpResponse:
         "web/run_report.html",
         {
             "dry": True,
+            "draft": version,
             "as_of": as_of,
             "report": report_view(report),
             "stages": _stages(report.get("stages", [])),

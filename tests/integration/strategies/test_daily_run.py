@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.arrangements.models import Arrangement
@@ -17,6 +18,7 @@ from recoup.core.strategy import AccountFacts, parse_strategy, path_for, segment
 from recoup.demo.generator import generate_portfolio
 from recoup.parties.models import Creditor
 from recoup.strategies import services
+from recoup.strategies.compiler import BLOCKING_HOLDS
 from recoup.strategies.models import AccountFact, Action, Assignment, Run
 from recoup.strategies.services import UnableToRun, UnableToSaveStrategy, dry_run, publish, run_daily, save_draft
 from recoup.strategies.starter import STARTER, create_starter_strategy
@@ -40,7 +42,7 @@ def _facts_of(account: Account, as_of: date) -> AccountFacts:
     role = AccountDebtor.objects.filter(account=account, role="primary").select_related("debtor").first()
     debtor = role.debtor if role else None
     active = Arrangement.objects.filter(account=account, state="active").order_by("kind").first()
-    held = Hold.objects.filter(starts_at__lte=NOW, lifted_at__isnull=True).exclude(kind="do_not_contact")
+    held = Hold.objects.filter(starts_at__lte=NOW, lifted_at__isnull=True, kind__in=BLOCKING_HOLDS)
     held = held.filter(account=account) | held.filter(debtor=debtor)
     held = held.filter(ends_at__isnull=True) | held.filter(ends_at__gt=NOW)
     last = Contact.objects.filter(account=account, direction="outbound", at__lte=NOW).order_by("-at", "-id").first()
@@ -93,7 +95,12 @@ class TestSegmentsAndPaths:
         run_daily(as_of=TODAY, now=NOW, stop_after="segment", chunk=64)
         strategy = parse_strategy(definition)
         facts = {f.account_id: f for f in AccountFact.objects.all()}
-        workable = Account.objects.filter(status__in=["active", "in_arrangement", "on_hold", "disputed", "legal"])
+        owed = F("principal_minor") + F("interest_minor") + F("fees_minor") + F("costs_minor")
+        workable = (
+            Account.objects.filter(status__in=["active", "in_arrangement", "on_hold", "disputed", "legal"])
+            .annotate(owed=owed)
+            .filter(owed__gt=0)
+        )
         assert set(facts) == set(workable.values_list("id", flat=True))
         seen = set()
         for account in workable.select_related("creditor"):
@@ -275,3 +282,54 @@ class TestTheOfficersQueue:
         assert tier3[: len(strategy)] == strategy
         priorities = [int(e.reason.split("priority ")[1].split(" ")[0]) for e in strategy]
         assert priorities == sorted(priorities, reverse=True)
+
+
+class TestEventsAndDrafts:
+    def test_a_broken_promise_triggers_the_paths_event_step_on_the_day_it_breaks(self, portfolio: None) -> None:
+        from recoup.arrangements.services import create_promise
+        from recoup.core.money import Money
+
+        definition = {
+            "segments": [{"name": "all", "paths": {"p": 100}}],
+            "paths": {
+                "p": {
+                    "steps": [
+                        {"day": 0, "action": "wait"},
+                        {"event": "arrangement_broken", "action": "call", "priority": 9},
+                    ]
+                }
+            },
+        }
+        publish(version=save_draft(definition=definition, note="", now=NOW, actor=None), now=NOW, actor=None)
+        run_daily(as_of=TODAY, now=NOW)
+        account = Account.objects.filter(status="active").exclude(arrangements__state="active").order_by("id")[3]
+        made = NOW + timedelta(days=1)
+        create_promise(
+            account=account,
+            amounts=[(TODAY + timedelta(days=2), Money.from_minor(2_000, account.currency))],
+            now=made,
+            actor=None,
+        )
+        later = TODAY + timedelta(days=12)  # the promise is missed, past any grace period
+        run_daily(as_of=later, now=NOW + timedelta(days=12))
+        promise = Arrangement.objects.get(account=account, kind="promise")
+        assert set(promise.dues.values_list("status", flat=True)) == {"broken"}
+        action = Action.objects.get(account_id=account.pk, run__run_date=later, kind="call")
+        assert action.step_key == f"arrangement_broken:call:{later.isoformat()}"
+        assert (action.priority, action.state) == (9, "queued")
+
+    def test_a_draft_can_be_tried_before_it_is_published(self, portfolio: None) -> None:
+        draft = save_draft(
+            definition={
+                "segments": [{"name": "all", "paths": {"p": 100}}],
+                "paths": {"p": {"steps": [{"day": 0, "action": "legal_review"}]}},
+            },
+            note="",
+            now=NOW,
+            actor=None,
+        )
+        report = dry_run(as_of=TODAY, now=NOW, version=draft)
+        assert {row["kind"] for row in report["actions"]} == {"legal_review"}
+        assert services.active_version() is not None
+        assert services.active_version().number == 1  # type: ignore[union-attr]
+        assert not Run.objects.exists()
