@@ -750,8 +750,8 @@ def _rule_of(text: str) -> str:
     match = RULE_ID.search(text)
     if match:
         return match.group(1)[:30]
-    head = text.split(":", 1)[0].strip()
-    return head[:30] if head and " " not in head else "REFUSED"
+    head = text.split(":", 1)[0].split()
+    return head[0][:30] if head else "REFUSED"
 
 
 def _fee_problem(account: Account, amount: Money) -> str:
