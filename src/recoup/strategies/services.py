@@ -522,8 +522,9 @@ def _reage(low: int, high: int) -> dict[str, int]:
         "SELECT a.id AS id, (SELECT MIN(i.due_date) FROM accounts_open_item i "
         "WHERE i.account_id = a.id AND i.balance_minor > 0) AS due FROM accounts_account a "
         "WHERE a.id >= %s AND a.id <= %s) m "
-        f"WHERE accounts_account.id = m.id AND accounts_account.oldest_unpaid_due_date {distinct} m.due",
-        [low, high],
+        f"WHERE accounts_account.id = m.id AND accounts_account.id >= %s AND accounts_account.id <= %s "
+        f"AND accounts_account.oldest_unpaid_due_date {distinct} m.due",
+        [low, high, low, high],
     )
     return {"corrected": changed}
 
@@ -555,8 +556,9 @@ def _segment(context: RunContext, low: int, high: int) -> dict[str, int]:
         "INSERT INTO strategies_assignment (account_id, segment, path, slot, started_on, ended_on, version_id, "
         "currency, balance_minor) SELECT f.account_id, f.segment, f.path, f.slot, %s, NULL, %s, f.currency, "
         "f.balance_minor FROM strategies_account_fact f WHERE f.account_id >= %s AND f.account_id <= %s "
-        "AND NOT EXISTS (SELECT 1 FROM strategies_assignment s WHERE s.account_id = f.account_id "
-        "AND s.ended_on IS NULL)",
+        # The partial unique index of open assignments decides, not a join: a NOT EXISTS here was planned
+        # as a nested loop on a freshly emptied table (quadratic on the first range at 1M accounts).
+        "ON CONFLICT (account_id) WHERE ended_on IS NULL DO NOTHING",
         [context.as_of, context.run.version_id, low, high],
     )
     return {"accounts": placed, "left_path": ended, "entered_path": entered}
