@@ -17,18 +17,14 @@ from datetime import date, datetime
 from recoup.strategies.models import Run, RunChunk
 from recoup.strategies.services import (
     CHUNK,
-    RANGED_STAGES,
-    STAGES,
     Actor,
     Progress,
     RunContext,
     UnableToRun,
-    chunk_counts,
     context_for,
     do_chunk,
-    finish_stage,
     id_ranges,
-    run_whole_stage,
+    run_stages,
     start_run,
 )
 
@@ -64,33 +60,18 @@ def run_on_workers(
         return run
     context = context_for(run, now)
     ranges = id_ranges(chunk)
-    for stage in STAGES:
-        if run.stage_done(stage):
-            continue
-        started = time.perf_counter()
-        try:
-            if stage in RANGED_STAGES:
-                done = set(
-                    RunChunk.objects.filter(run=run, stage=stage, done_at__isnull=False).values_list("low", flat=True)
+
+    def on_workers(stage: str) -> None:
+        done = set(RunChunk.objects.filter(run=run, stage=stage, done_at__isnull=False).values_list("low", flat=True))
+        for low, high in ranges:
+            if low not in done:
+                app.send_task(
+                    RANGE_TASK,
+                    kwargs={"run_id": run.pk, "stage": stage, "low": low, "high": high, "now": now.isoformat()},
                 )
-                for low, high in ranges:
-                    if low not in done:
-                        app.send_task(
-                            RANGE_TASK,
-                            kwargs={"run_id": run.pk, "stage": stage, "low": low, "high": high, "now": now.isoformat()},
-                        )
-                _wait(context, stage, ranges, timeout=timeout, poll=poll, progress=progress)
-                counts = chunk_counts(run, stage)
-            else:
-                counts = run_whole_stage(context, stage)
-                if progress:
-                    progress(stage, 1, 1)
-        except Exception as error:
-            Run.objects.filter(pk=run.pk).update(state=Run.State.FAILED, error=f"{stage}: {error}")
-            raise
-        finish_stage(run, stage, time.perf_counter() - started, counts, now)
-    run.refresh_from_db()
-    return run
+        _wait(context, stage, ranges, timeout=timeout, poll=poll, progress=progress)
+
+    return run_stages(context, on_workers, progress=progress)
 
 
 def _wait(

@@ -390,16 +390,33 @@ def run_daily(
         return run
     context = context_for(run, now)
     ranges = id_ranges(chunk)
+
+    def in_this_process(stage: str) -> None:
+        for done, (low, high) in enumerate(ranges, start=1):
+            do_chunk(context, stage, low, high)
+            if progress:
+                progress(stage, done, len(ranges))
+
+    return run_stages(context, in_this_process, progress=progress, stop_after=stop_after)
+
+
+RangedStage = Callable[[str], None]  # does every range of one stage (here, or on workers)
+
+
+def run_stages(
+    context: RunContext, ranged: RangedStage, *, progress: Progress | None = None, stop_after: str | None = None
+) -> Run:
+    """The stages not done yet, in order: `ranged` does the stages that work on ranges of accounts (in
+    this process, or on Celery workers), the others run here. A failure marks the run, names the stage
+    and is raised; the run carries on from there when started again."""
+    run = context.run
     for stage in STAGES:
         if run.stage_done(stage):
             continue
         started = time.perf_counter()
         try:
             if stage in RANGED_STAGES:
-                for done, (low, high) in enumerate(ranges, start=1):
-                    do_chunk(context, stage, low, high)
-                    if progress:
-                        progress(stage, done, len(ranges))
+                ranged(stage)
                 counts = chunk_counts(run, stage)
             else:
                 counts = run_whole_stage(context, stage)
@@ -408,7 +425,7 @@ def run_daily(
         except Exception as error:
             Run.objects.filter(pk=run.pk).update(state=Run.State.FAILED, error=f"{stage}: {error}")
             raise
-        finish_stage(run, stage, time.perf_counter() - started, counts, now)
+        finish_stage(run, stage, time.perf_counter() - started, counts, context.now)
         if stop_after == stage:
             break
     run.refresh_from_db()
