@@ -118,8 +118,8 @@ def facts_sql(
     creditor_ids: dict[str, int],
     currencies: Sequence[str],
 ) -> list[CompiledSql]:
-    """The statements that fill strategies_account_fact for accounts with ids low..high: an INSERT that
-    reads the facts and picks the segment, then an UPDATE that picks the path from the stable hash.
+    """The statement that fills strategies_account_fact for accounts with ids low..high: an INSERT that
+    reads the facts, picks the segment, and picks the path from the stable hash.
 
     Each fact beyond the account's own columns is one LEFT JOIN to a grouped subquery over the same id
     range (not a subquery per account), and only the facts the strategy uses are joined."""
@@ -187,19 +187,18 @@ def facts_sql(
         segment_params.append(segment.name)
     segment_params.append(strategy.segments[-1].name)
     segment_case = f"CASE {' '.join(whens)} ELSE %s END" if whens else "%s"
-    insert = CompiledSql(
-        "INSERT INTO strategies_account_fact (account_id, run_date, dpd, balance_minor, currency, segment, path, slot) "
-        f"SELECT f.id, %s, f.dpd, f.bal, f.currency, {segment_case}, '', 0 FROM ({inner}) f",
-        [as_of, *segment_params, *params],
-    )
+    placed = f"SELECT f.id, f.dpd, f.bal, f.currency, {segment_case} AS segment FROM ({inner}) f"
 
+    # The slot (0-99) from the stable hash of the account id and the segment's salt, then the path
+    # whose share of the segment's percents holds the slot: computed in the same statement, so each
+    # fact row is written once.
     salt_params: list[Any] = []
     salt_whens = []
     for segment in strategy.segments:
         salt_whens.append(f"WHEN %s THEN {segment_salt(strategy.seed, segment.name)}")
         salt_params.append(segment.name)
     slot = (
-        f"(((account_id * {HASH_MULTIPLIER} + CASE segment {' '.join(salt_whens)} ELSE 0 END) %% {HASH_SPACE}) "
+        f"(((s.id * {HASH_MULTIPLIER} + CASE s.segment {' '.join(salt_whens)} ELSE 0 END) %% {HASH_SPACE}) "
         f"* 100 / {HASH_SPACE})"
     )
     path_params: list[Any] = []
@@ -208,11 +207,12 @@ def facts_sql(
         upper = 0
         for name, percent in segment.paths:
             upper += percent
-            path_whens.append(f"WHEN segment = %s AND {slot} < %s THEN %s")
-            path_params += [segment.name, *salt_params, upper, name]
-    update = CompiledSql(
-        f"UPDATE strategies_account_fact SET slot = {slot}, path = CASE {' '.join(path_whens)} ELSE '' END "
-        "WHERE account_id >= %s AND account_id <= %s",
-        [*salt_params, *path_params, low, high],
+            path_whens.append("WHEN g.segment = %s AND g.slot < %s THEN %s")
+            path_params += [segment.name, upper, name]
+    insert = CompiledSql(
+        "INSERT INTO strategies_account_fact (account_id, run_date, dpd, balance_minor, currency, segment, path, slot) "
+        f"SELECT g.id, %s, g.dpd, g.bal, g.currency, g.segment, CASE {' '.join(path_whens)} ELSE '' END, g.slot "
+        f"FROM (SELECT s.id, s.dpd, s.bal, s.currency, s.segment, {slot} AS slot FROM ({placed}) s) g",
+        [as_of, *path_params, *salt_params, *segment_params, *params],
     )
-    return [insert, update]
+    return [insert]

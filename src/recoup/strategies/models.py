@@ -72,7 +72,11 @@ class Assignment(models.Model):
     slot = models.SmallIntegerField()
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
-    version = models.ForeignKey(StrategyVersion, on_delete=models.PROTECT, related_name="+")
+    # No database constraint or index: every row the run writes takes the run's own version, and
+    # versions are never deleted (PROTECT is kept by the ORM). See "Constraints the run leaves out".
+    version = models.ForeignKey(
+        StrategyVersion, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     currency = models.CharField(max_length=3)
     balance_minor = models.BigIntegerField(help_text="What the account owed when it entered the path.")
 
@@ -132,8 +136,15 @@ class Action(models.Model):
         BLOCKED = "blocked", "Blocked"
         SKIPPED = "skipped", "Skipped"
 
-    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="actions")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # Constraints the run leaves out: the daily run writes an action per account per step, a million
+    # on a first day, and each foreign key is a check per row at commit. The database keeps the chain
+    # that matters (action -> assignment -> account); `account` repeats the assignment's account (for
+    # the queue's index) and `run` is the run that wrote it, both set by the same INSERT ... SELECT
+    # and never deleted (PROTECT is kept by the ORM). docs/performance.md has the figures.
+    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="actions", db_constraint=False)
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="actions", db_index=False)
     step_key = models.CharField(max_length=60, help_text="The step's day (or event) and action, e.g. 5:sms.")
     kind = models.CharField(max_length=20)
@@ -152,8 +163,10 @@ class Action(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assignment", "step_key"], name="one_action_per_step"),
         ]
+        # No index holds the state: the screen and execute stages change the state of most of a day's
+        # actions, and with no indexed column changed (and room left on each page, see migration 0002)
+        # PostgreSQL updates them in place (HOT) instead of writing every index again.
         indexes = [
-            models.Index(fields=["run", "state", "kind"], name="action_run_idx"),
             models.Index(fields=["account", "run"], name="action_account_idx"),
         ]
 
@@ -165,7 +178,10 @@ class AccountFact(models.Model):
     """What the latest run read about each workable account, and the segment and path it chose: the
     run's working table (one row per account, replaced by each run), kept for the report and the queue."""
 
-    account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    # A working table the run rewrites for every account each day: no foreign-key check per row.
+    account = models.OneToOneField(
+        Account, on_delete=models.CASCADE, primary_key=True, related_name="+", db_constraint=False
+    )
     run_date = models.DateField()
     dpd = models.IntegerField()
     balance_minor = models.BigIntegerField()

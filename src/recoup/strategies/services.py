@@ -705,45 +705,69 @@ NO_ENDPOINT = {
 }
 
 
+def hold_screen_rows() -> list[tuple[str, str, str, int, str, str]]:
+    """(hold kind, action kind, channel or '', order, rule, reason) for every hold that blocks a contact
+    action. A do-not-contact hold blocks only its own channel; where several holds apply, the first
+    in the gate's order (HOLD_RULES) names the rule."""
+    rows = []
+    for order, (kind, (rule, words)) in enumerate(HOLD_RULES.items()):
+        for action_kind in sorted(CONTACT_ACTIONS):
+            channel = ""
+            if kind == Hold.Kind.DO_NOT_CONTACT:
+                channel = "call" if action_kind is ActionKind.CALL else action_kind.value
+            reason = f"{words} ({Hold.Kind(kind).label.lower()} hold)"
+            rows.append((str(kind), action_kind.value, channel, order, rule, reason))
+    return rows
+
+
 def _screen(context: RunContext, low: int, high: int) -> dict[str, int]:
     """Block, set-based, the planned contacts the gate would refuse whatever the hour: holds on the account
     or its primary debtor, and no number or address to use. What depends on the hour and the contact
     history (calling hours, frequency caps) is decided by the gate when the message is made or the call dialled."""
+    rules = hold_screen_rows()
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rules))
+    value_params = [value for row in rules for value in row]
+    rules_table = f"(SELECT * FROM (VALUES {values}) AS v)"
+    active = "h.starts_at <= %s AND h.lifted_at IS NULL AND (h.ends_at IS NULL OR h.ends_at > %s)"
+    planned = "x.run_id = %s AND x.state = 'planned' AND x.account_id >= %s AND x.account_id <= %s"
+    rule_of_hold = f"JOIN {rules_table} r ON r.column1 = h.kind AND r.column2 = x.kind "
+    rule_of_hold += "AND (r.column3 = '' OR r.column3 = h.channel) "
+    matches = (
+        "SELECT x.id AS action_id, r.column4 AS ord FROM strategies_action x "
+        "JOIN compliance_hold h ON h.account_id = x.account_id "
+        f"{rule_of_hold}"
+        f"WHERE {planned} AND {active} "
+        "UNION ALL "
+        "SELECT x.id, r.column4 FROM strategies_action x "
+        "JOIN accounts_account_debtor ad ON ad.account_id = x.account_id AND ad.role = 'primary' "
+        "JOIN compliance_hold h ON h.debtor_id = ad.debtor_id "
+        f"{rule_of_hold}"
+        f"WHERE {planned} AND {active}"
+    )
+    run_range = [context.run.pk, low, high]
+    blocked = _execute_sql(
+        "UPDATE strategies_action SET state = 'blocked', rule = r.column5, reason = r.column6, decided_at = %s "
+        f"FROM (SELECT m.action_id, MIN(m.ord) AS ord FROM ({matches}) m GROUP BY m.action_id) b, {rules_table} r "
+        "WHERE strategies_action.id = b.action_id AND r.column4 = b.ord AND r.column2 = strategies_action.kind "
+        "AND strategies_action.state = 'planned'",
+        [
+            context.now,
+            *value_params,
+            *run_range,
+            context.now,
+            context.now,
+            *value_params,
+            *run_range,
+            context.now,
+            context.now,
+            *value_params,
+        ],
+    )
     base = (
         "UPDATE strategies_action SET state = 'blocked', rule = %s, reason = %s, decided_at = %s "
         "WHERE run_id = %s AND state = 'planned' AND account_id >= %s AND account_id <= %s AND kind IN ({kinds}) "
         "AND {condition}"
     )
-    blocked = 0
-    for kind, (rule, words) in HOLD_RULES.items():
-        for action_kind in sorted(CONTACT_ACTIONS):
-            if kind == Hold.Kind.DO_NOT_CONTACT:
-                channel = "call" if action_kind is ActionKind.CALL else action_kind.value
-                channel_test, channel_params = "AND h.channel = %s", [channel]
-            else:
-                channel_test, channel_params = "", []
-            condition = (
-                "EXISTS (SELECT 1 FROM compliance_hold h WHERE "
-                f"(h.account_id = strategies_action.account_id OR h.debtor_id = {PRIMARY_OF_ACTION}) "
-                f"AND h.kind = %s {channel_test} AND h.starts_at <= %s AND h.lifted_at IS NULL "
-                "AND (h.ends_at IS NULL OR h.ends_at > %s))"
-            )
-            blocked += _execute_sql(
-                base.format(kinds="%s", condition=condition),
-                [
-                    rule,
-                    f"{words} ({Hold.Kind(kind).label.lower()} hold)",
-                    context.now,
-                    context.run.pk,
-                    low,
-                    high,
-                    action_kind.value,
-                    kind,
-                    *channel_params,
-                    context.now,
-                    context.now,
-                ],
-            )
     for action_kind, (condition, words) in NO_ENDPOINT.items():
         blocked += _execute_sql(
             base.format(kinds="%s", condition=condition.format(primary=PRIMARY_OF_ACTION)),

@@ -16,7 +16,7 @@ from recoup.communications.starter import create_starter_templates
 from recoup.compliance.models import Contact, Hold
 from recoup.core.strategy import AccountFacts, parse_strategy, path_for, segment_for
 from recoup.demo.generator import generate_portfolio
-from recoup.parties.models import Creditor
+from recoup.parties.models import ContactPoint, Creditor
 from recoup.strategies import services
 from recoup.strategies.compiler import BLOCKING_HOLDS
 from recoup.strategies.models import AccountFact, Action, Assignment, Run
@@ -219,6 +219,51 @@ class TestTheGateScreen:
         action.refresh_from_db()
         assert (action.state, action.rule) == ("blocked", "US-04")
         assert "stop contacting" in action.reason
+
+    def test_holds_on_the_debtor_and_per_channel_block_what_they_cover_and_the_first_rule_names_it(
+        self, portfolio: None
+    ) -> None:
+        call_everyone = {
+            "segments": [{"name": "all", "paths": {"call": 100}}],
+            "paths": {"call": {"steps": [{"day": 0, "action": "call", "priority": 3}]}},
+        }
+        publish(version=save_draft(definition=call_everyone, note="", now=NOW, actor=None), now=NOW, actor=None)
+        run_daily(as_of=TODAY, now=NOW, stop_after="actions")
+        callable_debtors = ContactPoint.objects.filter(kind="phone", do_not_contact=False).values("debtor_id")
+        accounts = list(
+            AccountDebtor.objects.filter(
+                role="primary", debtor_id__in=callable_debtors, account_id__in=Action.objects.values("account_id")
+            )
+            .exclude(account_id__in=Hold.objects.exclude(account=None).values("account_id"))
+            .exclude(debtor_id__in=Hold.objects.exclude(debtor=None).values("debtor_id"))
+            .order_by("account_id")
+            .values_list("account_id", "debtor_id")[:5]
+        )
+        assert len(accounts) == 5
+        (email_only, _), (no_calls, _), (_, held_debtor), (two_holds, _), (lifted, _) = accounts
+        earlier = NOW - timedelta(days=2)
+
+        def hold(**fields: object) -> None:
+            Hold.objects.create(starts_at=earlier, reason="test", created_at=earlier, **fields)
+
+        hold(account_id=email_only, kind="do_not_contact", channel="email")
+        hold(account_id=no_calls, kind="do_not_contact", channel="call")
+        hold(debtor_id=held_debtor, kind="bankruptcy")
+        hold(account_id=two_holds, kind="dispute")
+        hold(account_id=two_holds, kind="cease_communication")
+        hold(account_id=lifted, kind="cease_communication", lifted_at=NOW - timedelta(days=1))
+        run_daily(as_of=TODAY, now=NOW)
+
+        def outcome(account_id: int) -> tuple[str, str]:
+            action = Action.objects.get(account_id=account_id)
+            return action.state, action.rule
+
+        assert outcome(email_only) == ("queued", "")
+        assert outcome(no_calls) == ("blocked", "US-07")
+        assert outcome(accounts[2][0]) == ("blocked", "HOLD-BANKRUPTCY")
+        # Both block; the gate's order puts a cease-communication request before a dispute.
+        assert outcome(two_holds) == ("blocked", "US-04")
+        assert outcome(lifted) == ("queued", "")
 
     def test_a_fee_the_creditor_does_not_allow_is_blocked(self, portfolio: None) -> None:
         Creditor.objects.update(fees_policy=None)
