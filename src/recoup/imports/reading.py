@@ -151,21 +151,58 @@ def _header_positions(
     return {ours: seen[theirs] for ours, theirs in mapped.items() if theirs in seen}
 
 
-def _csv_lines(handle: IO[bytes], encoding: str) -> Iterator[str]:
-    """Decode the file line by line, so a bad byte is reported with its line number."""
-    codec = ENCODINGS[encoding]
-    for number, raw in enumerate(handle, start=1):
+class _Unreadable(Exception):
+    """A line the reader cannot take; `_csv_chunks` turns it into a FileProblem naming row and column."""
+
+
+class _LongLine(_Unreadable):
+    def __init__(self, start: bytes) -> None:
+        super().__init__("line too long")
+        self.start = start
+
+
+class _BadBytes(_Unreadable):
+    def __init__(self, raw: bytes, error: UnicodeDecodeError) -> None:
+        super().__init__(str(error))
+        self.raw = raw
+        self.error = error
+
+
+class _Lines:
+    """The file's lines decoded one at a time, never more than MAX_LINE_BYTES of one line read in.
+
+    It keeps the lines of the record being read (`pending`, cleared by `record_read`), so a problem
+    in a line can be placed in the column whose value holds it.
+    """
+
+    def __init__(self, handle: IO[bytes], encoding: str) -> None:
+        self.handle = handle
+        self.codec = ENCODINGS[encoding]
+        self.pending: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        raw = self.handle.readline(MAX_LINE_BYTES + 1)  # a 50 MB line is refused after reading 1 MB of it
+        if not raw:
+            raise StopIteration
         if len(raw) > MAX_LINE_BYTES:
-            raise FileProblem(f"line {number}: longer than {MAX_LINE_BYTES:,} bytes; this is not a placement file")
-        if number > 1 and codec == "utf-8-sig":
-            codec = "utf-8"  # a byte-order mark only counts at the very start
+            raise _LongLine(raw)
         try:
-            yield raw.decode(codec)
+            line = raw.decode(self.codec)
         except UnicodeDecodeError as exc:
-            raise FileProblem(
-                f"line {number}: byte 0x{raw[exc.start]:02X} at position {exc.start + 1} is not valid {encoding}"
-                " (is the file Latin-1 or Windows-1252? set the mapping's encoding)"
-            ) from None
+            raise _BadBytes(raw, exc) from None
+        self.codec = "utf-8" if self.codec == "utf-8-sig" else self.codec  # a byte-order mark only counts first
+        self.pending.append(line)
+        return line
+
+    def record_read(self) -> None:
+        self.pending.clear()
+
+    def record_text(self) -> str:
+        """What has been read of the current record, without the line break that ends it."""
+        return _without_line_end("".join(self.pending))
 
 
 def _csv_chunks(
@@ -173,13 +210,17 @@ def _csv_chunks(
 ) -> Iterator[Chunk]:
     csv.field_size_limit(MAX_LINE_BYTES)
     with path.open("rb") as handle:
-        reader = csv.reader(_csv_lines(handle, settings.encoding), delimiter=settings.delimiter, strict=True)
+        lines = _Lines(handle, settings.encoding)
+        reader = csv.reader(lines, delimiter=settings.delimiter, strict=True)
+        header: list[str] = []
         try:
-            header = next(reader, None)
-        except csv.Error as exc:
-            raise FileProblem(f"row 1: {exc}") from None
-        if header is None:
+            first = next(reader, None)
+        except (csv.Error, _Unreadable) as exc:
+            raise _refusal(exc, 1, header, lines, settings) from None
+        if first is None:
             raise FileProblem("file: the file is empty")
+        lines.record_read()
+        header = [name.strip() for name in first]
         positions = _header_positions(header, settings, known=known, required=required)
         width = len(header)
         chunk = _new_chunk(positions)
@@ -189,16 +230,14 @@ def _csv_chunks(
                 cells = next(reader)
             except StopIteration:
                 break
-            except csv.Error as exc:
-                raise FileProblem(f"row {row + 1}: {_csv_reason(exc)}") from None
+            except (csv.Error, _Unreadable) as exc:
+                raise _refusal(exc, row + 1, header, lines, settings) from None
+            lines.record_read()
             row += 1
             if not cells or all(not c.strip() for c in cells):
                 continue  # blank lines are not rows
             if len(cells) != width:
-                raise FileProblem(
-                    f"row {row}: has {len(cells)} columns but the header has {width}"
-                    f" (a stray {DELIMITERS[settings.delimiter]} or quote? is the file truncated?)"
-                )
+                raise FileProblem(_wrong_width(row, cells, header, settings))
             chunk.rows.append(row)
             for ours, position in positions.items():
                 chunk.values[ours].append(cells[position])
@@ -209,13 +248,134 @@ def _csv_chunks(
             yield chunk
 
 
-def _csv_reason(exc: csv.Error) -> str:
+def _refusal(
+    exc: csv.Error | _Unreadable, row: int, header: Sequence[str], lines: _Lines, settings: FileSettings
+) -> FileProblem:
+    """A FileProblem for the record at `row` that could not be read: its row, the column, the value and why."""
+
+    def problem(index: int, value: str, reason: str) -> FileProblem:
+        return FileProblem(str(Problem(row, _column_name(header, index), _shown(value), reason)))
+
+    delimiter = settings.delimiter
+    if isinstance(exc, _LongLine):
+        fields = _fields("".join(lines.pending) + exc.start.decode(lines.codec, errors="replace"), delimiter)
+        return problem(
+            len(fields) - 1,
+            fields[-1].value,
+            f"makes the line longer than {MAX_LINE_BYTES:,} bytes; no row of an import file is that long"
+            " (is this the right file?)",
+        )
+    if isinstance(exc, _BadBytes):
+        error, raw = exc.error, exc.raw
+        before = "".join(lines.pending)  # the record's earlier lines, inside a quoted value
+        offset = len(before) + len(raw[: error.start].decode(lines.codec))
+        index, field = _field_at(
+            before + _without_line_end(raw.decode(lines.codec, errors="replace")), delimiter, offset
+        )
+        if error.reason == "unexpected end of data" and not raw.endswith(b"\n"):
+            return problem(
+                index, field.value, "stops in the middle of a character: the file is cut off (is it truncated?)"
+            )
+        other = "Latin-1 or Windows-1252" if settings.encoding == "utf-8" else "UTF-8 or Latin-1"
+        return problem(
+            index,
+            field.value,
+            f"has byte 0x{raw[error.start]:02X}, which is not valid {settings.encoding}"
+            f" (is the file {other}? set the mapping's encoding)",
+        )
     text = str(exc)
-    if "field larger than field limit" in text:
-        return f"a value is longer than {MAX_LINE_BYTES:,} characters"
-    if "unexpected end of data" in text:
-        return "the file ends inside a quoted value (is it truncated?)"
-    return text
+    fields = _fields(lines.record_text(), delimiter)
+    if "unexpected end of data" in text:  # the last value's quotes were never closed
+        return problem(
+            len(fields) - 1, fields[-1].value, "is cut off: the file ends inside its quotes (is the file truncated?)"
+        )
+    if "field larger than field limit" in text:  # a quoted value running over many lines
+        longest = max(range(len(fields)), key=lambda i: len(fields[i].value))
+        return problem(longest, fields[longest].value, f"is longer than {MAX_LINE_BYTES:,} characters")
+    if "expected after" in text:
+        stray = next((i for i, field in enumerate(fields) if field.after_quotes), None)
+        if stray is not None:
+            return problem(
+                stray, fields[stray].value, "has text after its closing quote (a stray quote? quote the whole value)"
+            )
+    return FileProblem(f"row {row}: {text}")
+
+
+def _wrong_width(row: int, cells: Sequence[str], header: Sequence[str], settings: FileSettings) -> str:
+    stray = f"a stray {DELIMITERS[settings.delimiter]} or quote?"
+    if len(cells) < len(header):
+        return str(
+            Problem(
+                row,
+                _column_name(header, len(cells)),
+                "",
+                f"is missing: the row has {len(cells)} columns but the header has {len(header)}"
+                f" ({stray} is the file truncated?)",
+            )
+        )
+    return str(
+        Problem(
+            row,
+            _column_name(header, len(header)),
+            _shown(cells[len(header)]),
+            f"is past the last column: the row has {len(cells)} columns but the header has {len(header)} ({stray})",
+        )
+    )
+
+
+_QUOTED = re.compile(r'"((?:[^"]+|"")*)("?)')
+
+
+@dataclass(frozen=True)
+class _Field:
+    start: int
+    value: str
+    after_quotes: bool = False
+    """Text follows the closing quote of a quoted value before the next delimiter (csv refuses that)."""
+
+
+def _fields(record: str, delimiter: str) -> list[_Field]:
+    """The fields of a record's text (the last perhaps cut off), read as csv reads them: a quote
+    opens a quoted value only at the start of a field."""
+    fields: list[_Field] = []
+    position = 0
+    while True:
+        start = position
+        value = ""
+        closed = False
+        if record.startswith('"', position):
+            quoted = _QUOTED.match(record, position)
+            assert quoted is not None  # the pattern matches any text that starts with a quote
+            value, closed = quoted.group(1).replace('""', '"'), bool(quoted.group(2))
+            position = quoted.end()
+        end = record.find(delimiter, position)
+        end = len(record) if end == -1 else end
+        fields.append(_Field(start, value + record[position:end], closed and end > position))
+        if end == len(record):
+            return fields
+        position = end + 1
+
+
+def _field_at(record: str, delimiter: str, offset: int) -> tuple[int, _Field]:
+    """The index and field of `record` that holds the character at `offset`."""
+    fields = _fields(record, delimiter)
+    index = max(i for i, field in enumerate(fields) if field.start <= offset)
+    return index, fields[index]
+
+
+def _column_name(header: Sequence[str], index: int) -> str:
+    """The header's name for a position, as the file has it, or 'column N' where there is none."""
+    name = header[index] if index < len(header) else ""
+    return name or f"column {index + 1}"
+
+
+def _shown(value: str) -> str:
+    """A value fit for one line of an error message (Problem shortens it further)."""
+    return value[:200].replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _without_line_end(line: str) -> str:
+    return line[:-2] if line.endswith("\r\n") else line[:-1] if line.endswith(("\n", "\r")) else line
 
 
 def _new_chunk(positions: Mapping[str, int]) -> Chunk:
@@ -367,7 +527,7 @@ def _decimal(raw: Any, settings: FileSettings) -> Decimal | None:
         return Decimal(repr(raw))  # the shortest text that reads back as this float: 12.3, not 12.2999...
     if isinstance(raw, Decimal):
         return raw
-    value = str(raw).strip().replace("\u00a0", " ")
+    value = str(raw).strip().replace("\u00a0", " ").replace("\u202f", " ")  # (narrow) no-break spaces group too
     if settings.thousands_separator:
         grouped = _without_thousands(value, settings)
         if grouped is None:
@@ -389,7 +549,7 @@ def _decimal(raw: Any, settings: FileSettings) -> Decimal | None:
 
 def _without_thousands(value: str, settings: FileSettings) -> str | None:
     """Drop thousands separators only where they group three digits; '1.2.3' is not a number."""
-    separator = settings.thousands_separator
+    separator = " " if settings.thousands_separator == "\u00a0" else settings.thousands_separator  # read as a space
     if separator not in value:
         return value
     whole, _, fraction = value.partition(settings.decimal_separator)

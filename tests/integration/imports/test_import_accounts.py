@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -224,21 +225,21 @@ class TestFiles:
             ),
             (
                 b'account_reference,product_type,opened_date,family_name\nA,other,2024-01-01,"Unfinished\n',
-                "row 2: the file ends inside a quoted value",
+                "row 2: family_name: 'Unfinished' is cut off: the file ends inside its quotes (is the file truncated?)",
             ),
             (
                 b"account_reference,product_type,opened_date,family_name\nA,other,2024-01-01,Ok\nB,other,2024-01-01,Caf\xe9\n",
-                "line 3: byte 0xE9 at position 23 is not valid utf-8",
+                "row 3: family_name: 'Caf\ufffd' has byte 0xE9, which is not valid utf-8",
             ),
             (
                 b"account_reference,product_type,opened_date,family_name\nA,other,2024-01-01\n",
-                "row 2: has 3 columns but the header has 4",
+                "row 2: family_name: is missing: the row has 3 columns but the header has 4",
             ),
             (
                 b"account_reference,product_type,opened_date,family_name\nA,other,2024-01-01,"
                 + b"x" * 1_200_000
                 + b"\n",
-                "line 2: longer than 1,000,000 bytes",
+                f"row 2: family_name: '{'x' * 57}...' makes the line longer than 1,000,000 bytes",
             ),
         ],
         ids=["empty", "missing-column", "duplicate-header", "truncated", "mixed-encoding", "short-row", "huge-line"],
@@ -248,7 +249,7 @@ class TestFiles:
     ) -> None:
         path = tmp_path / "placement.csv"
         path.write_bytes(content)
-        with pytest.raises(FileProblem, match=message.replace("(", r"\(").replace(")", r"\)")):
+        with pytest.raises(FileProblem, match=re.escape(message)):
             run(path, creditor)
         assert not Account.objects.exists()
         assert ImportJob.objects.get().status == ImportJob.Status.FAILED
