@@ -28,7 +28,7 @@ import argparse
 import resource
 import sys
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -357,6 +357,16 @@ def main() -> None:
         after = scalar("SELECT COUNT(*) FROM strategies_action")
         again, again_seconds = timed("daily run, same date again", run_daily, as_of=as_of, now=now, chunk=args.chunk)
         after_again = scalar("SELECT COUNT(*) FROM strategies_action")
+        # The next day: what most nights look like once the paths are under way (every account is re-aged
+        # and placed again; only accounts whose path has a step today get an action).
+        next_run, next_seconds = timed(
+            "daily run, the next day",
+            run_daily,
+            as_of=as_of + timedelta(days=1),
+            now=now + timedelta(days=1),
+            chunk=args.chunk,
+        )
+        after_next = scalar("SELECT COUNT(*) FROM strategies_action")
         assignments = scalar("SELECT COUNT(*) FROM strategies_assignment")
         report = run.report
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -420,6 +430,12 @@ def main() -> None:
             f"{again_seconds:.3f}",
             f"{after_again - after:,} actions added; run {again.state}",
         ),
+        (
+            "daily run, the next day",
+            f"{next_seconds:.2f}",
+            f"{after_next - after_again:,} actions added; stages "
+            + ", ".join(f"{stage['name']} {stage['seconds']:.1f}" for stage in next_run.stages),
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'Step':<{width}} {'Seconds':>10}  Notes")
@@ -436,6 +452,7 @@ def main() -> None:
         f"{per_account_orm / (not_execute / max(accounts, 1)):.1f}x"
     )
     print(f"full run / baseline (b): {run_seconds / baseline_b:.1f}x; without execute: {not_execute / baseline_b:.1f}x")
+    print(f"next day / baseline (b): {next_seconds / baseline_b:.1f}x")
     print(f"peak memory (ru_maxrss): {peak_mb:.0f} MB")
 
 
