@@ -36,7 +36,11 @@ def _creditor(code: str | None, *, required: bool) -> Any:
 def file_options(function: Any) -> Any:
     """Options that say how to read a file, overriding a saved mapping's."""
     options = [
-        click.option("--mapping", "mapping_name", help="A saved column mapping for this creditor and kind of file."),
+        click.option(
+            "--mapping",
+            "mapping_name",
+            help="A saved column mapping for this kind of file: the creditor's own, else one for any creditor.",
+        ),
         click.option("--encoding", type=click.Choice(["utf-8", "latin-1", "cp1252"]), help="Default utf-8."),
         click.option("--delimiter", type=click.Choice(sorted(DELIMITER_NAMES)), help="Default comma."),
         click.option("--decimal", "decimal_separator", type=click.Choice([".", ","]), help="Default '.'."),
@@ -69,10 +73,41 @@ def _settings(kind: str, creditor: Any, mapping_name: str | None, overrides: dic
         overrides["delimiter"] = DELIMITER_NAMES[overrides["delimiter"]]
     try:
         return settings_for(
-            kind=kind, creditor=creditor, mapping_name=mapping_name, overrides=overrides, columns=columns
+            kind=kind,
+            creditor=_mapping_owner(kind, creditor, mapping_name),
+            mapping_name=mapping_name,
+            overrides=overrides,
+            columns=columns,
         )
     except (FileProblem, LookupError) as exc:
         raise OperatorError(str(exc)) from None
+
+
+def _mapping_owner(kind: str, creditor: Any, mapping_name: str | None) -> Any:
+    """Whose mapping `--mapping NAME` means: the creditor's own of that name, else the one for any creditor.
+
+    Raises OperatorError naming the mappings there are when neither exists.
+    """
+    from django.db.models import Q
+
+    from recoup.imports.models import ColumnMapping
+
+    if not mapping_name:
+        return creditor
+    same_name = ColumnMapping.objects.filter(kind=kind, name=mapping_name)
+    if creditor is None or same_name.filter(creditor=creditor).exists():
+        return creditor  # settings_for names what there is if it does not exist
+    if same_name.filter(creditor=None).exists():
+        return None
+    usable = ColumnMapping.objects.filter(kind=kind).filter(Q(creditor=creditor) | Q(creditor=None))
+    known = ", ".join(
+        f"{m.name}{'' if m.creditor_id else ' (any creditor)'}"
+        for m in sorted(usable, key=lambda m: (m.name, m.creditor_id is None))
+    )
+    raise OperatorError(
+        f"--mapping: no {kind} mapping named '{mapping_name}' for {creditor.code} or for any creditor"
+        f" (saved: {known or 'none'})"
+    )
 
 
 def _report(outcome: Any, what: str) -> None:
@@ -247,12 +282,20 @@ def import_bank_statement_command(
     creditor = _creditor(creditor_code, required=False)
     settings, _ = _settings("bank_statement", creditor, mapping_name, overrides)
     try:
-        outcome = import_bank_statement(path=file, now=timezone.now(), actor=None, creditor=creditor, settings=settings)
+        outcome = import_bank_statement(
+            path=file,
+            now=timezone.now(),
+            actor=None,
+            creditor=creditor,
+            settings=settings,
+            progress=_statement_progress,
+        )
     except StatementError as exc:
         raise OperatorError(f"{file.name}: {exc}") from None
     s = outcome.summary()
+    named = " ".join(filter(None, [outcome.statement.format, "statement", outcome.statement.statement_id]))
     click.echo(
-        f"Read {s['lines']:,} lines of {outcome.statement.format} statement {outcome.statement.statement_id or ''}"
+        f"Read {s['lines']:,} lines of {named}"
         f" for {outcome.statement.account}: {s['posted']:,} payments posted, {s['unmatched']:,} waiting to be"
         f" matched, {s['not_credits']:,} money out, {s['already_imported']:,} already imported"
         f" (import {outcome.job_id})."
@@ -261,6 +304,11 @@ def import_bank_statement_command(
 
 def _progress(rows: int) -> None:
     click.echo(f"  {rows:,} rows read", err=True)
+
+
+def _statement_progress(done: int, total: int) -> None:
+    if done:
+        click.echo(f"  {done:,} of {total:,} lines processed", err=True)
 
 
 @import_group.group("mapping")

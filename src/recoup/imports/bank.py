@@ -26,7 +26,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -47,6 +47,7 @@ from recoup.parties.models import Creditor
 from recoup.platform.bulk import in_values
 
 SURE = Decimal("1.00")
+STATEMENT_BATCH = 1_000  # lines matched, posted and recorded at a time (progress moves after each)
 TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-/_.]*[A-Za-z0-9])?")
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "mx", "prof", "sir"}
 OPEN_STATUSES = ["active", "in_arrangement", "on_hold", "legal"]
@@ -91,6 +92,7 @@ def import_bank_statement(
     actor: Actor,
     creditor: Creditor | None = None,
     settings: FileSettings | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> StatementOutcome:
     """Read a CAMT.053, MT940 or OFX statement, record its new lines, post the sure matches.
 
@@ -99,6 +101,8 @@ def import_bank_statement(
     that cannot be read.
     `creditor` limits matching to that creditor's accounts (a client account that only receives
     their debtors' payments); without it every creditor's accounts are candidates.
+    `progress`, if given, is called with (lines processed, lines in the statement) once the file is
+    read and after each batch of STATEMENT_BATCH lines; the last call has both equal.
     """
     sha256, size = file_digest(path)
     job_fields = {
@@ -119,51 +123,35 @@ def import_bank_statement(
     except StatementError as exc:
         ImportJob.objects.create(**job_fields, status=ImportJob.Status.FAILED, error=str(exc), finished_at=now)
         raise
+    total = len(statement.lines)
     with transaction.atomic():
-        job = ImportJob.objects.create(**job_fields, total_rows=len(statement.lines))
-        outcome = StatementOutcome(job_id=job.pk, statement=statement, lines=len(statement.lines))
+        job = ImportJob.objects.create(**job_fields, total_rows=total)
+        outcome = StatementOutcome(job_id=job.pk, statement=statement, lines=total)
         known = _known_keys([line.line_key for line in statement.lines])
         new = [line for line in statement.lines if line.line_key not in known]
-        outcome.already_imported = len(statement.lines) - len(new)
-        credits = [line for line in new if line.amount.is_positive]
-        matches = _match(credits, creditor)
-        sure = [line for line in credits if line.line_key in matches and matches[line.line_key].confidence == SURE]
-        payments = _post(sure, matches, now, actor)
-        rows = []
-        for line in new:
-            match = matches.get(line.line_key)
-            if not line.amount.is_positive:
-                status, outcome.not_credits = BankLine.Status.NOT_A_CREDIT, outcome.not_credits + 1
-            elif line.line_key in payments:
-                status, outcome.posted = BankLine.Status.POSTED, outcome.posted + 1
-            else:
-                status, outcome.unmatched = BankLine.Status.UNMATCHED, outcome.unmatched + 1
-            rows.append(
-                BankLine(
-                    job=job,
-                    line_key=line.line_key,
-                    statement_format=statement.format,
-                    statement_account=statement.account[:64],
-                    position=line.position,
-                    booked_on=line.booked_on,
-                    value_date=line.value_date,
-                    amount_minor=line.amount.minor,
-                    currency=line.amount.currency,
-                    counterparty=line.counterparty[:200],
-                    reference=line.reference[:500],
-                    remittance=line.remittance,
-                    bank_reference=line.bank_reference[:100],
-                    status=status,
-                    suggested_account_id=match.account_id if match and status != BankLine.Status.POSTED else None,
-                    match_method=match.method if match else "",
-                    confidence=match.confidence if match else None,
-                    payment_ids=[payments[line.line_key]] if line.line_key in payments else [],
-                    decision_note=match.note if match else "",
-                )
-            )
-        BankLine.objects.bulk_create(rows, batch_size=1000)
+        outcome.already_imported = total - len(new)
+        matches = _match([line for line in new if line.amount.is_positive], creditor)
+        done = outcome.already_imported
+        if progress is not None:
+            progress(done, total)
+        # A batch of lines at a time, in booking-day order (file order within a day): payments to one
+        # account still apply in order of receipt, exactly as if the statement were posted in one go.
+        ordered = sorted(new, key=lambda line: line.booked_on)
+        for start in range(0, len(ordered), STATEMENT_BATCH):
+            batch = ordered[start : start + STATEMENT_BATCH]
+            sure = [
+                line
+                for line in batch
+                if line.amount.is_positive and line.line_key in matches and matches[line.line_key].confidence == SURE
+            ]
+            payments = _post(sure, matches, now, actor)
+            rows = [_bank_line(job, statement, line, matches.get(line.line_key), payments, outcome) for line in batch]
+            BankLine.objects.bulk_create(rows, batch_size=1000)
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
         job.status = ImportJob.Status.SUCCEEDED
-        job.processed_rows = len(statement.lines)
+        job.processed_rows = total
         job.summary = outcome.summary()
         job.finished_at = now
         job.save()
@@ -176,6 +164,44 @@ def import_bank_statement(
             after={"file": path.name, "format": statement.format, "account": statement.account, **outcome.summary()},
         )
     return outcome
+
+
+def _bank_line(
+    job: ImportJob,
+    statement: Statement,
+    line: StatementLine,
+    match: _Match | None,
+    payments: dict[str, int],
+    outcome: StatementOutcome,
+) -> BankLine:
+    """The line's record, counted in the outcome: posted, waiting to be matched, or money out."""
+    if not line.amount.is_positive:
+        status, outcome.not_credits = BankLine.Status.NOT_A_CREDIT, outcome.not_credits + 1
+    elif line.line_key in payments:
+        status, outcome.posted = BankLine.Status.POSTED, outcome.posted + 1
+    else:
+        status, outcome.unmatched = BankLine.Status.UNMATCHED, outcome.unmatched + 1
+    return BankLine(
+        job=job,
+        line_key=line.line_key,
+        statement_format=statement.format,
+        statement_account=statement.account[:64],
+        position=line.position,
+        booked_on=line.booked_on,
+        value_date=line.value_date,
+        amount_minor=line.amount.minor,
+        currency=line.amount.currency,
+        counterparty=line.counterparty[:200],
+        reference=line.reference[:500],
+        remittance=line.remittance,
+        bank_reference=line.bank_reference[:100],
+        status=status,
+        suggested_account_id=match.account_id if match and status != BankLine.Status.POSTED else None,
+        match_method=match.method if match else "",
+        confidence=match.confidence if match else None,
+        payment_ids=[payments[line.line_key]] if line.line_key in payments else [],
+        decision_note=match.note if match else "",
+    )
 
 
 def _known_keys(keys: Sequence[str]) -> set[str]:

@@ -7,6 +7,7 @@ adds a token to follow it by, the progress, and the outcome a person reads at th
 
 from __future__ import annotations
 
+import csv
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from recoup.imports.models import ColumnMapping
-from recoup.imports.reading import FileProblem, FileSettings
+from recoup.imports.reading import ENCODINGS, MAX_LINE_BYTES, FileProblem, FileSettings
 from recoup.imports.running import ImportOutcome, ImportRefused
 from recoup.imports.statements import StatementError
 from recoup.parties.models import Creditor
@@ -45,7 +46,8 @@ class UploadProgress:
     file_name: str
     size: int
     state: str = "queued"  # queued, running, succeeded, refused, failed
-    rows: int = 0
+    rows: int = 0  # rows read (a bank statement: lines processed) so far
+    total: int = 0  # rows in the file, counted before the import starts (a statement: its lines); 0 if unknown
     job_id: int | None = None
     summary: dict[str, int] = field(default_factory=dict)
     message: str = ""
@@ -56,6 +58,15 @@ class UploadProgress:
     @property
     def finished(self) -> bool:
         return self.state in {"succeeded", "refused", "failed"}
+
+    @property
+    def unit(self) -> str:
+        return "lines" if self.kind == "bank_statement" else "rows"
+
+    @property
+    def bar_max(self) -> int:
+        """The progress bar's end: the rows in the file (never less than those read, were the count short)."""
+        return max(self.total, self.rows)
 
 
 def _key(token: str) -> str:
@@ -146,15 +157,28 @@ def run_upload(
         progress.rows = rows
         _publish(progress)
 
+    def advance_lines(done: int, total: int) -> None:
+        progress.rows, progress.total = done, total
+        _publish(progress)
+
     try:
         if kind == "bank_statement":
             statement = import_bank_statement(
-                path=Path(path), now=timezone.now(), actor=actor, creditor=creditor, settings=file_settings
+                path=Path(path),
+                now=timezone.now(),
+                actor=actor,
+                creditor=creditor,
+                settings=file_settings,
+                progress=advance_lines,
             )
             progress.job_id = statement.job_id
             progress.summary = statement.summary()
-            progress.rows = statement.lines
+            progress.rows = progress.total = statement.lines
         else:
+            if kind in NEEDS_CREDITOR and creditor is None:
+                raise FileProblem(f"creditor: a file of {KINDS[kind].lower()} needs its creditor")
+            progress.total = count_rows(Path(path), file_settings)  # the bar's end, before the first row is read
+            _publish(progress)
             common: dict[str, Any] = {
                 "path": Path(path),
                 "settings": file_settings,
@@ -163,8 +187,6 @@ def run_upload(
                 "accept_valid": accept_valid,
                 "progress": advance,
             }
-            if kind in NEEDS_CREDITOR and creditor is None:
-                raise FileProblem(f"creditor: a file of {KINDS[kind].lower()} needs its creditor")
             if kind == "accounts":
                 assert creditor is not None
                 outcome = import_accounts(creditor=creditor, **common)
@@ -204,6 +226,31 @@ def run_upload(
 def _finish(progress: UploadProgress, outcome: ImportOutcome) -> None:
     progress.job_id = outcome.job_id
     progress.summary = outcome.summary()
-    progress.rows = outcome.rows
+    progress.rows = progress.total = outcome.rows  # every row was read, good or bad
     progress.problems = [str(p) for p in outcome.problems[:50]]
     progress.has_rejects = outcome.rejects_path is not None
+
+
+def count_rows(path: Path, file_settings: FileSettings) -> int:
+    """The data rows in a CSV or Excel file, counted as the importer counts them (blank lines are not rows),
+    for the progress bar's end; 0 when they cannot be counted (the import then says why)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(path, read_only=True, data_only=True)
+            try:
+                rows = workbook.worksheets[0].max_row if workbook.worksheets else None
+            finally:
+                workbook.close()
+            return max((rows or 0) - 1, 0)
+        if suffix not in {".csv", ".txt", ".tsv"}:
+            return 0
+        csv.field_size_limit(MAX_LINE_BYTES)
+        with path.open(encoding=ENCODINGS[file_settings.encoding], errors="replace", newline="") as handle:
+            reader = csv.reader(handle, delimiter=file_settings.delimiter)
+            count = sum(1 for cells in reader if any(cell.strip() for cell in cells))
+        return max(count - 1, 0)  # the header is not a row
+    except Exception:  # an unreadable file fails the import itself, which says why
+        return 0

@@ -58,9 +58,16 @@ class UploadForm(forms.Form):
             self.add_error("file", f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
         mapping_id = data.get("mapping")
         if mapping_id:
-            mapping = ColumnMapping.objects.filter(pk=mapping_id).first()
+            mapping = ColumnMapping.objects.select_related("creditor").filter(pk=mapping_id).first()
             if mapping is None or mapping.kind != data.get("kind"):
                 self.add_error("mapping", "That mapping is for another kind of file.")
+            elif mapping.creditor is not None and mapping.creditor_id != data.get("creditor"):
+                # A mapping saved for one creditor reads that creditor's files only; one for any creditor fits all.
+                self.add_error(
+                    "mapping",
+                    f"That mapping is for {mapping.creditor.name}'s files: choose {mapping.creditor.name} as the"
+                    " creditor, or a mapping for this creditor or for any creditor.",
+                )
         return data
 
 

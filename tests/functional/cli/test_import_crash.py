@@ -4,22 +4,17 @@ gives exactly what a clean import gives. Real subprocesses, a real database of t
 from __future__ import annotations
 
 import csv
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
-import pytest
+from crash_helpers import align_sequences, clean_copy, database, differences, dump, kill_when, recoup, recoup_env
 
 from recoup.demo.placement_file import write_placement_file
 
-RECOUP = str(Path(sys.executable).with_name("recoup"))
+__all__ = ["database"]  # the fixture (a database of the test's own); test_delivery_crash.py takes it from here
+
 TABLES = [
     "parties_debtor",
     "parties_contact_point",
@@ -33,24 +28,6 @@ TABLES = [
     "imports_placement",
 ]
 ROWS = 25_000  # the importer works in chunks of 20,000 rows: killed after the first chunk is written
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own: PostgreSQL when the suite runs on it, else a SQLite file."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'crash.sqlite3'}"
-        return
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    name = f"recoup_crash_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
-    try:
-        yield url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def snapshot(url: str) -> dict[str, int]:
@@ -69,37 +46,21 @@ def snapshot(url: str) -> dict[str, int]:
 
 
 def test_a_killed_import_leaves_nothing_and_a_rerun_equals_a_clean_import(database: str, tmp_path: Path) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "RECOUP_", "DJANGO_"))}
-    env = {**clean, "DATABASE_URL": database, "RECOUP_DATA_DIR": str(tmp_path)}
-    for args in (["migrate"], ["demo-data", "--accounts", "50"]):
-        subprocess.run([RECOUP, *args], env=env, check=True, capture_output=True, text=True)
+    env = recoup_env(database, tmp_path)
+    recoup(env, "migrate")
+    recoup(env, "demo-data", "--accounts", "50")
     placement = write_placement_file(tmp_path / "placement.csv", ROWS, as_of=datetime.now(UTC).date())
+    clean = clean_copy(database)
     before = snapshot(database)
+    rows_before = dump(database)
+    started = datetime.now(UTC)
 
-    process = subprocess.Popen(
-        [RECOUP, "import", "accounts", str(placement), "--creditor", "demo-us-card"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stderr is not None
-    for line in process.stderr:
-        if "20,000 rows read" in line:  # the first chunk has been written inside the transaction
-            os.kill(process.pid, signal.SIGKILL)
-            break
-    process.wait(timeout=60)
-    assert process.returncode == -signal.SIGKILL
-    assert snapshot(database) == before
+    # "20,000 rows read": the first chunk has been written inside the transaction
+    kill_when(env, ["import", "accounts", str(placement), "--creditor", "demo-us-card"], "20,000 rows read")
+    assert differences(rows_before, dump(database)) == {}  # every table, row for row, as before
+    align_sequences(database, clean)  # where the killed run left the id counters (PostgreSQL)
 
-    rerun = subprocess.run(
-        [RECOUP, "import", "accounts", str(placement), "--creditor", "demo-us-card"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert rerun.returncode == 0, rerun.stderr
+    rerun = recoup(env, "import", "accounts", str(placement), "--creditor", "demo-us-card")
     assert f"Imported {ROWS:,} rows of accounts: {ROWS:,} created" in rerun.stdout
 
     with placement.open(newline="", encoding="utf-8") as handle:
@@ -122,5 +83,9 @@ def test_a_killed_import_leaves_nothing_and_a_rerun_equals_a_clean_import(databa
     }
     after = snapshot(database)
     assert {name: after[name] - before[name] for name in after} == expected
-    verify = subprocess.run([RECOUP, "ledger", "verify"], env=env, capture_output=True, text=True, check=False)
-    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "Ledger OK" in recoup(env, "ledger", "verify").stdout
+
+    # Row for row what the same import gives into the same starting database, never killed.
+    (tmp_path / "clean").mkdir()
+    recoup(recoup_env(clean, tmp_path / "clean"), "import", "accounts", str(placement), "--creditor", "demo-us-card")
+    assert differences(dump(database, run_since=started), dump(clean, run_since=started)) == {}

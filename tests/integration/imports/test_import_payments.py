@@ -148,3 +148,50 @@ def test_the_import_formats_document_lists_every_column() -> None:
     for column in [*ACCOUNT_COLUMNS, *PARTY_COLUMNS, *INVOICE_COLUMNS, *PAYMENT_COLUMNS, *BANK_CSV_COLUMNS]:
         required = "yes" if column.required else "no"
         assert f"| `{column.name}` | {column.type} | {required} |" in document, column.name
+
+
+def test_the_command_line_finds_a_mapping_saved_for_any_creditor_and_prefers_the_creditors_own(
+    accounts: tuple[Creditor, Account], tmp_path: Path
+) -> None:
+    from click.testing import Result
+
+    runner = CliRunner()
+
+    def save(*options: str) -> None:
+        saved = runner.invoke(
+            cli,
+            ["import", "mapping", "save", "bank-export", "--kind", "payments", "--delimiter", "semicolon", *options],
+            catch_exceptions=False,
+        )
+        assert saved.exit_code == 0, saved.output
+
+    def import_file(name: str, amount_header: str, reference: str, mapping: str = "bank-export") -> Result:
+        path = write(
+            tmp_path / name,
+            [["P-1", "12,50", "02/11/2026", "card", reference]],
+            header=["account_reference", amount_header, "received_date", "method", "payment_reference"],
+            delimiter=";",
+        )
+        return runner.invoke(cli, ["import", "payments", str(path), "--creditor", "lnb", "--mapping", mapping])
+
+    save("--decimal", ",", "--date-format", "%d/%m/%Y", "--column", "amount=Betrag")  # for any creditor
+    result = import_file("any.csv", "Betrag", "B-1")
+    assert result.exit_code == 0, result.output
+    assert "1 created" in result.output
+    assert Payment.objects.get(external_reference="B-1").amount_minor == 1250
+
+    save("--creditor", "lnb", "--decimal", ",", "--date-format", "%d/%m/%Y", "--column", "amount=Summe")
+    result = import_file("own.csv", "Summe", "B-2")  # lnb's own mapping of that name is the one used
+    assert result.exit_code == 0, result.output
+    assert Payment.objects.get(external_reference="B-2").amount_minor == 1250
+    refused = import_file("any-again.csv", "Betrag", "B-3")  # not the any-creditor one, now lnb has its own
+    assert refused.exit_code != 0
+    assert "amount (as 'Summe')" in refused.output
+
+    unknown = import_file("unknown.csv", "Summe", "B-4", mapping="nope")
+    assert unknown.exit_code != 0
+    assert (
+        "--mapping: no payments mapping named 'nope' for lnb or for any creditor"
+        " (saved: bank-export, bank-export (any creditor))"
+    ) in unknown.output
+    assert not Payment.objects.filter(external_reference__in=["B-3", "B-4"]).exists()

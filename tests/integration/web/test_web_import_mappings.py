@@ -89,3 +89,49 @@ def test_a_mapping_that_makes_no_sense_is_refused_with_why(web: WebData) -> None
     assert response.status_code == 400
     assert "cannot be the same as the decimal separator" in response.content.decode()
     assert not ColumnMapping.objects.exists()
+
+
+def test_an_upload_may_use_only_a_mapping_of_its_creditor_or_of_any_creditor(web: WebData) -> None:
+    lakeshore = web.creditor("lnb", "Lakeshore National Bank")
+    kestrel = web.creditor("kmc", "Kestrel Medical")
+    manager = web.client(web.user("mona", Role.MANAGER))
+    assert manager.post("/imports/mappings/new/payments/", mapping_form(creditor=str(lakeshore.pk))).status_code == 302
+    assert manager.post("/imports/mappings/new/payments/", mapping_form(name="Any bank")).status_code == 302
+    lakeshores = ColumnMapping.objects.get(name="Kontoexport")
+    anyones = ColumnMapping.objects.get(name="Any bank")
+    content = "Konto;Betrag;Datum;method;payment_reference\nA-1;12,00;02.11.2026;card;K-1\n".encode("cp1252")
+
+    def upload(creditor: object, mapping: ColumnMapping) -> object:
+        return manager.post(
+            "/imports/",
+            {
+                "kind": "payments",
+                "creditor": getattr(creditor, "pk", ""),
+                "mapping": mapping.pk,
+                "file": SimpleUploadedFile("konto.csv", content, content_type="text/csv"),
+            },
+        )
+
+    for creditor in (kestrel, None):  # another creditor's payments, or payments of any creditor
+        refused = upload(creditor, lakeshores)
+        assert refused.status_code == 400  # type: ignore[attr-defined]
+        assert refused.context["form"].errors["mapping"] == [  # type: ignore[attr-defined]
+            "That mapping is for Lakeshore National Bank's files: choose Lakeshore National Bank as the creditor,"
+            " or a mapping for this creditor or for any creditor."
+        ]
+        assert "That mapping is for Lakeshore National Bank" in refused.content.decode()  # type: ignore[attr-defined]
+
+    def outcome(token: str) -> str:
+        deadline = time.monotonic() + 30
+        progress = progress_of(token)
+        while progress is not None and not progress.finished and time.monotonic() < deadline:
+            time.sleep(0.1)
+            progress = progress_of(token)
+        assert progress is not None
+        return progress.state
+
+    for creditor, mapping in ((lakeshore, lakeshores), (kestrel, anyones), (None, anyones)):
+        accepted = upload(creditor, mapping)
+        assert accepted.status_code == 302, accepted.content.decode()[:2000]  # type: ignore[attr-defined]
+        # Read with the mapping's headers (else "required column missing" fails it); A-1 is nobody's account.
+        assert outcome(str(accepted["Location"]).rstrip("/").rsplit("/", 1)[-1]) == "refused"  # type: ignore[index]

@@ -117,3 +117,79 @@ def test_a_party_file_is_imported_from_the_page_after_its_accounts(web: WebData)
         },
     )
     assert "Choose the creditor whose accounts the file is about." in response.content.decode()
+
+
+def published_while(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, int]]:
+    """Every (state, rows, total) the imports page could have shown, in order."""
+    from recoup.imports import uploads
+
+    seen: list[tuple[str, int, int]] = []
+    publish = uploads._publish
+
+    def recording(progress: UploadProgress) -> None:
+        seen.append((progress.state, progress.rows, progress.total))
+        publish(progress)
+
+    monkeypatch.setattr(uploads, "_publish", recording)
+    return seen
+
+
+def test_a_statement_upload_shows_lines_processed_of_its_lines_as_it_goes(
+    web: WebData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ledger_helpers import owing
+    from recoup.accounts.models import Payment
+    from recoup.imports.bank import STATEMENT_BATCH
+
+    creditor = web.creditor("lnb", "Lakeshore National Bank")
+    owing(web.account(creditor=creditor, reference="A-1"), principal="100000.00")
+    lines = 2 * STATEMENT_BATCH + 500
+    day = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    content = "booked_on,amount,currency,counterparty,reference,bank_reference\n" + "".join(
+        f"{day},1.00,USD,PAYER {n},{'ACCT A-1' if n % 2 else 'no reference'},B-{n}\n" for n in range(lines)
+    )
+    seen = published_while(monkeypatch)
+    manager = web.client(web.user("mona", Role.MANAGER))
+    progress = finished(upload(manager, "statement.csv", content.encode(), kind="bank_statement"))
+    assert progress.state == "succeeded", progress.message
+
+    running = [(rows, total) for state, rows, total in seen if state == "running" and total]
+    assert running == [(0, lines), (STATEMENT_BATCH, lines), (2 * STATEMENT_BATCH, lines), (lines, lines)]
+    assert (progress.rows, progress.total) == (lines, lines)
+    assert progress.summary["posted"] == lines // 2 == Payment.objects.count()
+
+
+def test_a_placement_upload_counts_its_rows_first_so_the_bar_ends_at_the_file_end(
+    web: WebData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    creditor = web.creditor("demo-us-card", "Lakeshore National Bank")
+    seen = published_while(monkeypatch)
+    manager = web.client(web.user("mona", Role.MANAGER))
+    content = (EXAMPLES / "accounts.csv").read_bytes() + b"\n\n"  # blank lines are not rows
+    progress = finished(upload(manager, "accounts.csv", content, kind="accounts", creditor=creditor.pk))
+    assert progress.state == "succeeded", progress.message
+
+    assert ("running", 0, 5) in seen  # the end is known before the first row is read
+    assert all(rows <= total for state, rows, total in seen if state == "running" and total)
+    assert (progress.rows, progress.total, progress.summary["created"]) == (5, 5, 5)
+
+
+def test_the_progress_bar_is_a_real_fraction_or_honestly_indeterminate(web: WebData) -> None:
+    from recoup.imports.uploads import _publish
+
+    manager = web.client(web.user("mona", Role.MANAGER))
+    _publish(UploadProgress("t-rows", "accounts", "a.csv", 1, state="running", rows=20_000, total=80_000))
+    _publish(UploadProgress("t-lines", "bank_statement", "s.xml", 1, state="running", rows=1_000, total=2_500))
+    _publish(UploadProgress("t-counting", "accounts", "b.csv", 1, state="running"))
+
+    rows = manager.get("/imports/progress/t-rows/", headers={"HX-Request": "true"}).content.decode()
+    assert "20,000 of 80,000 rows read so far" in rows
+    assert 'value="20000" max="80000"' in rows
+    lines = manager.get("/imports/progress/t-lines/", headers={"HX-Request": "true"}).content.decode()
+    assert "1,000 of 2,500 lines processed so far" in lines
+    assert 'value="1000" max="2500"' in lines
+    counting = manager.get("/imports/progress/t-counting/", headers={"HX-Request": "true"}).content.decode()
+    assert "<progress" in counting
+    assert "value=" not in counting  # no end known yet: an indeterminate bar, not a made-up one
