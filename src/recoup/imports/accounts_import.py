@@ -55,7 +55,7 @@ from recoup.imports.reading import (
 )
 from recoup.imports.running import Actor, ImportOutcome, run_import
 from recoup.parties.models import ContactPoint, Creditor, Debtor
-from recoup.platform.bulk import allocate_ids, bulk_insert, in_values
+from recoup.platform.bulk import allocate_ids, bulk_insert, foreign_keys_checked_per_statement, in_values
 
 COMPONENT_FIELDS = {
     Component.PRINCIPAL: "principal",
@@ -93,6 +93,8 @@ class AccountsImporter:
 
     kind = ImportKind.ACCOUNTS
     columns = ACCOUNT_COLUMNS
+    # Parsing reads only the chunk and the creditor already loaded: run ahead in a background thread.
+    parses_without_database = True
 
     def __init__(self, *, creditor: Creditor, settings: FileSettings, now: datetime, actor: Actor) -> None:
         self.creditor = creditor
@@ -294,7 +296,10 @@ def _write_rows(
             existing[found[1]] = found
     new = [r for r in rows if r.reference not in existing]
     if new:
-        _create_accounts(new, creditor, job, now, actor)
+        # Keys checked as each COPY runs rather than all at commit: the checks then overlap with the
+        # next chunk's validation in the background thread (see imports.running).
+        with foreign_keys_checked_per_statement():
+            _create_accounts(new, creditor, job, now, actor)
         outcome.created += len(new)
     late: list[Problem] = []
     for row in rows:

@@ -85,6 +85,8 @@ class InvoicesImporter:
 
     kind = ImportKind.INVOICES
     columns = INVOICE_COLUMNS
+    # The parser looks up the chunk's accounts and known invoices.
+    parses_without_database = False
 
     def __init__(self, *, creditor: Creditor, settings: FileSettings, now: datetime, actor: Actor) -> None:
         self.creditor = creditor

@@ -67,6 +67,8 @@ def _digest(role: str, key: str, fields: DebtorFields) -> str:
 class PartiesImporter:
     kind = ImportKind.PARTIES
     columns = PARTY_COLUMNS
+    # The parser looks up the chunk's accounts.
+    parses_without_database = False
 
     def __init__(self, *, creditor: Creditor, settings: FileSettings, now: datetime, actor: RunActor) -> None:
         self.creditor = creditor

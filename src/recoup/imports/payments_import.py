@@ -45,6 +45,8 @@ ACCOUNTS_SQL = "SELECT a.reference, a.id, a.currency FROM accounts_account a WHE
 class PaymentsImporter:
     kind = ImportKind.PAYMENTS
     columns = PAYMENT_COLUMNS
+    # The parser looks up the chunk's accounts.
+    parses_without_database = False
 
     def __init__(self, *, creditor: Creditor | None, settings: FileSettings, now: datetime, actor: Actor) -> None:
         self.creditor = creditor

@@ -7,6 +7,10 @@ all-or-nothing, writing stops, the rest of the file is still validated so that e
 reported, and the transaction rolls back. A process killed at any point leaves the database as it
 was: the job's record is written inside the same transaction (or, for a refused or unreadable file,
 in its own afterwards).
+
+An importer whose parser needs no database (`parses_without_database`) has the file read and the
+next chunks validated in a background thread while this one is written: Python validates while the
+database writes. The thread is refused any query, so nothing it does can escape the transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +32,7 @@ from recoup.imports.formats import Column
 from recoup.imports.models import ImportJob
 from recoup.imports.reading import Chunk, FileProblem, FileSettings, Problem, file_digest, read_chunks, text
 from recoup.parties.models import Creditor
+from recoup.platform.bulk import produced_in_background
 
 Actor = AbstractBaseUser | AnonymousUser | None
 PROBLEMS_KEPT = 1_000
@@ -76,6 +81,11 @@ class Importer(Protocol):
 
     @property
     def columns(self) -> Sequence[Column]: ...
+
+    @property
+    def parses_without_database(self) -> bool:
+        """True if parse() makes no query: chunks are then read and parsed in a background thread."""
+        ...
 
     def parse(self, chunk: Chunk) -> tuple[list[Any], list[Problem]]: ...
 
@@ -166,14 +176,14 @@ def run_import(
             _lock_imports(importer.kind, creditor)
             job = ImportJob.objects.create(**job_fields)
             writing = True
-            for chunk in read_chunks(
+            chunks = read_chunks(
                 path,
                 settings,
                 known=[c.name for c in importer.columns],
                 required=[c.name for c in importer.columns if c.required],
                 chunk_size=chunk_size,
-            ):
-                rows, problems = importer.parse(chunk)
+            )
+            for chunk, rows, problems in _parsed(importer, chunks):
                 problems.sort(key=lambda p: p.row)
                 if problems:
                     _report(chunk, problems, rejects, outcome)
@@ -226,6 +236,31 @@ def run_import(
         if outcome.rejects_path is None:
             rejects.path.unlink(missing_ok=True)
     return outcome
+
+
+def _parsed(importer: Importer, chunks: Iterator[Chunk]) -> Iterator[tuple[Chunk, list[Any], list[Problem]]]:
+    """Each chunk with its good rows and problems, in file order; parsed ahead in a background
+    thread when the importer's parser makes no query."""
+
+    def parse(chunk: Chunk) -> tuple[Chunk, list[Any], list[Problem]]:
+        rows, problems = importer.parse(chunk)
+        return chunk, rows, problems
+
+    if not importer.parses_without_database:
+        yield from map(parse, chunks)
+        return
+
+    def parse_offline(chunk: Chunk) -> tuple[Chunk, list[Any], list[Problem]]:
+        # `connection` here is the background thread's own: a query would run outside the import's
+        # transaction, so it is an error, never a silent second connection.
+        with connection.execute_wrapper(_no_queries):
+            return parse(chunk)
+
+    yield from produced_in_background(chunks, parse_offline, ahead=1)
+
+
+def _no_queries(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    raise RuntimeError(f"an import's parser ran a query in the background thread: {sql[:80]}")
 
 
 def _keep_rejects(temporary: Path, job_id: int) -> Path:

@@ -184,6 +184,28 @@ class TestBadRows:
         assert outcome.rejects_path is not None
         assert outcome.rejects_path.exists()
 
+    def test_chunks_validated_ahead_report_in_file_order_and_write_the_same(
+        self, creditor: Creditor, tmp_path: Path
+    ) -> None:
+        # Two rows per chunk: the next chunks are validated in a background thread while one is written.
+        path = write(tmp_path / "bad.csv", self.ROWS)
+        outcome = run(path, creditor, accept_valid=True, chunk_size=2)
+        assert list(Account.objects.values_list("reference", flat=True)) == ["G-1"]
+        assert (outcome.rows, outcome.created, outcome.rejected) == (6, 1, 5)
+        assert outcome.rejects_path is not None
+        with outcome.rejects_path.open(newline="", encoding="utf-8") as handle:
+            assert [r["row"] for r in csv.DictReader(handle)] == ["3", "4", "5", "6", "7"]
+
+    def test_a_file_problem_after_chunks_were_written_leaves_nothing_written(
+        self, creditor: Creditor, tmp_path: Path
+    ) -> None:
+        good = [[f"G-{n}", "credit_card", "2024-01-01", "10.00", "", "Good", "UTC"] for n in range(6)]
+        path = write(tmp_path / "cut.csv", [*good, ["G-9", "credit_card"]])
+        with pytest.raises(FileProblem, match="row 8"):
+            run(path, creditor, chunk_size=2)
+        assert not Account.objects.exists()
+        assert ImportJob.objects.get().status == ImportJob.Status.FAILED
+
 
 class TestFiles:
     def test_a_mapping_reads_another_systems_export(self, creditor: Creditor, tmp_path: Path) -> None:
