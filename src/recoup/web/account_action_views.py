@@ -90,7 +90,9 @@ def record_account_payment(request: HttpRequest, account_id: int) -> HttpRespons
     now = timezone.now()
     zone = debtor_zone(primary_debtor(account))
     # Received today: now; an earlier day: noon that day in the debtor's time (the date is what counts).
-    today = now.astimezone(zone).date()
+    # "Today" is the later of the debtor's date and the office's: near midnight the two differ, and a
+    # payment received today where the officer is must not be refused as in the future.
+    today = max(now.astimezone(zone).date(), timezone.localdate(now))
     if data["received_on"] > today:
         messages.error(request, f"received_on: {data['received_on']} is in the future")
         return redirect("account", account_id=account.pk)
