@@ -26,6 +26,7 @@ from recoup.strategies.services import (
     id_ranges,
     run_stages,
     start_run,
+    strategy_of,
 )
 
 RANGE_TASK = "recoup.strategies.run_range"
@@ -35,10 +36,34 @@ class RunStalled(UnableToRun):
     """Ranges of a stage were not done in time, or a worker reported an error on one."""
 
 
-def run_range_task(*, run_id: int, stage: str, low: int, high: int, now: str) -> bool:
-    """What a worker does with one range (the Celery task calls this)."""
+def run_range_task(
+    *,
+    run_id: int,
+    stage: str,
+    low: int,
+    high: int,
+    now: str,
+    creditor_ids: dict[str, int] | None = None,
+    currencies: list[str] | None = None,
+) -> bool:
+    """What a worker does with one range (the Celery task calls this). The coordinator sends the run's
+    creditors and currencies with each range: every range then decides with the same ones, and a worker
+    does not look them up again per range (finding the currencies reads every account, which at 1M
+    accounts cost more than many of the ranges themselves)."""
     run = Run.objects.select_related("version").get(pk=run_id)
-    return do_chunk(context_for(run, datetime.fromisoformat(now)), stage, low, high)
+    moment = datetime.fromisoformat(now)
+    if creditor_ids is None or currencies is None:
+        context = context_for(run, moment)
+    else:
+        context = RunContext(
+            run=run,
+            strategy=strategy_of(run.version),
+            as_of=run.run_date,
+            now=moment,
+            creditor_ids=dict(creditor_ids),
+            currencies=tuple(currencies),
+        )
+    return do_chunk(context, stage, low, high)
 
 
 def run_on_workers(
@@ -67,7 +92,15 @@ def run_on_workers(
             if low not in done:
                 app.send_task(
                     RANGE_TASK,
-                    kwargs={"run_id": run.pk, "stage": stage, "low": low, "high": high, "now": now.isoformat()},
+                    kwargs={
+                        "run_id": run.pk,
+                        "stage": stage,
+                        "low": low,
+                        "high": high,
+                        "now": now.isoformat(),
+                        "creditor_ids": context.creditor_ids,
+                        "currencies": list(context.currencies),
+                    },
                 )
         _wait(context, stage, ranges, timeout=timeout, poll=poll, progress=progress)
 
