@@ -1,6 +1,6 @@
 """What a Celery worker does with one range of the daily run: it decides with the creditors and currencies
 the coordinator sent, gives the same actions as the run in one process, and does not read every account
-again for each range (that read made the fanned-out run twice as slow as one process at 1M accounts)."""
+again for each range (at 1M accounts that read took 0.24 s, in each of the 200 range tasks of a run)."""
 
 from __future__ import annotations
 
