@@ -26,7 +26,6 @@ from recoup.strategies.services import (
     id_ranges,
     run_stages,
     start_run,
-    strategy_of,
 )
 
 RANGE_TASK = "recoup.strategies.run_range"
@@ -46,23 +45,10 @@ def run_range_task(
     creditor_ids: dict[str, int] | None = None,
     currencies: list[str] | None = None,
 ) -> bool:
-    """What a worker does with one range (the Celery task calls this). The coordinator sends the run's
-    creditors and currencies with each range: every range then decides with the same ones, and a worker
-    does not look them up again per range (finding the currencies reads every account, which at 1M
-    accounts cost more than many of the ranges themselves)."""
+    """What a worker does with one range (the Celery task calls this), with the creditors and currencies
+    the coordinator sent (a task sent without them, by an earlier version, looks them up)."""
     run = Run.objects.select_related("version").get(pk=run_id)
-    moment = datetime.fromisoformat(now)
-    if creditor_ids is None or currencies is None:
-        context = context_for(run, moment)
-    else:
-        context = RunContext(
-            run=run,
-            strategy=strategy_of(run.version),
-            as_of=run.run_date,
-            now=moment,
-            creditor_ids=dict(creditor_ids),
-            currencies=tuple(currencies),
-        )
+    context = context_for(run, datetime.fromisoformat(now), creditor_ids=creditor_ids, currencies=currencies)
     return do_chunk(context, stage, low, high)
 
 

@@ -335,14 +335,22 @@ class RunContext:
     currencies: tuple[str, ...]
 
 
-def context_for(run: Run, now: datetime) -> RunContext:
+def context_for(
+    run: Run, now: datetime, *, creditor_ids: dict[str, int] | None = None, currencies: list[str] | None = None
+) -> RunContext:
+    """What every range of a run decides with. A worker passes the creditors and currencies the
+    coordinator sent, so it does not look them up again (the currencies read every account)."""
+    if creditor_ids is None:
+        creditor_ids = dict(Creditor.objects.values_list("code", "id"))
+    if currencies is None:
+        currencies = sorted(set(Account.objects.values_list("currency", flat=True).distinct()))
     return RunContext(
         run=run,
         strategy=strategy_of(run.version),
         as_of=run.run_date,
         now=now,
-        creditor_ids=dict(Creditor.objects.values_list("code", "id")),
-        currencies=tuple(sorted(set(Account.objects.values_list("currency", flat=True).distinct()))),
+        creditor_ids=dict(creditor_ids),
+        currencies=tuple(currencies),
     )
 
 
