@@ -18,6 +18,13 @@ class MoneyError(ValueError):
     """An amount or currency that cannot be money, or arithmetic that mixes currencies."""
 
 
+# The largest amount Money holds (and so any sum of it): far above any portfolio, and small enough that
+# every amount fits the ledger's 64-bit minor units (even with three decimals) and Decimal's precision.
+MONEY_LIMIT = Decimal("1e15")
+# The largest amount a person or a file may enter for one payment, charge, plan or promise.
+MAX_ENTERED_AMOUNT = Decimal("999999999999.99")
+
+
 @cache
 def _known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
@@ -51,7 +58,28 @@ def to_decimal(value: Decimal | int | str) -> Decimal:
         raise MoneyError(f"amount: '{value}' is not a number") from None
     if not amount.is_finite():
         raise MoneyError(f"amount: '{value}' is not a finite number")
+    if abs(amount) >= MONEY_LIMIT:
+        raise MoneyError(f"amount: '{value}' is too large (money is less than 1,000,000,000,000,000)")
     return amount
+
+
+def parse_amount(value: Decimal | int | str) -> Decimal:
+    """An amount a person or a file entered: a number (thousands separators allowed) and plausible.
+
+    Raises MoneyError with a sentence a user can act on ("amount: ..."); the caller names the field.
+    """
+    text = value.strip().replace(",", "") if isinstance(value, str) else value
+    if isinstance(text, str) and ("\x00" in text or len(text) > 40):
+        raise MoneyError("amount: is not a number")
+    amount = to_decimal(text)
+    if abs(amount) > MAX_ENTERED_AMOUNT:
+        raise MoneyError("amount: must be at most 999,999,999,999.99")
+    return amount
+
+
+def entered_amount(value: Decimal | int | str, currency: str) -> Money:
+    """`parse_amount` as money in the currency (refusing more decimal places than it has)."""
+    return Money.of(parse_amount(value), currency)
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,6 +172,8 @@ def import_yaml(*, text: str, note: str, now: datetime, actor: Actor) -> Strateg
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error)
         raise UnableToSaveStrategy(f"{where}{problem}") from None
+    except (ValueError, TypeError, RecursionError) as error:  # a value YAML reads but Python cannot hold: 2026-02-30
+        raise UnableToSaveStrategy(f"the YAML holds a value that cannot be read ({error})") from None
     return save_draft(definition=data, note=note, now=now, actor=actor)
 
 

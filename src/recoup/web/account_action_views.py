@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time, tzinfo
-from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -22,6 +21,7 @@ from recoup.parties.models import ContactPoint
 from recoup.parties.services import UnableToSaveParty, add_contact_point, stop_using_contact_point
 from recoup.users.models import User
 from recoup.web.actions import account_for, debtor_zone, form_error, primary_debtor, run_action
+from recoup.web.forms import MoneyAmountField
 from recoup.workspace.team import UnableToReassign, officers_for, reassign
 
 # Methods an officer records by hand; bank files and direct debits come through imports.
@@ -35,7 +35,7 @@ HAND_METHODS = [
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label="Amount", min_value=Decimal("0.01"), max_digits=14, decimal_places=4)
+    amount = MoneyAmountField(label="Amount")
     received_on = forms.DateField(
         label="Received on", input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -94,7 +94,7 @@ def record_account_payment(request: HttpRequest, account_id: int) -> HttpRespons
     # payment received today where the officer is must not be refused as in the future.
     today = max(now.astimezone(zone).date(), timezone.localdate(now))
     if data["received_on"] > today:
-        messages.error(request, f"received_on: {data['received_on']} is in the future")
+        messages.error(request, f"Received on: {data['received_on']} is in the future")
         return redirect("account", account_id=account.pk)
     received_at = now if data["received_on"] == today else _noon(data["received_on"], zone)
 
@@ -102,7 +102,7 @@ def record_account_payment(request: HttpRequest, account_id: int) -> HttpRespons
         try:
             amount = Money.of(data["amount"], account.currency)
         except MoneyError as exc:
-            raise UnableToRecordPayment(str(exc)) from None
+            raise UnableToRecordPayment("Amount: " + str(exc).removeprefix("amount: ")) from None
         already = Payment.objects.filter(idempotency_key=data["idempotency_key"]).exists()
         payment = record_payment(
             account=account,

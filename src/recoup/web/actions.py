@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from recoup.accounts.models import Account, AccountDebtor
+from recoup.core.money import MoneyError
 from recoup.parties.models import Debtor
 from recoup.users.models import User
 from recoup.workspace.visibility import may_see
@@ -37,10 +38,13 @@ def run_action(
     refused: tuple[type[Exception], ...],
     back_to: str,
 ) -> HttpResponse:
-    """Run `action`; its return value is the success message, a refusal's text the error message."""
+    """Run `action`; its return value is the success message, a refusal's text the error message.
+
+    An amount that cannot be money in the account's currency (MoneyError) is always a refusal."""
+    refusals: tuple[type[Exception], ...] = (*refused, MoneyError)
     try:
         done = action()
-    except refused as exc:
+    except refusals as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, done)
@@ -48,10 +52,38 @@ def run_action(
 
 
 def form_error(request: HttpRequest, account: Account, form: forms.Form, *, back_to: str) -> HttpResponse:
-    """Back to the page with the form's first error, naming the field."""
+    """Back to the page with the form's first error, naming the field by its label; what was typed is kept.
+
+    The page finds the typed values with `kept_values(request, form_name)` and draws the form with them.
+    """
     field, errors = next(iter(form.errors.items()))
-    messages.error(request, f"{field}: {errors[0]}")
+    label = form.fields[field].label if field in form.fields and form.fields[field].label else field
+    messages.error(request, f"{label}: {errors[0]}" if field != "__all__" else str(errors[0]))
+    keep_values(request, form)
     return redirect(back_to, account_id=account.pk)
+
+
+_KEPT = "recoup.kept_form"
+
+
+def keep_values(request: HttpRequest, form: forms.Form) -> None:
+    """Remember what was typed into a refused form, for the next page drawn (once)."""
+    typed = {
+        name: request.POST.getlist(name) if len(request.POST.getlist(name)) > 1 else request.POST.get(name, "")
+        for name in form.fields
+        if name in request.POST and name != "idempotency_key"
+    }
+    request.session[_KEPT] = {"form": type(form).__name__, "data": typed}
+
+
+def kept_values(request: HttpRequest, form_class: type[forms.Form]) -> dict[str, object] | None:
+    """What was typed into a refused form of this class, once (the next drawing forgets it)."""
+    kept = request.session.get(_KEPT)
+    if not kept or kept.get("form") != form_class.__name__:
+        return None
+    del request.session[_KEPT]
+    data = kept.get("data")
+    return data if isinstance(data, dict) else None
 
 
 def primary_debtor(account: Account) -> Debtor | None:

@@ -25,8 +25,9 @@ from recoup.arrangements.services import (
     policy_for,
 )
 from recoup.core.arrangements import Frequency
-from recoup.core.money import Money, MoneyError
+from recoup.core.money import Money, MoneyError, entered_amount
 from recoup.web.actions import account_for, form_error, run_action
+from recoup.web.forms import MoneyAmountField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
@@ -39,11 +40,9 @@ class PlanForm(forms.Form):
     )
     first_due = forms.DateField(label="First payment", input_formats=["%Y-%m-%d"], widget=DATE_INPUT)
     count = forms.IntegerField(label="Number of payments", required=False, min_value=1, max_value=600)
-    instalment = forms.DecimalField(label="Or: amount of each", required=False, min_value=Decimal("0.01"))
-    total = forms.DecimalField(
-        label="Total", required=False, min_value=Decimal("0.01"), help_text="Empty: the whole balance."
-    )
-    down_payment = forms.DecimalField(label="Down payment", required=False, min_value=Decimal("0.01"))
+    instalment = MoneyAmountField(label="Or: amount of each", required=False)
+    total = MoneyAmountField(label="Total", required=False, help_text="Empty: the whole balance.")
+    down_payment = MoneyAmountField(label="Down payment", required=False)
     freeze_charges = forms.BooleanField(label="Freeze interest and fees while kept", required=False)
     approval_reason = forms.CharField(
         label="Reason, if outside policy", required=False, max_length=1000, help_text="A team lead approves it."
@@ -57,7 +56,7 @@ class PlanForm(forms.Form):
 
 
 class SettlementForm(forms.Form):
-    amount = forms.DecimalField(label="Settle for", min_value=Decimal("0.01"))
+    amount = MoneyAmountField(label="Settle for")
     on = forms.DateField(label="Paid by", input_formats=["%Y-%m-%d"], widget=DATE_INPUT)
     approval_reason = forms.CharField(
         label="Reason, if above your authority", required=False, max_length=1000, help_text="Approval follows."
@@ -65,7 +64,7 @@ class SettlementForm(forms.Form):
 
 
 class PromiseForm(forms.Form):
-    amount = forms.DecimalField(label="Amount", min_value=Decimal("0.01"))
+    amount = MoneyAmountField(label="Amount")
     on = forms.DateField(label="On", input_formats=["%Y-%m-%d"], widget=DATE_INPUT)
     channel = forms.ChoiceField(
         label="Taken by", choices=[("call", "Call"), ("sms", "SMS"), ("email", "Email"), ("letter", "Letter")]
@@ -278,17 +277,29 @@ def affordability_page(request: HttpRequest, account_id: int) -> HttpResponse:
         if not user.has_perm("arrangements.add_arrangement"):
             raise PermissionDenied
         post = request.POST
+        amounts: dict[str, Money] = {}
+        for key in post:
+            text = str(post.get(key, "")).strip()
+            if not key.startswith("amount-") or not text:
+                continue
+            try:
+                amounts[key[len("amount-") :]] = entered_amount(text, account.currency)
+            except MoneyError as exc:
+                label = key[len("amount-") :].replace("_", " ")
+                messages.error(
+                    request, f"{label}: '{text[:40]}' is not an amount ({str(exc).removeprefix('amount: ')})"
+                )
+                return redirect("account-affordability", account_id=account.pk)
         try:
-            amounts = {
-                key[len("amount-") :]: Money.of(Decimal(str(post.get(key, "")).strip()), account.currency)
-                for key in post
-                if key.startswith("amount-") and str(post.get(key, "")).strip()
-            }
             adults, children = int(post.get("adults", "1") or 1), int(post.get("children", "0") or 0)
-            share = Decimal(post.get("debt_share", "100") or "100") / 100
-        except (InvalidOperation, ValueError, MoneyError) as exc:
-            messages.error(request, f"amounts: every amount must be a number ({exc})")
+            share = Decimal(post.get("debt_share", "100") or "100")
+        except (InvalidOperation, ValueError):
+            messages.error(request, "Adults, children and the share of this debt must be whole numbers.")
             return redirect("account-affordability", account_id=account.pk)
+        if not (1 <= adults <= 20 and 0 <= children <= 20 and share.is_finite() and 0 < share <= 100):
+            messages.error(request, "Adults must be 1 to 20, children 0 to 20, and the share of this debt 1 to 100%.")
+            return redirect("account-affordability", account_id=account.pk)
+        share = share / 100
 
         def action() -> str:
             recorded = record_affordability(

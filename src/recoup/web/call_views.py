@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
@@ -14,13 +13,14 @@ from django.views.decorators.http import require_POST
 from recoup.compliance.services import UnableToContact
 from recoup.core.money import Money, MoneyError
 from recoup.web.actions import account_for, debtor_zone, form_error, primary_debtor, run_action
+from recoup.web.forms import MoneyAmountField
 from recoup.workspace.calls import OUTCOMES, FollowUp, log_call
 
 
 class CallForm(forms.Form):
     outcome = forms.ChoiceField(label="Outcome", choices=[(key, o.label) for key, o in OUTCOMES.items()])
     note = forms.CharField(label="Note", required=False, max_length=2000)
-    promise_amount = forms.DecimalField(label="Promised amount", required=False, min_value=Decimal("0.01"))
+    promise_amount = MoneyAmountField(label="Promised amount", required=False)
     promise_on = forms.DateField(
         label="Promised for", required=False, input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
     )

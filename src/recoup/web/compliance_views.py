@@ -40,7 +40,9 @@ class NoticeForm(forms.Form):
     kind = forms.ChoiceField(label="Notice", choices=Notice.Kind.choices)
     sent_on = forms.DateField(label="Sent on", input_formats=["%Y-%m-%d"], widget=DATE_INPUT)
     channel = forms.ChoiceField(label="By", choices=[("letter", "Letter"), ("email", "Email"), ("sms", "SMS")])
-    remedy_days = forms.IntegerField(label="Days to remedy", required=False, min_value=1, help_text="Default notices.")
+    remedy_days = forms.IntegerField(
+        label="Days to remedy", required=False, min_value=1, max_value=365, help_text="Default notices."
+    )
     reference = forms.CharField(label="Reference", required=False, max_length=100, help_text="Batch or tracking.")
 
 

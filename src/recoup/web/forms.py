@@ -1,14 +1,43 @@
-"""Forms of the staff UI: sign-in and the filters of list pages."""
+"""Forms of the staff UI: sign-in, the filters of list pages, and the field every amount is typed into."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from recoup.core.money import MoneyError, parse_amount
 from recoup.workspace.queue import NO_FILTERS, InvalidFilter, QueueFilters
+
+
+class MoneyAmountField(forms.CharField):
+    """An amount of money as an officer types it: "1250.50" or "1,250.50", positive, at most 999,999,999,999.99.
+
+    Cleans to a Decimal; the view makes it Money in the account's currency (which refuses more decimal
+    places than the currency has). Every refusal is a sentence, never a server error.
+    """
+
+    def __init__(self, *, min_value: Decimal | None = Decimal("0.01"), **kwargs: Any) -> None:
+        self.min_value = min_value
+        attrs = {"inputmode": "decimal", "autocomplete": "off", "maxlength": "40"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(**kwargs)  # no max_length: its validator would run on the Decimal; parse_amount bounds it
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            amount = parse_amount(text)
+        except MoneyError as exc:
+            reason = str(exc).removeprefix("amount: ")
+            raise forms.ValidationError(f"Enter an amount such as 1250.50 ({reason}).", code="invalid") from None
+        if self.min_value is not None and amount < self.min_value:
+            raise forms.ValidationError(f"Enter an amount of at least {self.min_value}.", code="min_value")
+        return amount
 
 
 class SignInForm(AuthenticationForm):

@@ -67,10 +67,10 @@ def test_a_payment_taken_on_the_phone_is_posted_once(officer: User, account: Acc
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"amount": "0"}, "amount: Ensure this value is greater than or equal to 0.01."),
-        ({"amount": "12.345"}, "amount: 12.345 has more decimal places than USD allows (2)"),
+        ({"amount": "0"}, "Amount: Enter an amount of at least 0.01."),
+        ({"amount": "12.345"}, "Amount: 12.345 has more decimal places than USD allows (2)"),
         ({"received_on": "2030-01-01"}, "in the future"),
-        ({"method": "bitcoin"}, "method: Select a valid choice."),
+        ({"method": "bitcoin"}, "How: Select a valid choice."),
     ],
 )
 def test_a_bad_payment_is_refused_naming_the_field(
@@ -151,7 +151,7 @@ def test_a_team_lead_reassigns_within_their_team_and_an_officer_cannot(officer: 
     assert 'aria-label="Reassign the account"' in page
     assert "Ana Silva" in page
     missing = client.post(f"/accounts/{account.pk}/assign/", {"officer": colleague.pk}, follow=True).content.decode()
-    assert "reason: This field is required." in missing
+    assert "Why: This field is required." in missing
     done = client.post(
         f"/accounts/{account.pk}/assign/", {"officer": colleague.pk, "reason": "Spanish speaker"}, follow=True
     ).content.decode()

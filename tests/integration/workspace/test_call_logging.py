@@ -145,7 +145,7 @@ def test_the_account_page_logs_a_call_made_now(
     assert "call blocked: US-01" in late.content.decode()
     assert Contact.objects.count() == 1
     bad = client.post(f"/accounts/{account.pk}/calls/", {"outcome": "made_up"}, follow=True)  # type: ignore[attr-defined]
-    assert "outcome: Select a valid choice." in bad.content.decode()
+    assert "Outcome: Select a valid choice." in bad.content.decode()
 
 
 def test_an_auditor_cannot_log_a_call(account: Account) -> None:
@@ -182,7 +182,7 @@ def test_the_timeline_shows_what_happened_filtered_by_kind_and_takes_notes(
     notes = client.get(f"/accounts/{account.pk}/timeline/?kind=notes").content.decode()  # type: ignore[attr-defined]
     assert "Sent the June statement by email" in notes
     empty = client.post(f"/accounts/{account.pk}/notes/", {"text": ""}, follow=True).content.decode()  # type: ignore[attr-defined]
-    assert "text: This field is required." in empty
+    assert "Note: This field is required." in empty
     assert AuditEvent.objects.filter(name="workspace.note.added").count() == 1
 
 

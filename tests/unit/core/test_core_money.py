@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recoup.core.money import Money, MoneyError, total
+from recoup.core.money import Money, MoneyError, entered_amount, total
 
 CURRENCIES = st.sampled_from(["USD", "GBP", "AUD", "JPY", "BHD"])
 
@@ -31,6 +31,37 @@ class TestMoney:
     def test_refuses_more_places_than_the_currency_has(self) -> None:
         with pytest.raises(MoneyError, match="more decimal places than JPY allows"):
             Money.of("10.5", "JPY")
+
+    @pytest.mark.parametrize("value", ["1e30", "-1e30", "1E+999999", "10" * 30, "1000000000000000"])
+    def test_refuses_amounts_beyond_the_limit_with_a_money_error(self, value: str) -> None:
+        with pytest.raises(MoneyError, match="amount: .* is too large"):
+            Money.of(value, "USD")
+
+    @given(st.decimals(allow_nan=True, allow_infinity=True), CURRENCIES)
+    def test_any_decimal_is_money_or_a_money_error(self, value: Decimal, currency: str) -> None:
+        try:
+            money = Money.rounded(value, currency, rounding=ROUND_HALF_EVEN)
+        except MoneyError:
+            return
+        assert Money.from_minor(money.minor, currency) == money
+
+    @given(st.text(max_size=60), CURRENCIES)
+    def test_entered_text_is_money_or_a_money_error(self, text: str, currency: str) -> None:
+        try:
+            money = entered_amount(text, currency)
+        except MoneyError as exc:
+            refusal = str(exc)
+        else:
+            assert abs(money.amount) <= Decimal("999999999999.99")
+            return
+        assert refusal.startswith("amount: ")
+
+    def test_entered_amounts_are_bounded_and_read_thousands_separators(self) -> None:
+        assert entered_amount(" 1,250.50 ", "USD") == Money.of("1250.50", "USD")
+        with pytest.raises(MoneyError, match="at most 999,999,999,999.99"):
+            entered_amount("1000000000000", "USD")
+        with pytest.raises(MoneyError, match="is not a number"):
+            entered_amount("12\x0034", "USD")
 
     def test_refuses_mixing_currencies(self) -> None:
         with pytest.raises(MoneyError, match="cannot combine USD with GBP"):
@@ -70,7 +101,7 @@ class TestMoney:
         assert Money.of("0.99", "USD") < Money.of("1", "USD")
 
 
-@given(st.integers(min_value=-(10**15), max_value=10**15), CURRENCIES)
+@given(st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1), CURRENCIES)
 def test_format_minor_reads_exactly_like_money(minor: int, currency: str) -> None:
     from recoup.core.money import format_minor
 
