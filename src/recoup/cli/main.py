@@ -166,7 +166,8 @@ def demo_data(accounts: int, seed: int, as_of: object, if_empty: bool, users: bo
         f"Created {summary.accounts:,} accounts, {summary.debtors:,} debtors, "
         f"{summary.contact_points:,} contact points for {summary.creditors} creditors, with "
         f"{summary.open_items:,} open items, {summary.payments:,} payments, {summary.transactions:,} ledger "
-        f"transactions and {summary.entries:,} entries, in {summary.elapsed_seconds:.1f} s "
+        f"transactions and {summary.entries:,} entries, and {summary.holds:,} holds behind the disputed and "
+        f"on-hold accounts, in {summary.elapsed_seconds:.1f} s "
         f"(seed {seed}, as of {as_of_date.isoformat()})."
     )
 

@@ -22,8 +22,11 @@ from django.db.models import Q
 from phonenumbers import timezone as phone_time_zones
 
 from recoup.accounts.models import Account, AccountDebtor
+from recoup.accounts.services import change_account_status
+from recoup.audit.models import AuditEvent
 from recoup.audit.services import record_event
 from recoup.compliance.models import CallConsent, Contact, ContactDecision, ContactWish, Hold, Notice
+from recoup.core.account_status import AccountStatus, can_transition
 from recoup.core.compliance import (
     Australia,
     Channel,
@@ -80,6 +83,17 @@ HOLD_RULES: dict[str, tuple[str, str]] = {
     ),
     Hold.Kind.DO_NOT_CONTACT: ("US-07", "the person asked not to be contacted on this channel"),
 }
+# Where the debtor lives under another law, the hold rests on that law's rule (by the debtor's country).
+HOLD_RULES_BY_COUNTRY: dict[str, dict[str, str]] = {
+    Hold.Kind.DISPUTE: {"GB": "UK-05", "AU": "AU-04"},
+}
+
+
+def hold_rule(kind: str, country: str) -> str:
+    """The rule a blocking hold of this kind rests on for a debtor in this country (US-15, UK-05, AU-04)."""
+    return HOLD_RULES_BY_COUNTRY.get(kind, {}).get(country, HOLD_RULES[kind][0])
+
+
 # Holds that do not block contact but must be seen before it.
 HOLD_WARNINGS: dict[str, tuple[str, str]] = {
     Hold.Kind.HARDSHIP: ("AU-06", "a hardship notice is being assessed; no enforcement, take care with demands"),
@@ -468,7 +482,7 @@ def evaluate(
             warnings.append(Reason(HOLD_RULES[hold.kind][0], f"allowed as a {purpose.value.replace('_', ' ')} only"))
             continue
         if hold.kind in HOLD_RULES:
-            rule, words = HOLD_RULES[hold.kind]
+            rule, words = hold_rule(hold.kind, debtor.country), HOLD_RULES[hold.kind][1]
             until = f" until {hold.ends_at.isoformat()}" if hold.ends_at else ""
             reasons.append(Reason(rule, f"{words} ({hold.get_kind_display().lower()} hold {hold.pk}{until})"))
             if hold.ends_at is None:
@@ -826,7 +840,60 @@ def place_hold(
         )
         if kind in BREATHING_SPACE_KINDS:
             _freeze_for_breathing_space(hold, now=now, actor=actor)
+        if kind == Hold.Kind.DISPUTE and account is not None:
+            _mark_disputed(account, hold, now=now, actor=actor)
     return hold
+
+
+def _mark_disputed(account: Account, hold: Hold, *, now: datetime, actor: Actor) -> None:
+    """A dispute hold makes the account Disputed (through the status service, audited), where its
+    lifecycle allows (a settled or closed account keeps its status)."""
+
+    current = AccountStatus(Account.objects.values_list("status", flat=True).get(pk=account.pk))
+    if current is AccountStatus.DISPUTED or not can_transition(current, AccountStatus.DISPUTED):
+        return
+    change_account_status(
+        account=account,
+        to_status=AccountStatus.DISPUTED,
+        reason=f"dispute hold {hold.pk}: {hold.reason}",
+        now=now,
+        actor=actor,
+    )
+
+
+def _end_disputed(hold: Hold, *, now: datetime, actor: Actor) -> None:
+    """When the account's last dispute hold ends, it goes back to the status it had before the dispute."""
+
+    if hold.account_id is None or _active_holds_of(hold.account_id, Hold.Kind.DISPUTE, now).exists():
+        return
+    account = Account.objects.get(pk=hold.account_id)
+    if account.status != Account.Status.DISPUTED:
+        return
+    marked = (
+        AuditEvent.objects.filter(
+            name="accounts.account.status_changed", account_id=account.pk, after__status=AccountStatus.DISPUTED.value
+        )
+        .order_by("-occurred_at", "-id")
+        .values_list("before", flat=True)
+        .first()
+    )
+    before = (marked or {}).get("status", AccountStatus.ACTIVE.value)
+    target = AccountStatus(before) if before in AccountStatus._value2member_map_ else AccountStatus.ACTIVE
+    if target is AccountStatus.DISPUTED or not can_transition(AccountStatus.DISPUTED, target):
+        target = AccountStatus.ACTIVE
+    change_account_status(
+        account=account,
+        to_status=target,
+        reason=f"dispute hold {hold.pk} lifted: {hold.lift_reason}",
+        now=now,
+        actor=actor,
+    )
+
+
+def _active_holds_of(account_id: int, kind: str, at: datetime) -> Any:
+    return Hold.objects.filter(account_id=account_id, kind=kind, lifted_at=None, starts_at__lte=at).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=at)
+    )
 
 
 BREATHING_SPACE_KINDS = (Hold.Kind.BREATHING_SPACE, Hold.Kind.BREATHING_SPACE_MHC)
@@ -892,6 +959,8 @@ def lift_hold(*, hold: Hold, reason: str, now: datetime, actor: Actor) -> Hold:
         )
         if locked.kind in BREATHING_SPACE_KINDS:
             _unfreeze_after_breathing_space(locked, now=now, actor=actor)
+        if locked.kind == Hold.Kind.DISPUTE:
+            _end_disputed(locked, now=now, actor=actor)
     return locked
 
 

@@ -31,6 +31,7 @@ from recoup.accounts.services import TRANSACTION_COLUMNS as LEDGER_TRANSACTION_C
 from recoup.arrangements.models import Arrangement, Due
 from recoup.arrangements.services import monitor
 from recoup.audit.services import record_event
+from recoup.compliance.models import Hold
 from recoup.core.arrangements import Frequency
 from recoup.demo import calibration
 from recoup.demo.history import (
@@ -144,6 +145,8 @@ class DemoSummary:
     """After monitoring: how many dues are pending, due, kept, partly kept and broken."""
     arrangements_by_state: tuple[tuple[str, int], ...] = ()
     """After monitoring: how many plans are active, broken or completed."""
+    holds: int = 0
+    """Holds behind the disputed and on-hold accounts (so the gate blocks them as their status says)."""
 
     @property
     def rows(self) -> int:
@@ -234,6 +237,7 @@ def generate_portfolio(
             # alter or truncate these tables in the same transaction).
             connection.check_constraints()
         report("monitoring", 1, 1)
+        totals.holds = _hold_held_accounts(creditor_ids=list(creditor_ids.values()), now=now)
         states = _count_by(Arrangement, "state")
         due_statuses = _count_by(Due, "status")
         by_creditor = tuple((spec.code, counts[i]) for i, spec in enumerate(DEMO_CREDITORS))
@@ -257,6 +261,7 @@ def generate_portfolio(
                 "payments": totals.payments,
                 "arrangements": totals.arrangements,
                 "dues": totals.dues,
+                "holds": totals.holds,
                 "accounts_by_creditor": dict(by_creditor),
             },
         )
@@ -279,7 +284,52 @@ def generate_portfolio(
         dues=totals.dues,
         dues_by_status=due_statuses,
         arrangements_by_state=states,
+        holds=totals.holds,
     )
+
+
+# Why an account placed on hold is held, drawn in turn (each blocks collection contact; see HOLD_RULES).
+_ON_HOLD_KINDS = (
+    (
+        Hold.Kind.REPRESENTED,
+        "A solicitor or debt adviser acts for the debtor; contact them, not the debtor.",
+        "Letter of authority received with the placement.",
+    ),
+    (
+        Hold.Kind.BANKRUPTCY,
+        "The debtor filed for bankruptcy (insolvency); collection is stayed.",
+        "Notice of the filing with the placement file.",
+    ),
+    (
+        Hold.Kind.CEASE_COMMUNICATION,
+        "The debtor asked in writing that we stop contacting them.",
+        "Their letter, scanned with the placement.",
+    ),
+)
+
+
+def _hold_held_accounts(*, creditor_ids: list[int], now: datetime) -> int:
+    """Give every demo account placed as Disputed a dispute hold, and every one On hold a hold of its
+    reason, from when its status was set: the gate then blocks them as their status says. One query for
+    the accounts and one bulk insert; the portfolio's audit event counts them."""
+    held = Account.objects.filter(
+        creditor_id__in=creditor_ids, status__in=[Account.Status.DISPUTED, Account.Status.ON_HOLD]
+    ).values_list("id", "status", "status_changed_at")
+    holds = []
+    for account_id, status, since in held.order_by("id").iterator(chunk_size=10_000):
+        if status == Account.Status.DISPUTED:
+            kind, reason, evidence = (
+                Hold.Kind.DISPUTE,
+                "The debtor disputes the debt; collection waits until it is verified.",
+                "Dispute noted on the placement file; verification requested from the creditor.",
+            )
+        else:
+            kind, reason, evidence = _ON_HOLD_KINDS[account_id % len(_ON_HOLD_KINDS)]
+        holds.append(
+            Hold(account_id=account_id, kind=kind, starts_at=since, reason=reason, evidence=evidence, created_at=now)
+        )
+    Hold.objects.bulk_create(holds, batch_size=5_000)
+    return len(holds)
 
 
 def _count_by(model: type[Model], column: str) -> tuple[tuple[str, int], ...]:
@@ -449,6 +499,7 @@ class _Totals:
     payments: int = 0
     arrangements: int = 0
     dues: int = 0
+    holds: int = 0
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from recoup.audit.services import actor_label_for, record_event
 from recoup.communications.models import Message, Template
 from recoup.communications.services import UnableToSend, queue_message
 from recoup.compliance.models import Hold
-from recoup.compliance.services import HOLD_RULES
+from recoup.compliance.services import HOLD_RULES, HOLD_RULES_BY_COUNTRY
 from recoup.core.account_status import AccountStatus
 from recoup.core.ledger import Component
 from recoup.core.money import Money
@@ -740,6 +740,24 @@ NO_ENDPOINT = {
 }
 
 
+def _rule_by_country_sql() -> str:
+    """SQL for the rule a blocking hold names: the row's rule, or the debtor's country's where it differs
+    (HOLD_RULES_BY_COUNTRY: a dispute is UK-05 in Great Britain, AU-04 in Australia)."""
+    cases = []
+    for kind, by_country in HOLD_RULES_BY_COUNTRY.items():
+        whens = " ".join(f"WHEN '{country}' THEN '{rule}'" for country, rule in sorted(by_country.items()))
+        cases.append(
+            f"WHEN r.column1 = '{kind}' THEN COALESCE((SELECT CASE d.country {whens} END "
+            "FROM accounts_account_debtor ad JOIN parties_debtor d ON d.id = ad.debtor_id "
+            "WHERE ad.account_id = strategies_action.account_id AND ad.role = 'primary'), r.column5)"
+        )
+    return f"CASE {' '.join(cases)} ELSE r.column5 END" if cases else "r.column5"
+
+
+# Only constants from HOLD_RULES_BY_COUNTRY (hold kinds, country codes, rule IDs) are in this SQL.
+_RULE_BY_COUNTRY_SQL = _rule_by_country_sql()
+
+
 def hold_screen_rows() -> list[tuple[str, str, str, int, str, str]]:
     """(hold kind, action kind, channel or '', order, rule, reason) for every hold that blocks a contact
     action. A do-not-contact hold blocks only its own channel; where several holds apply, the first
@@ -781,7 +799,8 @@ def _screen(context: RunContext, low: int, high: int) -> dict[str, int]:
     )
     run_range = [context.run.pk, low, high]
     blocked = _execute_sql(
-        "UPDATE strategies_action SET state = 'blocked', rule = r.column5, reason = r.column6, decided_at = %s "
+        f"UPDATE strategies_action SET state = 'blocked', rule = {_RULE_BY_COUNTRY_SQL}, reason = r.column6, "
+        "decided_at = %s "
         f"FROM (SELECT m.action_id, MIN(m.ord) AS ord FROM ({matches}) m GROUP BY m.action_id) b, {rules_table} r "
         "WHERE strategies_action.id = b.action_id AND r.column4 = b.ord AND r.column2 = strategies_action.kind "
         "AND strategies_action.state = 'planned'",

@@ -20,6 +20,9 @@ from factories import AccountFactory
 from recoup.accounts.models import Account, AccountDebtor, LedgerEntry, LedgerTransaction, OpenItem, Payment
 from recoup.arrangements.models import Arrangement, Due
 from recoup.audit.models import AuditEvent
+from recoup.compliance.models import Hold
+from recoup.compliance.services import evaluate
+from recoup.core.compliance import Channel
 from recoup.demo.generator import (
     MAX_ACCOUNTS,
     DemoSummary,
@@ -106,6 +109,7 @@ def generate(*, accounts: int = ACCOUNTS, seed: int = SEED) -> DemoSummary:
 
 
 PORTFOLIO_MODELS = (
+    Hold,
     Due,
     Arrangement,
     Payment,
@@ -196,6 +200,19 @@ class TestGeneratePortfolio:
         assert portfolio.ledger_rows == ledger > 5 * ACCOUNTS
         people = 6 + portfolio.debtors + portfolio.contact_points + ACCOUNTS + portfolio.account_debtors
         assert portfolio.rows == people + ledger
+
+    def test_disputed_and_on_hold_accounts_are_held_so_the_gate_blocks_them(self, portfolio: DemoSummary) -> None:
+        held_statuses = [Account.Status.DISPUTED, Account.Status.ON_HOLD]
+        held = Account.objects.filter(status__in=held_statuses)
+        assert held.count() == portfolio.holds > 0
+        assert not held.exclude(holds__lifted_at=None).exists(), "every such account has a hold in force"
+        assert set(Hold.objects.filter(account__status="disputed").values_list("kind", flat=True)) == {"dispute"}
+        kinds = set(Hold.objects.filter(account__status="on_hold").values_list("kind", flat=True))
+        assert kinds == {"represented", "bankruptcy", "cease_communication"}
+        for account in held.order_by("id")[:12]:
+            decision = evaluate(account=account, debtor=account.debtors.first(), channel=Channel.LETTER, at=NOW)
+            assert not decision.decision.allowed, account.reference
+        assert AuditEvent.objects.get(name="demo.portfolio.generated").after["holds"] == portfolio.holds
 
     def test_every_account_has_one_primary_debtor_and_every_debtor_an_account(self, portfolio: DemoSummary) -> None:
         primaries = AccountDebtor.objects.filter(role="primary")

@@ -281,6 +281,34 @@ class TestTheGateScreen:
         assert outcome(two_holds) == ("blocked", "US-04")
         assert outcome(lifted) == ("queued", "")
 
+    def test_a_dispute_blocks_under_the_rule_of_the_debtors_country(self, portfolio: None) -> None:
+        call_everyone = {
+            "segments": [{"name": "all", "paths": {"call": 100}}],
+            "paths": {"call": {"steps": [{"day": 0, "action": "call", "priority": 3}]}},
+        }
+        publish(version=save_draft(definition=call_everyone, note="", now=NOW, actor=None), now=NOW, actor=None)
+        run_daily(as_of=TODAY, now=NOW, stop_after="actions")
+        planned = Action.objects.values("account_id")
+        callable_debtors = ContactPoint.objects.filter(kind="phone", do_not_contact=False).values("debtor_id")
+        unheld = (
+            AccountDebtor.objects.filter(role="primary", account_id__in=planned, debtor_id__in=callable_debtors)
+            .exclude(account_id__in=Hold.objects.exclude(account=None).values("account_id"))
+            .exclude(debtor_id__in=Hold.objects.exclude(debtor=None).values("debtor_id"))
+        )
+        chosen = {}
+        for country in ("US", "GB", "AU"):
+            chosen[country] = unheld.filter(debtor__country=country).order_by("account_id")[0].account_id
+            Hold.objects.create(
+                account_id=chosen[country],
+                kind="dispute",
+                starts_at=NOW - timedelta(days=2),
+                reason="test",
+                created_at=NOW,
+            )
+        run_daily(as_of=TODAY, now=NOW)
+        rules = {country: Action.objects.get(account_id=pk).rule for country, pk in chosen.items()}
+        assert rules == {"US": "US-15", "GB": "UK-05", "AU": "AU-04"}
+
     def test_a_fee_the_creditor_does_not_allow_is_blocked(self, portfolio: None) -> None:
         Creditor.objects.update(fees_policy=None)
         definition = {
