@@ -23,6 +23,7 @@ from recoup.arrangements.services import UnableToArrange
 from recoup.compliance.services import limitation_for
 from recoup.core.compliance import Channel, MessageFacts, Severity, content_problems, masked_account_number
 from recoup.core.money import Money
+from recoup.platform.config import NO_COLLECTOR_IDENTITY
 
 LETTER_PAGE = {"US": "Letter", "CA": "Letter"}  # everywhere else A4
 DEBT_ADVICE = {
@@ -144,9 +145,7 @@ def letter_html(arrangement: Arrangement, *, today: date) -> str:
     sender = settings.COLLECTOR_NAME
     address = [line.strip() for line in settings.COLLECTOR_ADDRESS.split("|") if line.strip()]
     if not sender or not address:
-        raise UnableToArrange(
-            "RECOUP_COLLECTOR_NAME / RECOUP_COLLECTOR_ADDRESS: set the name and address letters are sent from"
-        )
+        raise UnableToArrange(NO_COLLECTOR_IDENTITY)
     if not (debtor.address_line1 and debtor.city and debtor.postal_code):
         raise UnableToArrange(f"address: {debtor.display_name} has no full postal address to write to")
     recipient = [

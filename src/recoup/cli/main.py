@@ -16,6 +16,7 @@ from recoup.cli.bootstrap import (
     ensure_migrated,
     setup_django,
 )
+from recoup.cli.serving import prepare_to_serve, start_embedded_clock
 
 ROLE_NAMES = ["officer", "team_lead", "manager", "legal", "admin", "auditor"]
 CREDENTIALS_FILE = "demo-credentials.txt"
@@ -51,31 +52,12 @@ def serve(host: str, port: int, threads: int) -> None:
     if credentials.exists():
         click.echo(f"Demo sign-ins (from {credentials}):")
         click.echo(credentials.read_text(encoding="utf-8").rstrip())
+    for line in prepare_to_serve(settings, host=shown_host, port=port, environ=os.environ, demo=credentials.exists()):
+        click.echo(line)
     if not settings.CELERY_BROKER_URL:
-        _start_embedded_clock()
+        start_embedded_clock()
     click.echo(f"Serving at http://{shown_host}:{port}/ (press Ctrl+C to stop)")
     waitress_serve(application, host=host, port=port, threads=threads, ident="recoup")
-
-
-def _start_embedded_clock() -> None:
-    """Without a broker there is no Celery beat: a thread in the server starts the daily run when the
-    schedule set on the Strategy page says so (checked every minute; the run is idempotent per date)."""
-    import threading
-    import time
-
-    from django.db import connections
-
-    from recoup.strategies.services import schedule_tick
-
-    def tick() -> None:
-        while True:
-            try:
-                schedule_tick()
-            finally:
-                connections.close_all()
-            time.sleep(60)
-
-    threading.Thread(target=tick, name="recoup-clock", daemon=True).start()
 
 
 @cli.command()

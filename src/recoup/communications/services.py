@@ -64,6 +64,7 @@ from recoup.core.messages import (
 from recoup.core.money import Money
 from recoup.parties.models import ContactPoint, Creditor, Debtor
 from recoup.parties.services import UnableToSaveParty, stop_using_contact_point
+from recoup.platform.config import NO_COLLECTOR_IDENTITY
 from recoup.users.models import User
 
 Actor = User | None
@@ -323,9 +324,7 @@ def _check_postal(debtor: Debtor) -> None:
     if not (debtor.address_line1 and debtor.city and debtor.postal_code):
         raise UnableToSend(f"address: {debtor.display_name} has no full postal address to write to")
     if not settings.COLLECTOR_NAME or not settings.COLLECTOR_ADDRESS:
-        raise UnableToSend(
-            "RECOUP_COLLECTOR_NAME / RECOUP_COLLECTOR_ADDRESS: set the name and address letters are sent from"
-        )
+        raise UnableToSend(NO_COLLECTOR_IDENTITY)
 
 
 def letter_document(account: Account, debtor: Debtor, *, title: str, body_html: str, today: date) -> str:

@@ -336,6 +336,13 @@ def parse_sms(environ: Mapping[str, str]) -> SmsConfig | None:
     )
 
 
+# What a member of staff reads when a letter or notice cannot be made for want of the sender's identity.
+NO_COLLECTOR_IDENTITY = (
+    "Letters cannot be made yet: the name and postal address they are sent from are not set up. "
+    "Ask an administrator to set them (docs/operations.md, 'Letters: who they are from')."
+)
+
+
 def _public_url(environ: Mapping[str, str]) -> str:
     url = environ.get("RECOUP_PUBLIC_URL", "").strip().rstrip("/") or "http://localhost:8000"
     parts = urlsplit(url)

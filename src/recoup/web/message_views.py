@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -28,6 +29,7 @@ from recoup.communications.services import (
     save_template,
 )
 from recoup.parties.models import Creditor
+from recoup.platform.embedded import EmbeddedClock
 from recoup.users.models import User
 from recoup.web.actions import account_for, debtor_zone, run_action
 from recoup.workspace.queue import BUCKETS, OPEN_STATUSES, InvalidFilter, QueueFilters
@@ -107,7 +109,28 @@ def outbox(request: HttpRequest) -> HttpResponse:
             "statuses": Message.Status.choices,
             "status": status,
             "query_string": f"status={status}" if status else "",
+            "delivery": delivery_statement(),
         },
+    )
+
+
+def delivery_statement() -> str:
+    """What sends the outbox, as it is in this installation (shown on the Outbox page)."""
+    if EmbeddedClock.running():
+        where = (
+            f"email is written to files in {settings.EMAIL_FILE_PATH}, as no mail server is set"
+            if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend")
+            else f"email goes to {settings.EMAIL_HOST}"
+        )
+        return f"This server sends what is due every minute ({where}); letters go in the daily print batch."
+    if settings.CELERY_BROKER_URL:
+        return (
+            "The Celery worker and beat send what is due every minute while they run; "
+            "letters go in the daily print batch."
+        )
+    return (
+        "Nothing in this process sends messages: they wait here until `recoup serve` or a Celery worker runs "
+        "(docs/communications.md); letters go in the daily print batch."
     )
 
 

@@ -115,7 +115,7 @@ def test_the_letter_is_refused_without_a_sender_or_an_address() -> None:
     plan = _plan()
     with (
         override_settings(COLLECTOR_NAME="", COLLECTOR_ADDRESS=""),
-        pytest.raises(UnableToArrange, match="RECOUP_COLLECTOR_NAME"),
+        pytest.raises(UnableToArrange, match="the name and postal address they are sent from are not set up"),
     ):
         letter_html(plan, today=date(2027, 1, 20))  # type: ignore[arg-type]
     plan.account.debtors.update(address_line1="")  # type: ignore[attr-defined]

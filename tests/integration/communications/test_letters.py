@@ -180,5 +180,5 @@ def test_the_validation_notice_is_printed_and_starts_its_clocks(settings: Any) -
     notice = Notice.objects.get(account=account)
     assert (notice.kind, notice.sent_on, notice.channel) == ("validation", date(2027, 2, 3), "letter")
     settings.COLLECTOR_NAME = ""
-    with pytest.raises(UnableToSend, match="RECOUP_COLLECTOR_NAME"):
+    with pytest.raises(UnableToSend, match="Ask an administrator to set them"):
         queue_validation_notice(account=account, now=ny(4, 10), actor=None)
