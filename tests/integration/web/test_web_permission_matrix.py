@@ -2,9 +2,9 @@
 
 The matrix below is written out by hand from what each role is for (officers work their accounts,
 team leads also decide and approve, managers also run imports and exports and lift holds, legal
-works accounts like an officer, auditors only read, administrators do everything). A URL added to
-the application without a row here fails `test_every_url_is_in_the_matrix`, so no page or action can
-ship without someone deciding who may use it.
+works accounts like an officer, auditors only read (the imports pages too, without uploading),
+administrators do everything). A URL added to the application without a row here fails
+`test_every_url_is_in_the_matrix`, so no page or action can ship without someone deciding who may use it.
 """
 
 from __future__ import annotations
@@ -71,12 +71,12 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "creditors": ("GET", EVERYONE),
     "audit-log": ("GET", {M, A, D}),
     "aging": ("GET", {T, M, A, D}),
-    "imports": ("GET", MANAGERS),
-    "import-progress": ("GET", MANAGERS),
-    "import-mappings": ("GET", MANAGERS),
+    "imports": ("GET", MANAGERS | {A}),  # the auditor reads them
+    "import-progress": ("GET", MANAGERS | {A}),  # the auditor reads them
+    "import-mappings": ("GET", MANAGERS | {A}),  # the auditor reads them
     "import-mapping-new": ("GET", MANAGERS),
     "import-mapping": ("GET", MANAGERS),
-    "import-rejects": ("GET", MANAGERS),
+    "import-rejects": ("GET", MANAGERS | {A}),  # the auditor reads them
     "exports": ("GET", {M, A, D}),
     "export-download": ("GET", {M, A, D}),
     "unmatched-payments": ("GET", MANAGERS),
