@@ -6,9 +6,9 @@ time is deferred to that time, blocked for good is refused. The delivery worker 
 at the moment of sending (holds, opt-outs and hours change), records its decision, sends, and records
 the contact. Each message has a delivery key sent as its Message-ID: if the worker dies after
 handing a message to the mail server and before recording it, the message stays "sending" past its
-lease and the next run sends it again with the same Message-ID, which mail systems treat as the same
-message (one copy in the mailbox). Temporary failures are retried with backoff; permanent ones fail
-with the server's reason.
+lease and the next run sends it again with the same Message-ID: delivery is at least once, and a
+receiver that deduplicates by Message-ID keeps one copy (docs/communications.md, "Delivery
+guarantee"). Temporary failures are retried with backoff; permanent ones fail with the server's reason.
 
 Email and text messages are delivered in this version (texts through backends/sms.py); letters are to come.
 """

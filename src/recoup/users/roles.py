@@ -81,6 +81,7 @@ _MANAGER = (
     | _crud("accounts.account", "add", "change")
     | _view(["audit.auditevent"])
     | {"accounts.import_data", "accounts.match_payments", "accounts.export_data"}
+    | _view(["imports.importjob", "imports.columnmapping"])  # the imports and mappings pages
     | _crud("compliance.hold", "change")
     | {"compliance.compliance_override"}
     | _crud("communications.template", "add")  # write templates (each save is a new version)
@@ -106,6 +107,8 @@ _AUDITOR = _view(
         "communications.template",
         "strategies.strategyversion",
         "strategies.run",
+        "imports.importjob",  # the imports page and an import's rejected rows, without the upload
+        "imports.columnmapping",  # the saved mappings, without new or edit
     ]
 ) | {
     "accounts.view_aging_report",

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, tzinfo
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -167,14 +167,14 @@ def add_account_contact_point(request: HttpRequest, account_id: int) -> HttpResp
 def stop_account_contact_point(request: HttpRequest, account_id: int, point_id: int) -> HttpResponse:
     """Mark one of the account's debtors' numbers or addresses not to be used, with the reason."""
     account, user = account_for(request, account_id)
+    point = ContactPoint.objects.filter(pk=point_id, debtor__account_roles__account=account).first()
+    if point is None:
+        raise Http404("No such number or address on this account")
     form = StopForm(request.POST)
     if not form.is_valid():
         return form_error(request, account, form, back_to="account")
-    point = ContactPoint.objects.filter(pk=point_id, debtor__account_roles__account=account).first()
 
     def action() -> str:
-        if point is None:
-            raise UnableToSaveParty("contact point: no such number or address on this account")
         stopped = stop_using_contact_point(
             point=point, reason=form.cleaned_data["reason"], now=timezone.now(), actor=user, account_id=account.pk
         )

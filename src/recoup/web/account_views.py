@@ -310,8 +310,13 @@ def place_account_hold(request: HttpRequest, account_id: int) -> HttpResponse:
 @require_POST
 def lift_account_hold(request: HttpRequest, account_id: int, hold_id: int) -> HttpResponse:
     account = Account.objects.filter(pk=account_id).first()
-    hold = Hold.objects.filter(pk=hold_id).first()
-    if account is None or hold is None:
+    user = request.user
+    assert isinstance(user, User)
+    if account is None or not may_see(user, account):
+        raise Http404("No such account")
+    debtors = AccountDebtor.objects.filter(account=account).values("debtor_id")
+    hold = Hold.objects.filter(Q(account=account) | Q(debtor__in=debtors), pk=hold_id).first()  # as the page lists them
+    if hold is None:
         raise Http404("No such hold")
     form = LiftForm(request.POST)
     if not form.is_valid():
@@ -382,7 +387,13 @@ def record_account_wish(request: HttpRequest, account_id: int) -> HttpResponse:
 @permission_required("compliance.add_hold", raise_exception=True)
 @require_POST
 def withdraw_account_wish(request: HttpRequest, account_id: int, wish_id: int) -> HttpResponse:
-    wish = ContactWish.objects.filter(pk=wish_id, withdrawn_at__isnull=True).first()
+    account = Account.objects.filter(pk=account_id).first()
+    user = request.user
+    assert isinstance(user, User)
+    if account is None or not may_see(user, account):
+        raise Http404("No such account")
+    debtors = AccountDebtor.objects.filter(account=account).values("debtor_id")
+    wish = ContactWish.objects.filter(pk=wish_id, debtor__in=debtors, withdrawn_at__isnull=True).first()
     if wish is None:
         raise Http404("No such wish")
     withdraw_wish(wish=wish, now=timezone.now(), actor=request.user)

@@ -7,9 +7,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from recoup.imports.models import ColumnMapping, ImportJob
 from recoup.imports.uploads import KINDS, NEEDS_CREDITOR, progress_of, start_upload
@@ -72,10 +73,13 @@ class UploadForm(forms.Form):
 
 
 @login_required
-@permission_required("accounts.import_data", raise_exception=True)
+@permission_required("imports.view_importjob", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def imports(request: HttpRequest) -> HttpResponse:
-    """Upload a file to import, and the latest imports with their outcome."""
+    """Upload a file to import, and the latest imports with their outcome (an auditor reads only)."""
+    may_import = request.user.has_perm("accounts.import_data")
+    if request.method == "POST" and not may_import:
+        raise PermissionDenied("Importing needs the import permission")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -91,11 +95,16 @@ def imports(request: HttpRequest) -> HttpResponse:
         )
         return redirect("import-progress", token=progress.token)
     jobs = ImportJob.objects.select_related("creditor", "requested_by").order_by("-started_at", "-id")[:20]
-    return render(request, "web/imports.html", {"form": form, "jobs": jobs}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/imports.html",
+        {"form": form, "jobs": jobs, "may_import": may_import},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
-@permission_required("accounts.import_data", raise_exception=True)
+@permission_required("imports.view_importjob", raise_exception=True)
 def import_progress(request: HttpRequest, token: str) -> HttpResponse:
     """How far the import has got; the page asks again every second until it has finished."""
     progress = progress_of(token)
@@ -106,7 +115,7 @@ def import_progress(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-@permission_required("accounts.import_data", raise_exception=True)
+@permission_required("imports.view_importjob", raise_exception=True)
 def import_rejects(request: HttpRequest, job_id: int) -> FileResponse:
     """The rejected rows of an import, with row numbers and reasons, as CSV."""
     job = ImportJob.objects.filter(pk=job_id).first()
@@ -263,8 +272,10 @@ def mapping_edit(request: HttpRequest, kind: str, mapping_id: int | None = None)
 
 
 @login_required
-@permission_required("accounts.import_data", raise_exception=True)
+@permission_required("imports.view_columnmapping", raise_exception=True)
+@require_GET
 def mappings(request: HttpRequest) -> HttpResponse:
-    """The saved column mappings."""
+    """The saved column mappings (new and edit for those who may import)."""
     saved = ColumnMapping.objects.select_related("creditor").order_by("kind", "name")
-    return render(request, "web/import_mappings.html", {"mappings": saved, "kinds": KINDS})
+    may_edit = request.user.has_perm("accounts.import_data")
+    return render(request, "web/import_mappings.html", {"mappings": saved, "kinds": KINDS, "may_edit": may_edit})

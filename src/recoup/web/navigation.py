@@ -47,7 +47,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Templates", "templates"))
     if user.has_perm("strategies.view_strategyversion"):
         entries.append(("Strategy", "strategy"))
-    if user.has_perm("accounts.import_data"):
+    if user.has_perm("imports.view_importjob"):
         entries.append(("Imports", "imports"))
     if user.has_perm("accounts.match_payments"):
         entries.append(("Unmatched payments", "unmatched-payments"))

@@ -1,7 +1,8 @@
 """The team lead's view: each officer's workload, the accounts nobody has touched for a while, and
 moving accounts between officers with a preview first.
 
-A team lead sees the officers of the teams they lead; managers and administrators see every officer.
+A team lead sees the officers of the teams they lead and moves only those teams' accounts, to those
+officers; managers and administrators see every officer and move any account.
 Every figure is one grouped query, whatever the size of the portfolio; a reassignment is one UPDATE
 and one batch of audit events (one per account, naming the officer before and after).
 """
@@ -23,7 +24,7 @@ from recoup.audit.services import actor_label_for
 from recoup.compliance.models import Contact
 from recoup.core.money import Money
 from recoup.platform.bulk import bulk_insert
-from recoup.users.models import User
+from recoup.users.models import Team, User
 from recoup.users.roles import Role
 from recoup.workspace.models import Callback
 
@@ -34,12 +35,29 @@ class UnableToReassign(Exception):
     """The reassignment was refused; the message names the field and the reason."""
 
 
+OVERSEES_EVERYONE = (Role.MANAGER, Role.ADMIN, Role.AUDITOR)
+
+
 def officers_for(user: User) -> list[User]:
     """The officers whose work this user oversees."""
     officers = User.objects.filter(groups__name=Role.OFFICER.value, is_active=True)
-    if user.role not in (Role.MANAGER, Role.ADMIN, Role.AUDITOR):
+    if user.role not in OVERSEES_EVERYONE:
         officers = officers.filter(team__lead=user)
     return list(officers.order_by("username"))
+
+
+def _outside_teams(lead: User, rows: Sequence[tuple[int, int | None, int | None]], officers: set[int]) -> list[int]:
+    """The accounts (id, team, officer) that are not the lead's teams' work: an account of a team they do
+    not lead, assigned or not, or one of no team that is not assigned to one of their officers.
+    Managers and administrators oversee every account."""
+    if lead.role in OVERSEES_EVERYONE:
+        return []
+    led = set(Team.objects.filter(lead=lead).values_list("pk", flat=True))
+    return [
+        pk
+        for pk, team_id, officer_id in rows
+        if not (team_id in led or (team_id is None and officer_id is not None and officer_id in officers))
+    ]
 
 
 @dataclass(frozen=True)
@@ -116,17 +134,23 @@ def preview_reassign(*, lead: User, account_ids: Sequence[int], to_officer_id: i
         raise UnableToReassign("accounts: choose at least one account")
     rows = list(
         Account.objects.filter(pk__in=list(account_ids)).values_list(
-            "id", "assigned_officer_id", "assigned_officer__username"
+            "id", "assigned_officer_id", "assigned_officer__username", "team_id"
         )
     )
     if len(rows) != len(set(account_ids)):
         raise UnableToReassign("accounts: some of the chosen accounts do not exist")
-    outside = [pk for pk, officer_id, _name in rows if officer_id is not None and officer_id not in by_id]
+    outside = [pk for pk, officer_id, _name, _team in rows if officer_id is not None and officer_id not in by_id]
     if outside:
         raise UnableToReassign(f"accounts: {len(outside)} of them belong to officers outside your teams")
-    moving = tuple(sorted(pk for pk, officer_id, _name in rows if officer_id != to_officer_id))
+    other_teams = _outside_teams(lead, [(pk, team, officer) for pk, officer, _name, team in rows], set(by_id))
+    if other_teams:
+        raise UnableToReassign(
+            f"accounts: {len(other_teams)} of them are not your teams' accounts"
+            " (another team's or no team's); a manager can assign them"
+        )
+    moving = tuple(sorted(pk for pk, officer_id, _name, _team in rows if officer_id != to_officer_id))
     counts: dict[str, int] = defaultdict(int)
-    for _pk, officer_id, name in rows:
+    for _pk, officer_id, name, _team in rows:
         if officer_id != to_officer_id:
             counts[name or "unassigned"] += 1
     return Preview(by_id[to_officer_id], moving, dict(counts))

@@ -58,3 +58,17 @@ class TestAuditEvents:
             ):
                 cursor.execute(sql, [event.pk])
         assert AuditEvent.objects.get(pk=event.pk).name == "parties.creditor.created"
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="database trigger is PostgreSQL only")
+    def test_postgresql_refuses_truncate(self) -> None:
+        event = an_event()
+        # CASCADE from the users table reaches the audit log through the actor column.
+        for sql in ("TRUNCATE audit_event", "TRUNCATE audit_event CASCADE", "TRUNCATE users_user CASCADE"):
+            with (
+                pytest.raises(DatabaseError, match="audit_event is append-only: TRUNCATE refused"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no checks pending from the test's inserts
+                cursor.execute(sql)
+        assert AuditEvent.objects.filter(pk=event.pk).exists()

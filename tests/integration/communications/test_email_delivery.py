@@ -1,5 +1,6 @@
 """Email through a real SMTP server on loopback (aiosmtpd): templates are versioned and checked, a
-message is rendered, queued or deferred by the gate, delivered once with its Message-ID, retried on
+message is rendered, queued or deferred by the gate, delivered with its Message-ID (again with the same
+one after a crash), retried on
 a temporary failure, failed on a permanent one, and the unsubscribe link stops the next email."""
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ def ny(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 class Mailbox:
-    """What the SMTP server received, and a mailbox view that keeps one copy per Message-ID, as mail
-    stores do. Recipients in `refuse` get a 550, those in `defer` a 451."""
+    """What the SMTP server received, and a mailbox view that keeps one copy per Message-ID, as a
+    receiver that deduplicates does. Recipients in `refuse` get a 550, those in `defer` a 451."""
 
     def __init__(self) -> None:
         self.received: list[MimeMessage] = []
@@ -198,9 +199,13 @@ def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails(
     assert "550" in second.last_error
 
 
-def test_a_worker_that_died_mid_send_is_taken_over_and_the_mailbox_keeps_one_copy(
-    account: Account, template: Any, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("dies_in", ["marking it sent", "recording the contact"])
+def test_a_worker_that_died_mid_send_is_taken_over_and_the_retry_has_the_same_message_id(
+    account: Account, template: Any, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch, dies_in: str
 ) -> None:
+    """At-least-once: the mail server took the message, the worker died before recording it, the next
+    run sends it again; both copies carry the one Message-ID of the message row, so the receiver can
+    drop the second (docs/communications.md, "Delivery guarantee")."""
     from recoup.communications import services
 
     message = queue_message(account=account, template_code="first-reminder", channel="email", now=ny(3, 10), actor=None)
@@ -211,8 +216,18 @@ def test_a_worker_that_died_mid_send_is_taken_over_and_the_mailbox_keeps_one_cop
     def die(**_kwargs: Any) -> None:
         raise Died
 
+    mark = services._set
+
+    def die_marking_sent(message: Message, status: str, *args: Any, **kwargs: Any) -> None:
+        if status == Message.Status.SENT:
+            raise Died
+        mark(message, status, *args, **kwargs)
+
     with monkeypatch.context() as patch:
-        patch.setattr(services, "record_contact", die)
+        if dies_in == "marking it sent":
+            patch.setattr(services, "_set", die_marking_sent)
+        else:
+            patch.setattr(services, "record_contact", die)
         with pytest.raises(Died):
             deliver_due(now=ny(3, 10), mail=smtp(mailbox))
     assert len(mailbox.received) == 1
@@ -222,7 +237,9 @@ def test_a_worker_that_died_mid_send_is_taken_over_and_the_mailbox_keeps_one_cop
     run = deliver_due(now=ny(3, 10, 6), mail=smtp(mailbox))  # the lease ran out: in doubt, sent again
     assert run.sent == 1
     assert len(mailbox.received) == 2
-    assert list(mailbox.by_message_id()) == [f"<{message.delivery_key}@recoup>"]  # one message in the mailbox
+    first, again = (m["Message-ID"] for m in mailbox.received)
+    assert first == again == f"<{message.delivery_key}@recoup>"  # the row's id, not a fresh one per send
+    assert list(mailbox.by_message_id()) == [first]  # a receiver that deduplicates keeps one copy
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 2)
     assert "sent again" in message.events.filter(status="sending").last().detail  # type: ignore[union-attr]

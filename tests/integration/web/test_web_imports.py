@@ -38,10 +38,48 @@ def upload(client: object, name: str, content: bytes, **fields: object) -> str:
 
 def test_only_managers_and_admins_may_import(web: WebData) -> None:
     assert web.client(web.user("olive", Role.OFFICER)).get("/imports/").status_code == 403
-    assert web.client(web.user("ada", Role.AUDITOR)).get("/imports/").status_code == 403
     page = web.client(web.user("mona", Role.MANAGER)).get("/imports/")
     assert page.status_code == 200
     assert "Import a file" in page.content.decode()
+
+
+def test_the_auditor_reads_imports_and_mappings_and_changes_nothing(web: WebData) -> None:
+    """Issue 20: the auditor reads everything, the imports pages included, but uploads and edits nothing."""
+    from recoup.imports.models import ColumnMapping
+
+    creditor = web.creditor("lnb")
+    manager = web.client(web.user("mona", Role.MANAGER))
+    bad = b"account_reference,product_type,opened_date,principal,family_name,time_zone\nA-1,boat,2024-01-01,5,Lee,UTC\n"
+    token = upload(manager, "bad.csv", bad, kind="accounts", creditor=creditor.pk)
+    job_id = finished(token).job_id
+    mapping = {"name": "Kontoexport", "encoding": "utf-8", "delimiter": ";", "decimal_separator": ","}
+    mapping |= {"thousands_separator": "", "date_format": "%d.%m.%Y", "column_amount": "Betrag"}
+    assert manager.post("/imports/mappings/new/payments/", mapping).status_code == 302
+    saved = ColumnMapping.objects.get()
+
+    auditor = web.client(web.user("audrey", Role.AUDITOR))
+    listing = auditor.get("/imports/")
+    assert listing.status_code == 200
+    assert "bad.csv" in listing.content.decode()
+    assert "Import a file" not in listing.content.decode()  # no upload form to fill in for nothing
+    assert auditor.get(f"/imports/progress/{token}/").status_code == 200
+    rejects = auditor.get(f"/imports/{job_id}/rejects/")
+    assert rejects.status_code == 200
+    assert b"product_type" in b"".join(rejects.streaming_content)  # type: ignore[attr-defined]
+    mappings = auditor.get("/imports/mappings/")
+    assert mappings.status_code == 200
+    assert "Kontoexport" in mappings.content.decode()
+    assert "/imports/mappings/new/" not in mappings.content.decode()
+
+    csv = SimpleUploadedFile("accounts.csv", (EXAMPLES / "accounts.csv").read_bytes(), content_type="text/csv")
+    refused = auditor.post("/imports/", {"file": csv, "kind": "accounts", "creditor": creditor.pk})
+    assert refused.status_code == 403
+    assert auditor.post("/imports/mappings/", {}).status_code == 405  # a list: nothing to post to
+    assert auditor.get("/imports/mappings/new/payments/").status_code == 403
+    assert auditor.post("/imports/mappings/new/payments/", mapping | {"name": "Other"}).status_code == 403
+    assert auditor.post(f"/imports/mappings/payments/{saved.pk}/", mapping | {"name": "Renamed"}).status_code == 403
+    assert ImportJob.objects.count() == 1
+    assert list(ColumnMapping.objects.values_list("name", flat=True)) == ["Kontoexport"]
 
 
 def test_a_placement_file_is_imported_in_the_background_and_the_page_shows_the_outcome(web: WebData) -> None:

@@ -2,9 +2,9 @@
 
 The matrix below is written out by hand from what each role is for (officers work their accounts,
 team leads also decide and approve, managers also run imports and exports and lift holds, legal
-works accounts like an officer, auditors only read, administrators do everything). A URL added to
-the application without a row here fails `test_every_url_is_in_the_matrix`, so no page or action can
-ship without someone deciding who may use it.
+works accounts like an officer, auditors only read (the imports pages too, without uploading),
+administrators do everything). A URL added to the application without a row here fails
+`test_every_url_is_in_the_matrix`, so no page or action can ship without someone deciding who may use it.
 """
 
 from __future__ import annotations
@@ -71,12 +71,12 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "creditors": ("GET", EVERYONE),
     "audit-log": ("GET", {M, A, D}),
     "aging": ("GET", {T, M, A, D}),
-    "imports": ("GET", MANAGERS),
-    "import-progress": ("GET", MANAGERS),
-    "import-mappings": ("GET", MANAGERS),
+    "imports": ("GET", MANAGERS | {A}),  # the auditor reads them
+    "import-progress": ("GET", MANAGERS | {A}),  # the auditor reads them
+    "import-mappings": ("GET", MANAGERS | {A}),  # the auditor reads them
     "import-mapping-new": ("GET", MANAGERS),
     "import-mapping": ("GET", MANAGERS),
-    "import-rejects": ("GET", MANAGERS),
+    "import-rejects": ("GET", MANAGERS | {A}),  # the auditor reads them
     "exports": ("GET", {M, A, D}),
     "export-download": ("GET", {M, A, D}),
     "unmatched-payments": ("GET", MANAGERS),
@@ -188,3 +188,84 @@ def test_signed_out_visitors_are_sent_to_sign_in(web: WebData) -> None:
         response = client.post(path, {}) if method == "POST" else client.get(path)
         assert response.status_code == 302, f"{method} {path}: {response.status_code}"
         assert response["Location"].startswith("/login/"), path
+
+
+# Every URL that names a row under an account: the row must belong to that account. The id of another
+# account's row under one's own account is "no such row" (404) and changes nothing; an officer could
+# otherwise reach any debtor's row by putting its id under an account they work.
+CHILD_URLS: dict[str, tuple[str, str, dict[str, str]]] = {
+    # url name: (method, id parameter, form data that would be accepted for the right row)
+    "account-contact-point-stop": ("POST", "point_id", {"reason": "wrong number"}),
+    "account-wish-withdraw": ("POST", "wish_id", {}),
+    "account-hold-lift": ("POST", "hold_id", {"reason": "resolved"}),
+    "account-notice-undeliverable": ("POST", "notice_id", {}),
+    "account-hardship-step": ("POST", "notice_id", {"step": "requested", "on": "{today}"}),
+    "account-arrangement-approve": ("POST", "arrangement_id", {"note": "fine"}),
+    "account-arrangement-cancel": ("POST", "arrangement_id", {"reason": "debtor asked"}),
+    "account-arrangement-letter": ("GET", "arrangement_id", {}),
+}
+
+
+def test_every_url_with_an_account_and_a_row_is_checked_for_foreign_rows() -> None:
+    two_ids = {
+        name
+        for name, template in _named_patterns(web_urls.urlpatterns).items()
+        if template.startswith("accounts/<int:account_id>/") and template.count("<") > 1
+    }
+    assert two_ids == set(CHILD_URLS)
+
+
+def _foreign_rows(web: WebData, actor: Any) -> tuple[Any, dict[str, Any]]:
+    """Another account's contact point, wish, hold, notice, hardship notice and arrangement."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from factories import ContactPointFactory
+    from ledger_helpers import usd
+    from recoup.arrangements.services import create_promise
+    from recoup.compliance.deadlines import record_hardship_notice, record_notice
+    from recoup.compliance.services import place_hold, record_wish
+
+    theirs = owing(web.account(creditor=web.creditor("other"), reference="THEIRS-1"), principal="100.00")
+    debtor = theirs.debtors.get()
+    now = timezone.now()
+    rows = {  # the arrangement first: the holds would refuse it
+        "arrangement_id": create_promise(
+            account=theirs, amounts=[(web.today + timedelta(days=7), usd("10.00"))], now=now, actor=actor
+        ),
+        "point_id": ContactPointFactory(debtor=debtor, value="+15185550199"),
+        "wish_id": record_wish(
+            debtor=debtor, weekdays=[0, 1], starts=time(9), ends=time(12), now=now, actor=actor, note="mornings"
+        ),
+        "hold_id": place_hold(
+            kind="dispute", reason="disputes the amount", starts_at=now, now=now, actor=actor, account=theirs
+        ),
+        "notice_id": record_notice(account=theirs, kind="first_letter", sent_on=web.today, now=now, actor=actor),
+    }
+    hardship = record_hardship_notice(
+        account=theirs, received_on=web.today, how="oral", summary="lost job", now=now, actor=actor
+    )
+    return theirs, rows | {"hardship_notice_id": hardship}
+
+
+@pytest.mark.parametrize("name", sorted(CHILD_URLS))
+def test_another_accounts_row_under_ones_own_account_is_not_found(web: WebData, name: str) -> None:
+    from django.forms.models import model_to_dict
+
+    from recoup.audit.models import AuditEvent
+
+    method, parameter, data = CHILD_URLS[name]
+    admin = web.user("admin-idor", Role.ADMIN)  # may do everything: only the row's owner can refuse
+    mine = owing(web.account(creditor=web.creditor("lnb"), reference="MINE-1", officer=admin), principal="100.00")
+    _theirs, rows = _foreign_rows(web, admin)
+    row = rows["hardship_notice_id"] if name == "account-hardship-step" else rows[parameter]
+    before, events = model_to_dict(row), AuditEvent.objects.count()
+    path = _path(_named_patterns(web_urls.urlpatterns)[name], {"account_id": mine.pk, parameter: row.pk})
+    form = {key: value.replace("{today}", web.today.isoformat()) for key, value in data.items()}
+    client = web.client(admin)
+    response = client.post(path, form) if method == "POST" else client.get(path)
+    assert response.status_code == 404, f"{method} {path}: {response.status_code}"
+    row.refresh_from_db()
+    assert model_to_dict(row) == before
+    assert AuditEvent.objects.count() == events

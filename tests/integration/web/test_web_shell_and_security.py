@@ -170,11 +170,25 @@ class TestHeadersAndHealth:
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Referrer-Policy"] == "same-origin"
 
-    def test_healthz_answers_json(self, client: Client, db: None) -> None:
+    def test_healthz_tells_anyone_only_whether_it_is_up(self, web: WebData) -> None:
+        for client in (Client(), web.client(web.user("ada", Role.ADMIN))):
+            response = client.get("/healthz")
+            assert response.status_code == 200
+            assert response["Content-Type"] == "application/json"
+            assert response.json() == {"status": "ok"}  # not the database vendor
+
+    def test_healthz_without_a_database_is_503_and_says_no_more(
+        self, client: Client, db: None, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from django.db import DatabaseError, connection
+
+        def refuse(*_args: object, **_kwargs: object) -> None:
+            raise DatabaseError('could not connect to server at "db.internal" (10.0.0.5), port 5432')
+
+        monkeypatch.setattr(connection, "cursor", refuse)
         response = client.get("/healthz")
-        assert response.status_code == 200
-        assert response["Content-Type"] == "application/json"
-        assert response.json()["status"] == "ok"
+        assert response.status_code == 503
+        assert response.json() == {"status": "unavailable"}
 
     @pytest.mark.parametrize("role", list(Role))
     def test_every_home_page_and_list_has_no_inline_script_or_style(self, web: WebData, role: Role) -> None:

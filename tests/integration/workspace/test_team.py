@@ -116,3 +116,40 @@ def test_the_team_page_previews_and_confirms(team: dict[str, User], accounts: di
     auditor.force_login(UserFactory(role=Role.AUDITOR))
     assert auditor.get("/team/").status_code == 200
     assert auditor.post("/team/", {"account": [accounts["A-1"].pk], "to": team["ana"].pk}).status_code == 403
+
+
+def test_a_lead_assigns_only_their_teams_accounts_and_a_manager_any(team: dict[str, User]) -> None:
+    """Issue 20.5: a lead could give another team's unassigned account to one of their officers."""
+    lead, ana = team["lead"], team["ana"]
+    mine, other = team["ana"].team, team["zed"].team
+    creditor = CreditorFactory()
+    ours = AccountFactory(creditor=creditor, reference="OURS-1", team=mine, assigned_officer=None)
+    theirs = AccountFactory(creditor=creditor, reference="THEIRS-1", team=other, assigned_officer=None)
+    nobodys = AccountFactory(creditor=creditor, reference="NONE-1", team=None, assigned_officer=None)
+    theirs_at_ana = AccountFactory(creditor=creditor, reference="THEIRS-2", team=other, assigned_officer=ana)
+
+    for refused in (theirs, nobodys, theirs_at_ana):
+        with pytest.raises(UnableToReassign, match="1 of them are not your teams' accounts.*a manager can assign"):
+            reassign(lead=lead, account_ids=[refused.pk], to_officer_id=ana.pk, reason="spare capacity", now=NOW)
+        with pytest.raises(UnableToReassign, match="not your teams' accounts"):  # mixed in with their own
+            reassign(lead=lead, account_ids=[ours.pk, refused.pk], to_officer_id=ana.pk, reason="spare", now=NOW)
+    assert set(Account.objects.filter(assigned_officer=ana).values_list("reference", flat=True)) == {"THEIRS-2"}
+    assert not AuditEvent.objects.filter(name="accounts.account.reassigned").exists()
+
+    reassign(lead=lead, account_ids=[ours.pk], to_officer_id=ana.pk, reason="new placement", now=NOW)
+    assert Account.objects.get(reference="OURS-1").assigned_officer == ana
+    manager = UserFactory(role=Role.MANAGER)
+    reassign(lead=manager, account_ids=[theirs.pk, nobodys.pk], to_officer_id=ana.pk, reason="cover", now=NOW)
+    assert Account.objects.get(reference="THEIRS-1").assigned_officer == ana
+
+
+def test_the_account_page_refuses_a_lead_another_teams_account(team: dict[str, User]) -> None:
+    theirs = AccountFactory(creditor=CreditorFactory(), reference="THEIRS-3", team=team["zed"].team)
+    client = Client()
+    client.force_login(team["lead"])
+    page = client.post(
+        f"/accounts/{theirs.pk}/assign/", {"officer": team["ana"].pk, "reason": "spare capacity"}, follow=True
+    ).content.decode()
+    assert "1 of them are not your teams&#x27; accounts" in page
+    theirs.refresh_from_db()
+    assert theirs.assigned_officer is None
