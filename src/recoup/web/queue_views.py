@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from recoup.accounts.selectors import OPEN_STATUSES, status_choices
 from recoup.parties.selectors import creditor_choices
 from recoup.users.models import User
 from recoup.web.forms import QueueFilterForm
@@ -29,7 +30,7 @@ from recoup.workspace.queue import (
     save_view,
 )
 
-STATUS_CHOICES = [("active", "Active"), ("in_arrangement", "In arrangement")]
+STATUS_CHOICES = [(value, label) for value, label in status_choices() if value in OPEN_STATUSES]
 
 
 def _form(data: QueryDict | None) -> QueueFilterForm:

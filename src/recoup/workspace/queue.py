@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
 from recoup.accounts.models import Account, AccountDebtor
+from recoup.accounts.selectors import OPEN_STATUSES
 from recoup.arrangements.models import Due
 from recoup.audit.services import record_event
 from recoup.core.aging import DEFAULT_BUCKETS, days_past_due
@@ -31,7 +32,6 @@ from recoup.strategies.models import Action
 from recoup.users.models import User
 from recoup.workspace.models import AccountLease, Callback, SavedView
 
-OPEN_STATUSES = ("active", "in_arrangement")
 LEASE = timedelta(minutes=15)
 CALLBACK_AHEAD = timedelta(minutes=15)  # a callback shows as due a little before its time
 MISSED_DAYS = 7
