@@ -73,7 +73,7 @@ class AccountFilterForm(forms.Form):
     @property
     def search_error(self) -> str:
         """Why the search text was refused (too long), or empty."""
-        return " ".join(self.errors.get("q", [])) if self.is_bound else ""
+        return " ".join(str(error) for error in self.errors.get("q", [])) if self.is_bound else ""
 
     def filters(self) -> dict[str, Any]:
         """The valid filters as keyword arguments for `search_accounts`; invalid ones are dropped."""

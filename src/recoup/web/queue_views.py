@@ -3,10 +3,12 @@ views, and "Next account"."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,11 +24,14 @@ from recoup.workspace.queue import (
     BUCKETS,
     FILTER_KEYS,
     NO_FILTERS,
+    PAGE_SIZE,
     InvalidFilter,
+    QueueEntry,
     QueueFilters,
+    QueueSequence,
     claim_next,
     delete_view,
-    queue_for,
+    queue_rates,
     save_view,
 )
 
@@ -59,11 +64,15 @@ def my_queue(request: HttpRequest) -> HttpResponse:
     params = _filter_params(request.GET)
     form = _form(request.GET if params else None)
     filters = form.filters()
-    entries = queue_for(user, now=timezone.now(), filters=filters)
+    entries: Any = QueueSequence(user, now=timezone.now(), filters=filters)  # count() and slices, as Paginator reads
+    page: Page[QueueEntry] = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page", "1"))
     views = list(SavedView.objects.filter(owner=user).order_by("name"))
     current = next((view for view in views if view.filters == filters.to_query()), None) if filters.active else None
     context = {
-        "entries": entries,
+        "entries": page.object_list,
+        "page": page,
+        "query_string": urlencode(filters.to_query()),
+        "reporting_currency": queue_rates()[0],
         "form": form,
         "filters": filters,
         "filter_params": filters.to_query(),

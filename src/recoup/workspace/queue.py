@@ -19,11 +19,25 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from recoup.accounts.models import Account, AccountDebtor
-from recoup.accounts.selectors import OPEN_STATUSES
+from recoup.accounts.selectors import OPEN_STATUSES, person_or_business_name
 from recoup.arrangements.models import Due
 from recoup.audit.services import record_event
 from recoup.core.aging import DEFAULT_BUCKETS, days_past_due
@@ -35,6 +49,8 @@ from recoup.workspace.models import AccountLease, Callback, SavedView
 LEASE = timedelta(minutes=15)
 CALLBACK_AHEAD = timedelta(minutes=15)  # a callback shows as due a little before its time
 MISSED_DAYS = 7
+STRATEGY_CALL_DAYS = 7  # a call the strategy queued stays in the queue for a week, then the next step comes
+PAGE_SIZE = 50
 
 
 BUCKETS = {bucket.label: bucket for bucket in DEFAULT_BUCKETS.buckets}
@@ -136,8 +152,7 @@ class QueueFilters:
                 where &= Q(debtor__region=self.region)
             accounts = accounts.filter(Exists(AccountDebtor.objects.filter(where)))
         if self.min_balance is not None or self.max_balance is not None:
-            owed = F("principal_minor") + F("interest_minor") + F("fees_minor") + F("costs_minor")
-            accounts = accounts.annotate(filter_owed=owed)
+            accounts = accounts.annotate(filter_owed=_owed())
             by_currency = Q()
             for currency in accounts.order_by().values_list("currency", flat=True).distinct():
                 scale = 10 ** minor_units(currency)
@@ -164,9 +179,35 @@ class QueueEntry:
     details: dict[str, Any] = field(default_factory=dict, compare=False)  # creditor, owed, days past due
 
 
-def queue_for(officer: User, *, now: datetime, limit: int = 50, filters: QueueFilters = NO_FILTERS) -> list[QueueEntry]:
-    """The officer's queue, highest priority first; accounts leased to someone else are marked."""
-    mine = filters.apply(Account.objects.filter(assigned_officer=officer, status__in=OPEN_STATUSES), today=now.date())
+def _owed() -> Any:
+    return F("principal_minor") + F("interest_minor") + F("fees_minor") + F("costs_minor")
+
+
+def queue_rates() -> tuple[str, dict[str, Decimal]]:
+    """The reporting currency and the rates (units of it per unit of each currency) the queue orders by."""
+    reporting = str(getattr(settings, "REPORTING_CURRENCY", "USD"))
+    rates = {code: Decimal(rate) for code, rate in dict(getattr(settings, "QUEUE_RATES", {})).items()}
+    rates.setdefault(reporting, Decimal(1))
+    return reporting, rates
+
+
+RATE_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=40, decimal_places=12)
+
+
+def _in_reporting_currency(rates: Mapping[str, Decimal]) -> Case:
+    """SQL: what the account owes in the reporting currency (a CASE on its currency); NULL without a rate."""
+    whens = []
+    for code, rate in sorted(rates.items()):
+        try:
+            per_minor = rate.scaleb(-minor_units(code))
+        except (ValueError, KeyError, TypeError):  # not a currency Babel knows: it sorts last, with the others
+            continue
+        whens.append(When(currency=code, then=ExpressionWrapper(F("owed") * Value(per_minor, RATE_FIELD), RATE_FIELD)))
+    return Case(*whens, default=Value(None, RATE_FIELD), output_field=RATE_FIELD)
+
+
+def _ahead(officer: User, mine: QuerySet[Account], now: datetime, filters: QueueFilters) -> dict[int, QueueEntry]:
+    """Tiers 1 and 2 for the whole book (callbacks due; promises and instalments due or just missed)."""
     entries: dict[int, QueueEntry] = {}
     for account_id, reference, at, zone in (
         Callback.objects.filter(done_at__isnull=True, at__lte=now + CALLBACK_AHEAD)
@@ -204,34 +245,104 @@ def queue_for(officer: User, *, now: datetime, limit: int = 50, filters: QueueFi
             else f"{what} of {amount} due {on:%d %b}"
         )
         entries.setdefault(account_id, QueueEntry(account_id, reference, 2, reason))
-    # An account whose promise or plan has its next payment still to come is left alone until then.
-    upcoming = Due.objects.filter(arrangement__state="active", status="pending", due_date__gt=today)
-    entries.update(_strategy_calls(mine.exclude(pk__in=list(entries)), today=today, slots=limit - len(entries)))
+    return entries
+
+
+def _upcoming(today: date) -> QuerySet[Due]:
+    """Dues of active promises and plans still to come: their accounts are left alone until then."""
+    return Due.objects.filter(arrangement__state="active", status="pending", due_date__gt=today)
+
+
+def _strategy_queued(today: date) -> QuerySet[Action]:
+    return Action.objects.filter(
+        kind="call", state=Action.State.QUEUED, run__run_date__gte=today - timedelta(days=STRATEGY_CALL_DAYS)
+    )
+
+
+def _mine(officer: User, now: datetime, filters: QueueFilters) -> QuerySet[Account]:
+    return filters.apply(Account.objects.filter(assigned_officer=officer, status__in=OPEN_STATUSES), today=now.date())
+
+
+def queue_for(
+    officer: User, *, now: datetime, limit: int = 50, offset: int = 0, filters: QueueFilters = NO_FILTERS
+) -> list[QueueEntry]:
+    """The officer's queue from position `offset`, highest priority first; accounts leased to someone
+    else are marked. Balances are compared in the reporting currency (`queue_rates`)."""
+    mine = _mine(officer, now, filters)
+    wanted = offset + limit
+    entries = _ahead(officer, mine, now, filters)
+    today = now.date()
+    upcoming = _upcoming(today)
+    entries.update(_strategy_calls(mine.exclude(pk__in=list(entries)), today=today, slots=wanted - len(entries)))
+    reporting, rates = queue_rates()
     rest = (
         mine.exclude(pk__in=list(entries))
         .exclude(Exists(upcoming.filter(arrangement__account=OuterRef("pk"))))
-        .annotate(owed=F("principal_minor") + F("interest_minor") + F("fees_minor") + F("costs_minor"))
+        .annotate(owed=_owed())
         .filter(owed__gt=0)
-        .order_by("-owed", "id")
-        .values_list("id", "reference", "owed", "currency")[: max(limit - len(entries), 0)]
+        .annotate(reporting_owed=_in_reporting_currency(rates))
+        .order_by(F("reporting_owed").desc(nulls_last=True), "-owed", "id")
+        .values_list("id", "reference", "owed", "currency", "reporting_owed")[: max(wanted - len(entries), 0)]
     )
-    for account_id, reference, owed, currency in rest:
-        entries[account_id] = QueueEntry(account_id, reference, 3, f"Owes {Money.from_minor(owed, currency)}")
-    entries.update(_waiting(upcoming, mine.exclude(pk__in=list(entries)), slots=limit - len(entries)))
-    ordered = sorted(entries.values(), key=lambda e: e.tier)[:limit]
+    for account_id, reference, owed, currency, converted in rest:
+        reason = f"Owes {Money.from_minor(owed, currency)}"
+        if converted is None:
+            reason += f" (no {currency} to {reporting} rate: listed after the balances that have one)"
+        entries[account_id] = QueueEntry(account_id, reference, 3, reason)
+    entries.update(_waiting(upcoming, mine.exclude(pk__in=list(entries)), slots=wanted - len(entries)))
+    ordered = sorted(entries.values(), key=lambda e: e.tier)[offset:wanted]
     leased = dict(
         AccountLease.objects.filter(account_id__in=[e.account_id for e in ordered], until__gt=now)
         .exclude(officer=officer)
         .values_list("account_id", "officer__username")
     )
-    details = _details([e.account_id for e in ordered], today=now.date())
+    details = _details([e.account_id for e in ordered], now=now)
     return [
-        QueueEntry(e.account_id, e.reference, e.tier, e.reason, leased.get(e.account_id, ""), details[e.account_id])
+        QueueEntry(
+            e.account_id, e.reference, e.tier, e.reason, leased.get(e.account_id, ""), details.get(e.account_id, {})
+        )
         for e in ordered
     ]
 
 
-STRATEGY_CALL_DAYS = 7  # a call the strategy queued stays in the queue for a week, then the next step comes
+def queue_count(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTERS) -> int:
+    """How many accounts the whole queue holds (every tier), in two queries plus one COUNT."""
+    mine = _mine(officer, now, filters)
+    ahead = list(_ahead(officer, mine, now, filters))
+    today = now.date()
+    rest = (
+        mine.exclude(pk__in=ahead)
+        .annotate(owed=_owed())
+        .filter(
+            Q(owed__gt=0)
+            | Exists(_upcoming(today).filter(arrangement__account=OuterRef("pk")))
+            | Exists(_strategy_queued(today).filter(account=OuterRef("pk")))
+        )
+    )
+    return len(ahead) + rest.count()
+
+
+class QueueSequence:
+    """The queue as a lazy sequence for Django's Paginator: `count()` and slices, each a few queries."""
+
+    def __init__(self, officer: User, *, now: datetime, filters: QueueFilters = NO_FILTERS) -> None:
+        self.officer, self.now, self.filters = officer, now, filters
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = queue_count(self.officer, now=self.now, filters=self.filters)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[QueueEntry]:
+        if not isinstance(index, slice):
+            raise TypeError("the queue is read a page at a time: slice it")
+        start = index.start or 0
+        stop = self.count() if index.stop is None else index.stop
+        return queue_for(self.officer, now=self.now, limit=max(stop - start, 0), offset=start, filters=self.filters)
 
 
 def _strategy_calls(accounts: QuerySet[Account], *, today: date, slots: int) -> dict[int, QueueEntry]:
@@ -240,12 +351,8 @@ def _strategy_calls(accounts: QuerySet[Account], *, today: date, slots: int) -> 
         return {}
     found: dict[int, QueueEntry] = {}
     rows = (
-        Action.objects.filter(
-            kind="call",
-            state=Action.State.QUEUED,
-            account__in=accounts,
-            run__run_date__gte=today - timedelta(days=STRATEGY_CALL_DAYS),
-        )
+        _strategy_queued(today)
+        .filter(account__in=accounts)
         .order_by("-priority", "run__run_date", "id")
         .values_list("account_id", "account__reference", "priority", "step_key", "assignment__path")[: slots * 2]
     )
@@ -300,28 +407,58 @@ def _their_time(moment: datetime, zone: str) -> str:
     return f"{local:%d %b %H:%M} their time ({local:%Z})" if zone else f"{local:%d %b %H:%M} UTC"
 
 
-def _details(account_ids: list[int], *, today: date) -> dict[int, dict[str, Any]]:
-    """What the queue shows beside each account: creditor, what is owed, days past due and bucket."""
+def _local_time(now: datetime, zone: str) -> str:
+    """ "Tue 14:05 EST": the time where the debtor lives now, or empty when their zone is not known."""
+    if not zone:
+        return ""
+    try:
+        local = now.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ""
+    return f"{local:%a %H:%M} {local:%Z}"
+
+
+def _details(account_ids: list[int], *, now: datetime) -> dict[int, dict[str, Any]]:
+    """What the queue shows beside each account: the debtor and their time now, the creditor, what is
+    owed, days past due and bucket. One query for the page, whatever its length."""
+    today = now.date()
     found: dict[int, dict[str, Any]] = {}
-    for pk, creditor, currency, principal, interest, fees, costs, oldest in Account.objects.filter(
-        pk__in=account_ids
-    ).values_list(
-        "id",
-        "creditor__name",
-        "currency",
-        "principal_minor",
-        "interest_minor",
-        "fees_minor",
-        "costs_minor",
-        "oldest_unpaid_due_date",
-    ):
+    rows = (
+        Account.objects.filter(pk__in=account_ids)
+        .annotate(
+            primary_role=FilteredRelation(
+                "account_debtors", condition=Q(account_debtors__role=AccountDebtor.Role.PRIMARY)
+            ),
+            debtor_name=person_or_business_name("primary_role__debtor"),
+            debtor_zone=F("primary_role__debtor__time_zone"),
+        )
+        .values_list(
+            "id",
+            "creditor__name",
+            "currency",
+            "principal_minor",
+            "interest_minor",
+            "fees_minor",
+            "costs_minor",
+            "oldest_unpaid_due_date",
+            "debtor_name",
+            "debtor_zone",
+        )
+    )
+    for pk, creditor, currency, principal, interest, fees, costs, oldest, debtor, zone in rows:
         days = days_past_due(oldest, today)
-        found[pk] = {
-            "creditor": creditor,
-            "owed": Money.from_minor(principal + interest + fees + costs, currency),
-            "days_past_due": days,
-            "bucket": DEFAULT_BUCKETS.bucket_for(days).label,
-        }
+        found.setdefault(
+            pk,
+            {
+                "creditor": creditor,
+                "owed": Money.from_minor(principal + interest + fees + costs, currency),
+                "days_past_due": days,
+                "bucket": DEFAULT_BUCKETS.bucket_for(days).label,
+                "debtor": debtor or "",
+                "local_time": _local_time(now, zone or ""),
+                "time_zone": zone or "",
+            },
+        )
     return found
 
 
