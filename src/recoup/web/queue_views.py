@@ -26,6 +26,7 @@ from recoup.workspace.queue import (
     NO_FILTERS,
     PAGE_SIZE,
     InvalidFilter,
+    NothingAllowedNow,
     QueueEntry,
     QueueFilters,
     QueueSequence,
@@ -100,12 +101,17 @@ def next_account(request: HttpRequest) -> HttpResponse:
     except InvalidFilter as exc:
         messages.error(request, f"Filters not applied: {exc}.")
         filters = NO_FILTERS
-    entry = claim_next(user, now=timezone.now(), filters=filters)
+    try:
+        entry = claim_next(user, now=timezone.now(), filters=filters)
+    except NothingAllowedNow as exc:
+        messages.warning(request, f"No account to hand out right now: {exc}.")
+        return redirect(_queue_url(filters.to_query()))
     if entry is None:
         scope = "in this view" if filters.active else "in your queue"
         messages.info(request, f"Nothing left to work: every account {scope} is being worked or done.")
         return redirect(_queue_url(filters.to_query()))
-    messages.success(request, f"Working {entry.reference}: {entry.reason}.")
+    allowed = ", ".join(entry.details.get("allowed_channels", []))
+    messages.success(request, f"Working {entry.reference}: {entry.reason}. Allowed now: {allowed}.")
     return redirect("account", account_id=entry.account_id)
 
 

@@ -13,7 +13,7 @@ same account at once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -40,8 +40,12 @@ from recoup.accounts.models import Account, AccountDebtor
 from recoup.accounts.selectors import OPEN_STATUSES, person_or_business_name
 from recoup.arrangements.models import Due
 from recoup.audit.services import record_event
+from recoup.compliance.models import Hold
+from recoup.compliance.services import HOLD_RULES, Evaluation, evaluate
 from recoup.core.aging import DEFAULT_BUCKETS, days_past_due
+from recoup.core.compliance import Channel
 from recoup.core.money import Money, minor_units
+from recoup.parties.models import ContactPoint
 from recoup.strategies.models import Action
 from recoup.users.models import User
 from recoup.workspace.models import AccountLease, Callback, SavedView
@@ -462,10 +466,74 @@ def _details(account_ids: list[int], *, now: datetime) -> dict[int, dict[str, An
     return found
 
 
+GATE_CANDIDATES = 20  # accounts the gate is asked about, in queue order, before Next account gives up
+# The channels an officer works an account on from the queue (a letter or a visit is not "now").
+OFFICER_CHANNELS = (Channel.CALL, Channel.SMS, Channel.EMAIL)
+
+
+class NothingAllowedNow(Exception):
+    """Accounts are waiting, but the gate blocks every one checked right now; the message says why."""
+
+
+def _contactable(account_ids: list[int], *, now: datetime) -> set[int]:
+    """Of these accounts, those the gate might allow now, in one query: no hold that blocks every
+    contact (on the account or its primary debtor), and a phone number or email address not marked
+    do-not-contact. The gate itself still decides (hours, frequency, channel opt-outs, notices)."""
+    primary = {
+        "debtor__account_roles__account": OuterRef("pk"),
+        "debtor__account_roles__role": AccountDebtor.Role.PRIMARY,
+    }
+    holds = (
+        Hold.objects.filter(kind__in=[kind for kind in HOLD_RULES if kind != Hold.Kind.DO_NOT_CONTACT])
+        .filter(starts_at__lte=now, lifted_at__isnull=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+    )
+    return set(
+        Account.objects.filter(pk__in=account_ids)
+        .exclude(Exists(holds.filter(account=OuterRef("pk"))))
+        .exclude(Exists(holds.filter(**primary)))
+        .filter(
+            Exists(
+                ContactPoint.objects.filter(
+                    kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL], do_not_contact=False, **primary
+                )
+            )
+        )
+        .values_list("id", flat=True)
+    )
+
+
+def allowed_channels(account: Account, *, now: datetime) -> tuple[list[Channel], list[Evaluation]]:
+    """The channels of OFFICER_CHANNELS the gate allows now for the account's primary debtor, and
+    the gate's answers (for the reasons when none is allowed)."""
+    link = (
+        AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor").first()
+    )
+    if link is None:
+        return [], []
+    answers = [evaluate(account=account, debtor=link.debtor, channel=channel, at=now) for channel in OFFICER_CHANNELS]
+    return [
+        channel for channel, answer in zip(OFFICER_CHANNELS, answers, strict=True) if answer.decision.allowed
+    ], answers
+
+
 def claim_next(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTERS) -> QueueEntry | None:
-    """Lease the highest account in the queue (as filtered) that nobody else is working; None when none."""
-    for entry in queue_for(officer, now=now, limit=200, filters=filters):
-        if entry.worked_by or entry.tier == 4:
+    """Lease the highest account in the queue (as filtered) that nobody else is working and that the
+    compliance gate allows contacting right now on a call, text or email; None when the queue has
+    nothing left to take. Accounts with a blocking hold or no usable phone or email are passed over
+    in SQL; the gate is then asked about at most GATE_CANDIDATES accounts, in queue order. Raises
+    NothingAllowedNow when accounts were waiting but the gate blocked every one it was asked about."""
+    waiting = [e for e in queue_for(officer, now=now, limit=200, filters=filters) if not e.worked_by and e.tier != 4]
+    if not waiting:
+        return None
+    contactable = _contactable([e.account_id for e in waiting], now=now)
+    candidates = [e for e in waiting if e.account_id in contactable][:GATE_CANDIDATES]
+    accounts = Account.objects.select_related("creditor").in_bulk([e.account_id for e in candidates])
+    blocked: list[tuple[str, Evaluation | None]] = []
+    for entry in candidates:
+        channels, answers = allowed_channels(accounts[entry.account_id], now=now)
+        if not channels:
+            blocked.append((entry.reference, min(answers, key=_next_allowed) if answers else None))
             continue
         try:
             with transaction.atomic():
@@ -482,12 +550,40 @@ def claim_next(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTE
                     account_id=entry.account_id,
                     occurred_at=now,
                     actor=officer,
-                    after={"until": (now + LEASE).isoformat(), "reason": entry.reason},
+                    after={
+                        "until": (now + LEASE).isoformat(),
+                        "reason": entry.reason,
+                        "allowed_channels": [c.value for c in channels],
+                        "passed_over": [reference for reference, _answer in blocked],
+                    },
                 )
         except IntegrityError:
             continue  # another officer's lease landed first
-        return entry
-    return None
+        return replace(entry, details={**entry.details, "allowed_channels": [c.value for c in channels]})
+    raise NothingAllowedNow(_nothing_allowed(len(waiting), len(contactable & {e.account_id for e in waiting}), blocked))
+
+
+def _next_allowed(answer: Evaluation) -> datetime:
+    return answer.decision.next_allowed or datetime.max.replace(tzinfo=UTC)
+
+
+def _nothing_allowed(waiting: int, contactable: int, blocked: list[tuple[str, Evaluation | None]]) -> str:
+    """Why Next account has nothing to hand out, in words an officer can act on."""
+    if not blocked:
+        return (
+            f"none of the {waiting} account{'s' if waiting != 1 else ''} waiting may be contacted: each has a hold "
+            "that stops contact or no phone number or email address that may be used"
+        )
+    reference, answer = blocked[0]
+    why = answer.decision.reasons[0].text if answer is not None and answer.decision.reasons else "blocked"
+    text = f"the compliance gate blocks a call, text and email right now for the first {len(blocked)} account"
+    text += f"{'s' if len(blocked) != 1 else ''} that may be contacted ({reference}: {why})"
+    soonest = [a.decision.next_allowed for _ref, a in blocked if a is not None and a.decision.next_allowed]
+    if soonest:
+        text += f"; the earliest any of them may be contacted is {min(soonest):%d %b %H:%M} UTC"
+    if waiting > contactable:
+        text += f"; {waiting - contactable} more have a hold or no usable phone or email"
+    return text
 
 
 def save_view(officer: User, *, name: str, filters: QueueFilters, now: datetime) -> SavedView:
