@@ -44,6 +44,10 @@ from recoup.compliance.models import Hold
 from recoup.compliance.services import HOLD_RULES, Evaluation, evaluate
 from recoup.core.aging import DEFAULT_BUCKETS, days_past_due
 from recoup.core.compliance import Channel
+from recoup.core.compliance.australia import PHONE_WEEKDAY as AU_PHONE_WEEKDAY
+from recoup.core.compliance.australia import PHONE_WEEKEND as AU_PHONE_WEEKEND
+from recoup.core.compliance.uk import UK_CONTACT_WINDOW
+from recoup.core.compliance.us_federal import US_CONTACT_WINDOW
 from recoup.core.money import Money, minor_units
 from recoup.parties.models import ContactPoint
 from recoup.strategies.models import Action
@@ -469,16 +473,34 @@ def _details(account_ids: list[int], *, now: datetime) -> dict[int, dict[str, An
 GATE_CANDIDATES = 20  # accounts the gate is asked about, in queue order, before Next account gives up
 # The channels an officer works an account on from the queue (a letter or a visit is not "now").
 OFFICER_CHANNELS = (Channel.CALL, Channel.SMS, Channel.EMAIL)
+CHANNEL_POINT = {Channel.CALL: "phone", Channel.SMS: "phone", Channel.EMAIL: "email"}
+# Every rule pack allows calls, texts and emails only inside a daily window in the debtor's zone; this
+# is the widest of them (Australia on weekdays opens at 07:30, the US and UK at 08:00; all end at 21:00).
+# Outside it in the zone of the debtor's address, the gate blocks all three, so it is not asked.
+_WINDOWS = (US_CONTACT_WINDOW, UK_CONTACT_WINDOW, AU_PHONE_WEEKDAY, AU_PHONE_WEEKEND)
+WIDEST_HOURS = (min(w.start for w in _WINDOWS), max(w.end for w in _WINDOWS))
 
 
 class NothingAllowedNow(Exception):
     """Accounts are waiting, but the gate blocks every one checked right now; the message says why."""
 
 
-def _contactable(account_ids: list[int], *, now: datetime) -> set[int]:
-    """Of these accounts, those the gate might allow now, in one query: no hold that blocks every
-    contact (on the account or its primary debtor), and a phone number or email address not marked
-    do-not-contact. The gate itself still decides (hours, frequency, channel opt-outs, notices)."""
+def _inside_widest_hours(now: datetime, zone: str) -> bool:
+    """False only when it is certainly outside every pack's hours where the debtor lives."""
+    if not zone:
+        return True  # the gate decides (and says the zone is unknown)
+    try:
+        local = now.astimezone(ZoneInfo(zone)).time()
+    except (ZoneInfoNotFoundError, ValueError):
+        return True
+    return WIDEST_HOURS[0] <= local < WIDEST_HOURS[1]
+
+
+def _contactable(account_ids: list[int], *, now: datetime) -> dict[int, set[str]]:
+    """Of these accounts, those the gate might allow now, with the kinds of contact point they have
+    ("phone", "email"), in one query: no hold that blocks every contact (on the account or its
+    primary debtor), and a phone number or email address not marked do-not-contact. The gate itself
+    still decides (hours, frequency, channel opt-outs, notices)."""
     primary = {
         "debtor__account_roles__account": OuterRef("pk"),
         "debtor__account_roles__role": AccountDebtor.Role.PRIMARY,
@@ -488,33 +510,37 @@ def _contactable(account_ids: list[int], *, now: datetime) -> set[int]:
         .filter(starts_at__lte=now, lifted_at__isnull=True)
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
     )
-    return set(
+    usable = ContactPoint.objects.filter(do_not_contact=False, **primary)
+    found: dict[int, set[str]] = {}
+    for pk, phone, email in (
         Account.objects.filter(pk__in=account_ids)
         .exclude(Exists(holds.filter(account=OuterRef("pk"))))
         .exclude(Exists(holds.filter(**primary)))
-        .filter(
-            Exists(
-                ContactPoint.objects.filter(
-                    kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL], do_not_contact=False, **primary
-                )
-            )
+        .annotate(
+            has_phone=Exists(usable.filter(kind=ContactPoint.Kind.PHONE)),
+            has_email=Exists(usable.filter(kind=ContactPoint.Kind.EMAIL)),
         )
-        .values_list("id", flat=True)
-    )
+        .filter(Q(has_phone=True) | Q(has_email=True))
+        .values_list("id", "has_phone", "has_email")
+    ):
+        found[pk] = {kind for kind, has in (("phone", phone), ("email", email)) if has}
+    return found
 
 
-def allowed_channels(account: Account, *, now: datetime) -> tuple[list[Channel], list[Evaluation]]:
+def allowed_channels(
+    account: Account, *, now: datetime, kinds: set[str] | None = None
+) -> tuple[list[Channel], list[Evaluation]]:
     """The channels of OFFICER_CHANNELS the gate allows now for the account's primary debtor, and
-    the gate's answers (for the reasons when none is allowed)."""
+    the gate's answers (for the reasons when none is allowed). With `kinds`, only the channels that
+    reach a kind of contact point the debtor has are asked about (the gate blocks the others)."""
     link = (
         AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor").first()
     )
     if link is None:
         return [], []
-    answers = [evaluate(account=account, debtor=link.debtor, channel=channel, at=now) for channel in OFFICER_CHANNELS]
-    return [
-        channel for channel, answer in zip(OFFICER_CHANNELS, answers, strict=True) if answer.decision.allowed
-    ], answers
+    channels = [c for c in OFFICER_CHANNELS if kinds is None or CHANNEL_POINT[c] in kinds]
+    answers = [evaluate(account=account, debtor=link.debtor, channel=channel, at=now) for channel in channels]
+    return [channel for channel, answer in zip(channels, answers, strict=True) if answer.decision.allowed], answers
 
 
 def claim_next(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTERS) -> QueueEntry | None:
@@ -527,11 +553,13 @@ def claim_next(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTE
     if not waiting:
         return None
     contactable = _contactable([e.account_id for e in waiting], now=now)
-    candidates = [e for e in waiting if e.account_id in contactable][:GATE_CANDIDATES]
+    reachable = [e for e in waiting if e.account_id in contactable]
+    in_hours = [e for e in reachable if _inside_widest_hours(now, e.details.get("time_zone", ""))]
+    candidates = in_hours[:GATE_CANDIDATES]
     accounts = Account.objects.select_related("creditor").in_bulk([e.account_id for e in candidates])
     blocked: list[tuple[str, Evaluation | None]] = []
     for entry in candidates:
-        channels, answers = allowed_channels(accounts[entry.account_id], now=now)
+        channels, answers = allowed_channels(accounts[entry.account_id], now=now, kinds=contactable[entry.account_id])
         if not channels:
             blocked.append((entry.reference, min(answers, key=_next_allowed) if answers else None))
             continue
@@ -560,16 +588,20 @@ def claim_next(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTE
         except IntegrityError:
             continue  # another officer's lease landed first
         return replace(entry, details={**entry.details, "allowed_channels": [c.value for c in channels]})
-    raise NothingAllowedNow(_nothing_allowed(len(waiting), len(contactable & {e.account_id for e in waiting}), blocked))
+    raise NothingAllowedNow(_nothing_allowed(len(waiting), len(reachable), len(reachable) - len(in_hours), blocked))
 
 
 def _next_allowed(answer: Evaluation) -> datetime:
     return answer.decision.next_allowed or datetime.max.replace(tzinfo=UTC)
 
 
-def _nothing_allowed(waiting: int, contactable: int, blocked: list[tuple[str, Evaluation | None]]) -> str:
+def _nothing_allowed(waiting: int, contactable: int, night: int, blocked: list[tuple[str, Evaluation | None]]) -> str:
     """Why Next account has nothing to hand out, in words an officer can act on."""
+    start, end = WIDEST_HOURS
+    hours = f"it is outside contact hours ({start:%H:%M} to {end:%H:%M}) where {night} of the debtors live"
     if not blocked:
+        if night:
+            return f"{hours}; the others have a hold that stops contact or no phone or email that may be used"
         return (
             f"none of the {waiting} account{'s' if waiting != 1 else ''} waiting may be contacted: each has a hold "
             "that stops contact or no phone number or email address that may be used"
@@ -581,6 +613,8 @@ def _nothing_allowed(waiting: int, contactable: int, blocked: list[tuple[str, Ev
     soonest = [a.decision.next_allowed for _ref, a in blocked if a is not None and a.decision.next_allowed]
     if soonest:
         text += f"; the earliest any of them may be contacted is {min(soonest):%d %b %H:%M} UTC"
+    if night:
+        text += f"; {hours}"
     if waiting > contactable:
         text += f"; {waiting - contactable} more have a hold or no usable phone or email"
     return text

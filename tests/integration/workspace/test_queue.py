@@ -161,6 +161,9 @@ def test_next_account_passes_over_accounts_the_gate_blocks_right_now(
     claimed = AuditEvent.objects.get(name="workspace.account.claimed", subject_id=accounts["BIG"].pk)
     assert claimed.after["passed_over"] == ["PROMISED"]
     assert not AccountLease.objects.filter(account__in=[accounts["CALLBACK"], accounts["PROMISED"]]).exists()
+    # At 22:00 in New York every rule pack is outside its hours: the gate is not even asked.
+    with pytest.raises(NothingAllowedNow, match=r"outside contact hours \(07:30 to 21:00\) where 3 of the debtors"):
+        claim_next(officer, now=NOW + timedelta(hours=12))
     # When the gate blocks everything left, Next account says so instead of handing out an account.
     for reference in ("BIG", "SMALL"):
         hold(accounts[reference], Hold.Kind.CEASE_COMMUNICATION)
