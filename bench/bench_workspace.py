@@ -99,6 +99,7 @@ def main() -> None:
             with time_machine.travel(NOW.replace(hour=hour), tick=True):
                 client.force_login(officer)
                 report(label, [next_account() for _ in range(args.requests)], baseline)
+        client.force_login(officer)  # the session signed in at the travelled-to time has expired by now
         # Filtered as an officer would (a state, a bucket, a balance floor): the filters run in SQL.
         state = (
             Account.objects.filter(pk__in=ids, account_debtors__role="primary")

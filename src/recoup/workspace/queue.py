@@ -498,48 +498,60 @@ def _inside_widest_hours(now: datetime, zone: str) -> bool:
 
 def _contactable(account_ids: list[int], *, now: datetime) -> dict[int, set[str]]:
     """Of these accounts, those the gate might allow now, with the kinds of contact point they have
-    ("phone", "email"), in one query: no hold that blocks every contact (on the account or its
-    primary debtor), and a phone number or email address not marked do-not-contact. The gate itself
-    still decides (hours, frequency, channel opt-outs, notices)."""
-    primary = {
-        "debtor__account_roles__account": OuterRef("pk"),
-        "debtor__account_roles__role": AccountDebtor.Role.PRIMARY,
-    }
-    holds = (
+    ("phone", "email"): no hold that blocks every contact (on the account or its primary debtor), and
+    a phone number or email address not marked do-not-contact. Three indexed queries (primary
+    debtors, holds, contact points), whatever the number of accounts; the gate still decides (hours,
+    frequency, channel opt-outs, notices)."""
+    debtor_of = dict(
+        AccountDebtor.objects.filter(account_id__in=account_ids, role=AccountDebtor.Role.PRIMARY).values_list(
+            "account_id", "debtor_id"
+        )
+    )
+    debtors = set(debtor_of.values())
+    held = (
         Hold.objects.filter(kind__in=[kind for kind in HOLD_RULES if kind != Hold.Kind.DO_NOT_CONTACT])
+        .filter(Q(account_id__in=account_ids) | Q(debtor_id__in=debtors))
         .filter(starts_at__lte=now, lifted_at__isnull=True)
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .values_list("account_id", "debtor_id")
     )
-    usable = ContactPoint.objects.filter(do_not_contact=False, **primary)
-    found: dict[int, set[str]] = {}
-    for pk, phone, email in (
-        Account.objects.filter(pk__in=account_ids)
-        .exclude(Exists(holds.filter(account=OuterRef("pk"))))
-        .exclude(Exists(holds.filter(**primary)))
-        .annotate(
-            has_phone=Exists(usable.filter(kind=ContactPoint.Kind.PHONE)),
-            has_email=Exists(usable.filter(kind=ContactPoint.Kind.EMAIL)),
+    held_accounts = {account for account, _debtor in held if account is not None}
+    held_debtors = {debtor for _account, debtor in held if debtor is not None}
+    kinds: dict[int, set[str]] = {}
+    for debtor, kind in (
+        ContactPoint.objects.filter(
+            debtor_id__in=debtors, do_not_contact=False, kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL]
         )
-        .filter(Q(has_phone=True) | Q(has_email=True))
-        .values_list("id", "has_phone", "has_email")
+        .values_list("debtor_id", "kind")
+        .distinct()
     ):
-        found[pk] = {kind for kind, has in (("phone", phone), ("email", email)) if has}
-    return found
+        kinds.setdefault(debtor, set()).add(str(kind))
+    return {
+        account: kinds[debtor]
+        for account, debtor in debtor_of.items()
+        if account not in held_accounts and debtor not in held_debtors and debtor in kinds
+    }
 
 
 def allowed_channels(
-    account: Account, *, now: datetime, kinds: set[str] | None = None
+    account: Account, *, now: datetime, kinds: set[str] | None = None, first_only: bool = False
 ) -> tuple[list[Channel], list[Evaluation]]:
     """The channels of OFFICER_CHANNELS the gate allows now for the account's primary debtor, and
     the gate's answers (for the reasons when none is allowed). With `kinds`, only the channels that
-    reach a kind of contact point the debtor has are asked about (the gate blocks the others)."""
+    reach a kind of contact point the debtor has are asked about (the gate blocks the others); with
+    `first_only`, the gate is asked in order (call, text, email) until one channel is allowed."""
     link = (
         AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor").first()
     )
     if link is None:
         return [], []
+    answers = []
+    for channel in (c for c in OFFICER_CHANNELS if kinds is None or CHANNEL_POINT[c] in kinds):
+        answer = evaluate(account=account, debtor=link.debtor, channel=channel, at=now)
+        if answer.decision.allowed and first_only:
+            return [channel], [*answers, answer]
+        answers.append(answer)
     channels = [c for c in OFFICER_CHANNELS if kinds is None or CHANNEL_POINT[c] in kinds]
-    answers = [evaluate(account=account, debtor=link.debtor, channel=channel, at=now) for channel in channels]
     return [channel for channel, answer in zip(channels, answers, strict=True) if answer.decision.allowed], answers
 
 
@@ -559,7 +571,9 @@ def claim_next(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTE
     accounts = Account.objects.select_related("creditor").in_bulk([e.account_id for e in candidates])
     blocked: list[tuple[str, Evaluation | None]] = []
     for entry in candidates:
-        channels, answers = allowed_channels(accounts[entry.account_id], now=now, kinds=contactable[entry.account_id])
+        channels, answers = allowed_channels(
+            accounts[entry.account_id], now=now, kinds=contactable[entry.account_id], first_only=True
+        )
         if not channels:
             blocked.append((entry.reference, min(answers, key=_next_allowed) if answers else None))
             continue

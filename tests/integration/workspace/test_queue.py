@@ -157,7 +157,7 @@ def test_next_account_passes_over_accounts_the_gate_blocks_right_now(
     first = claim_next(officer, now=NOW)
     assert first is not None
     assert first.reference == "BIG"
-    assert "call" in first.details["allowed_channels"]
+    assert first.details["allowed_channels"] == ["call"]  # the first channel the gate allows
     claimed = AuditEvent.objects.get(name="workspace.account.claimed", subject_id=accounts["BIG"].pk)
     assert claimed.after["passed_over"] == ["PROMISED"]
     assert not AccountLease.objects.filter(account__in=[accounts["CALLBACK"], accounts["PROMISED"]]).exists()
