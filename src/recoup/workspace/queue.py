@@ -545,7 +545,7 @@ def allowed_channels(
     )
     if link is None:
         return [], []
-    answers = []
+    answers: list[Evaluation] = []
     for channel in (c for c in OFFICER_CHANNELS if kinds is None or CHANNEL_POINT[c] in kinds):
         answer = evaluate(account=account, debtor=link.debtor, channel=channel, at=now)
         if answer.decision.allowed and first_only:
