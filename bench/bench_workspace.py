@@ -82,6 +82,24 @@ def main() -> None:
             baseline,
         )
         report("my queue", [timed(client, "/queue/") for _ in range(args.requests)], baseline)
+        report("my queue, page 2", [timed(client, "/queue/?page=2") for _ in range(args.requests)], baseline)
+
+        def next_account() -> float:
+            t = time.perf_counter()
+            response = client.post("/queue/next/")
+            elapsed = time.perf_counter() - t
+            assert response.status_code == 302, response.status_code
+            return elapsed
+
+        # Next account asks the compliance gate about now: time it at 11:00 in New York (calls allowed)
+        # and at 23:00 there (every debtor in the US outside contact hours, so nothing is handed out).
+        import time_machine
+
+        for label, hour in (("next account, 16:00 UTC", 16), ("next account, 04:00 UTC", 4)):
+            with time_machine.travel(NOW.replace(hour=hour), tick=True):
+                client.force_login(officer)
+                report(label, [next_account() for _ in range(args.requests)], baseline)
+        client.force_login(officer)  # the session signed in at the travelled-to time has expired by now
         # Filtered as an officer would (a state, a bucket, a balance floor): the filters run in SQL.
         state = (
             Account.objects.filter(pk__in=ids, account_debtors__role="primary")

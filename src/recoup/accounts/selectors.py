@@ -154,7 +154,7 @@ def days_past_due(*, first_delinquency_date: date | None, as_of: date) -> int | 
     return max((as_of - first_delinquency_date).days, 0)
 
 
-def _person_or_business_name(prefix: str) -> Case:
+def person_or_business_name(prefix: str) -> Case:
     """SQL for a debtor's display name through the relation `prefix`, as Debtor.display_name."""
     return Case(
         When(
@@ -181,7 +181,7 @@ def _listing(queryset: QuerySet[Account]) -> QuerySet[Account]:
             primary_role=FilteredRelation(
                 "account_debtors", condition=Q(account_debtors__role=AccountDebtor.Role.PRIMARY)
             ),
-            debtor_name=_person_or_business_name("primary_role__debtor"),
+            debtor_name=person_or_business_name("primary_role__debtor"),
             officer_name=_officer_name(),
         )
         .order_by(F("first_delinquency_date").asc(nulls_last=True), "id")

@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -79,6 +80,10 @@ class Config:
     """The SMS provider (RECOUP_SMS_*); None: the development backend, which sends nothing."""
     bounce_secret: str = field(default="", repr=False)
     """The shared secret the mail provider's bounce webhook sends (RECOUP_BOUNCE_SECRET); empty: no hook."""
+    reporting_currency: str = "USD"
+    """The currency the queue compares balances in (RECOUP_REPORTING_CURRENCY)."""
+    queue_rates: tuple[tuple[str, Decimal], ...] = ()
+    """Units of the reporting currency per unit of each other currency (RECOUP_QUEUE_RATES), for ordering."""
 
     @property
     def database_vendor(self) -> str:
@@ -292,7 +297,48 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         collector_phone=env.get("RECOUP_COLLECTOR_PHONE", "").strip(),
         sms=parse_sms(env),
         bounce_secret=_bounce_secret(env),
+        reporting_currency=_reporting_currency(env),
+        queue_rates=parse_rates(env, _reporting_currency(env)),
     )
+
+
+# Approximate rates for ordering the queue only (never for money that moves): units of USD per unit.
+DEFAULT_QUEUE_RATES = "GBP=1.27,EUR=1.08,CAD=0.73,AUD=0.66,NZD=0.60"
+
+
+def _reporting_currency(environ: Mapping[str, str]) -> str:
+    code = environ.get("RECOUP_REPORTING_CURRENCY", "").strip().upper() or "USD"
+    if len(code) != 3 or not code.isalpha():
+        raise ConfigurationError("RECOUP_REPORTING_CURRENCY", f"'{code}' is not a currency code such as USD")
+    return code
+
+
+def parse_rates(environ: Mapping[str, str], reporting: str) -> tuple[tuple[str, Decimal], ...]:
+    """RECOUP_QUEUE_RATES: "GBP=1.27,AUD=0.66", units of the reporting currency per unit of each.
+
+    The reporting currency itself is always 1. Unset: DEFAULT_QUEUE_RATES (when reporting in USD)."""
+    name = "RECOUP_QUEUE_RATES"
+    raw = environ.get(name)
+    if raw is None:
+        raw = DEFAULT_QUEUE_RATES if reporting == "USD" else ""
+    rates: dict[str, Decimal] = {reporting: Decimal(1)}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        code, sep, text = item.partition("=")
+        code = code.strip().upper()
+        if not sep or len(code) != 3 or not code.isalpha():
+            raise ConfigurationError(name, f"'{item}' is not CODE=RATE, such as GBP=1.27")
+        try:
+            rate = Decimal(text.strip())
+        except InvalidOperation:
+            raise ConfigurationError(name, f"'{text.strip()}' (for {code}) is not a number") from None
+        if not rate.is_finite() or rate <= 0:
+            raise ConfigurationError(name, f"the rate for {code} must be more than zero")
+        if code == reporting and rate != 1:
+            raise ConfigurationError(name, f"{code} is the reporting currency; its rate is 1")
+        rates[code] = rate
+    return tuple(sorted(rates.items()))
 
 
 def _bounce_secret(environ: Mapping[str, str]) -> str:

@@ -150,6 +150,9 @@ PUBLIC_URL = CONFIG.public_url
 SMS_PROVIDER = CONFIG.sms
 # The mail provider's bounce webhook sends this secret (empty: the hook is off).
 BOUNCE_SECRET = CONFIG.bounce_secret
+# The queue orders balances in this currency at these rates (RECOUP_REPORTING_CURRENCY, RECOUP_QUEUE_RATES).
+REPORTING_CURRENCY = CONFIG.reporting_currency
+QUEUE_RATES = dict(CONFIG.queue_rates)
 
 CELERY_BROKER_URL = CONFIG.celery_broker_url
 # Shared between the web processes and the workers: Redis when the broker is Redis, else files in the

@@ -59,13 +59,18 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
 
+SEARCH_LIMIT = 100  # characters of an accounts search; a longer one is refused, never dropped
+
+
 class AccountFilterForm(forms.Form):
-    """Search and filters of the accounts list. Every field is optional; bad values are ignored."""
+    """Search and filters of the accounts list. Every field is optional; a bad creditor or status is
+    ignored, but a search that is too long is refused (see `search_error`), not silently dropped."""
 
     q = forms.CharField(
         label="Search",
         required=False,
-        max_length=100,
+        max_length=SEARCH_LIMIT,
+        error_messages={"max_length": f"Search is limited to {SEARCH_LIMIT} characters; shorten it and try again."},
         help_text="Account reference or debtor name",
         widget=forms.TextInput(
             attrs={
@@ -93,6 +98,11 @@ class AccountFilterForm(forms.Form):
         assert isinstance(status_field, forms.ChoiceField)
         creditor_field.choices = [("", "All creditors"), *creditor_choices]
         status_field.choices = [("", "All statuses"), *status_choices]
+
+    @property
+    def search_error(self) -> str:
+        """Why the search text was refused (too long), or empty."""
+        return " ".join(str(error) for error in self.errors.get("q", [])) if self.is_bound else ""
 
     def filters(self) -> dict[str, Any]:
         """The valid filters as keyword arguments for `search_accounts`; invalid ones are dropped."""

@@ -32,8 +32,10 @@ from recoup.parties.models import Creditor
 from recoup.platform.embedded import EmbeddedClock
 from recoup.users.models import User
 from recoup.web.actions import account_for, debtor_zone, run_action
-from recoup.workspace.queue import BUCKETS, OPEN_STATUSES, InvalidFilter, QueueFilters
+from recoup.workspace.queue import BUCKETS, InvalidFilter, QueueFilters
 from recoup.workspace.visibility import may_see, visible_accounts
+
+BULK_STATUSES = (Account.Status.ACTIVE, Account.Status.IN_ARRANGEMENT)
 
 
 class SendForm(forms.Form):
@@ -272,7 +274,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
                     "min_balance": data["min_balance"],
                 }
             )
-            chosen = filters.apply(Account.objects.filter(status__in=OPEN_STATUSES), today=timezone.localdate())
+            # Bulk messages go to accounts being collected normally, not on hold, disputed or with legal
+            # (those are open too, see accounts.selectors.OPEN_STATUSES, but are not messaged in bulk).
+            chosen = filters.apply(Account.objects.filter(status__in=BULK_STATUSES), today=timezone.localdate())
             accounts = list(chosen.select_related("creditor", "assigned_officer").order_by("id")[: BULK_LIMIT + 1])
             write = "send" in request.POST
             result = bulk_send(

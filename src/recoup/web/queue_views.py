@@ -3,16 +3,19 @@ views, and "Next account"."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from recoup.accounts.selectors import OPEN_STATUSES, status_choices
 from recoup.parties.selectors import creditor_choices
 from recoup.users.models import User
 from recoup.web.forms import QueueFilterForm
@@ -21,15 +24,19 @@ from recoup.workspace.queue import (
     BUCKETS,
     FILTER_KEYS,
     NO_FILTERS,
+    PAGE_SIZE,
     InvalidFilter,
+    NothingAllowedNow,
+    QueueEntry,
     QueueFilters,
+    QueueSequence,
     claim_next,
     delete_view,
-    queue_for,
+    queue_rates,
     save_view,
 )
 
-STATUS_CHOICES = [("active", "Active"), ("in_arrangement", "In arrangement")]
+STATUS_CHOICES = [(value, label) for value, label in status_choices() if value in OPEN_STATUSES]
 
 
 def _form(data: QueryDict | None) -> QueueFilterForm:
@@ -58,11 +65,15 @@ def my_queue(request: HttpRequest) -> HttpResponse:
     params = _filter_params(request.GET)
     form = _form(request.GET if params else None)
     filters = form.filters()
-    entries = queue_for(user, now=timezone.now(), filters=filters)
+    entries: Any = QueueSequence(user, now=timezone.now(), filters=filters)  # count() and slices, as Paginator reads
+    page: Page[QueueEntry] = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page", "1"))
     views = list(SavedView.objects.filter(owner=user).order_by("name"))
     current = next((view for view in views if view.filters == filters.to_query()), None) if filters.active else None
     context = {
-        "entries": entries,
+        "entries": page.object_list,
+        "page": page,
+        "query_string": urlencode(filters.to_query()),
+        "reporting_currency": queue_rates()[0],
         "form": form,
         "filters": filters,
         "filter_params": filters.to_query(),
@@ -90,12 +101,17 @@ def next_account(request: HttpRequest) -> HttpResponse:
     except InvalidFilter as exc:
         messages.error(request, f"Filters not applied: {exc}.")
         filters = NO_FILTERS
-    entry = claim_next(user, now=timezone.now(), filters=filters)
+    try:
+        entry = claim_next(user, now=timezone.now(), filters=filters)
+    except NothingAllowedNow as exc:
+        messages.warning(request, f"No account to hand out right now: {exc}.")
+        return redirect(_queue_url(filters.to_query()))
     if entry is None:
         scope = "in this view" if filters.active else "in your queue"
         messages.info(request, f"Nothing left to work: every account {scope} is being worked or done.")
         return redirect(_queue_url(filters.to_query()))
-    messages.success(request, f"Working {entry.reference}: {entry.reason}.")
+    allowed = ", ".join(entry.details.get("allowed_channels", []))
+    messages.success(request, f"Working {entry.reference}: {entry.reason}. Allowed now: {allowed}.")
     return redirect("account", account_id=entry.account_id)
 
 

@@ -184,6 +184,9 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     filters = form.filters() if form.is_bound else {}
     accounts = account_selectors.search_accounts(visible=visible, **filters)
+    search_error = form.search_error
+    if search_error:
+        accounts = accounts.none()  # a search we cannot run shows nothing, never every account
     page = Paginator(accounts, PAGE_SIZE).get_page(_page_number(request))
     as_of = timezone.localdate()
     query = request.GET.copy()
@@ -196,6 +199,7 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "sees_all": sees_all,
         "scope": _scope(user, sees_all),
         "filtered": any(filters.values()) if filters else False,
+        "search_error": search_error,
         "query_string": query.urlencode(),
     }
     htmx = getattr(request, "htmx", None)

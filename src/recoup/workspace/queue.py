@@ -13,28 +13,52 @@ same account at once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from recoup.accounts.models import Account, AccountDebtor
+from recoup.accounts.selectors import OPEN_STATUSES, person_or_business_name
 from recoup.arrangements.models import Due
 from recoup.audit.services import record_event
+from recoup.compliance.models import Hold
+from recoup.compliance.services import HOLD_RULES, Evaluation, evaluate
 from recoup.core.aging import DEFAULT_BUCKETS, days_past_due
+from recoup.core.compliance import Channel
+from recoup.core.compliance.australia import PHONE_WEEKDAY as AU_PHONE_WEEKDAY
+from recoup.core.compliance.australia import PHONE_WEEKEND as AU_PHONE_WEEKEND
+from recoup.core.compliance.uk import UK_CONTACT_WINDOW
+from recoup.core.compliance.us_federal import US_CONTACT_WINDOW
 from recoup.core.money import Money, minor_units
+from recoup.parties.models import ContactPoint
 from recoup.strategies.models import Action
 from recoup.users.models import User
 from recoup.workspace.models import AccountLease, Callback, SavedView
 
-OPEN_STATUSES = ("active", "in_arrangement")
 LEASE = timedelta(minutes=15)
 CALLBACK_AHEAD = timedelta(minutes=15)  # a callback shows as due a little before its time
 MISSED_DAYS = 7
+STRATEGY_CALL_DAYS = 7  # a call the strategy queued stays in the queue for a week, then the next step comes
+PAGE_SIZE = 50
 
 
 BUCKETS = {bucket.label: bucket for bucket in DEFAULT_BUCKETS.buckets}
@@ -136,8 +160,7 @@ class QueueFilters:
                 where &= Q(debtor__region=self.region)
             accounts = accounts.filter(Exists(AccountDebtor.objects.filter(where)))
         if self.min_balance is not None or self.max_balance is not None:
-            owed = F("principal_minor") + F("interest_minor") + F("fees_minor") + F("costs_minor")
-            accounts = accounts.annotate(filter_owed=owed)
+            accounts = accounts.annotate(filter_owed=_owed())
             by_currency = Q()
             for currency in accounts.order_by().values_list("currency", flat=True).distinct():
                 scale = 10 ** minor_units(currency)
@@ -164,9 +187,35 @@ class QueueEntry:
     details: dict[str, Any] = field(default_factory=dict, compare=False)  # creditor, owed, days past due
 
 
-def queue_for(officer: User, *, now: datetime, limit: int = 50, filters: QueueFilters = NO_FILTERS) -> list[QueueEntry]:
-    """The officer's queue, highest priority first; accounts leased to someone else are marked."""
-    mine = filters.apply(Account.objects.filter(assigned_officer=officer, status__in=OPEN_STATUSES), today=now.date())
+def _owed() -> Any:
+    return F("principal_minor") + F("interest_minor") + F("fees_minor") + F("costs_minor")
+
+
+def queue_rates() -> tuple[str, dict[str, Decimal]]:
+    """The reporting currency and the rates (units of it per unit of each currency) the queue orders by."""
+    reporting = str(getattr(settings, "REPORTING_CURRENCY", "USD"))
+    rates = {code: Decimal(rate) for code, rate in dict(getattr(settings, "QUEUE_RATES", {})).items()}
+    rates.setdefault(reporting, Decimal(1))
+    return reporting, rates
+
+
+RATE_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=40, decimal_places=12)
+
+
+def _in_reporting_currency(rates: Mapping[str, Decimal]) -> Case:
+    """SQL: what the account owes in the reporting currency (a CASE on its currency); NULL without a rate."""
+    whens = []
+    for code, rate in sorted(rates.items()):
+        try:
+            per_minor = rate.scaleb(-minor_units(code))
+        except (ValueError, KeyError, TypeError):  # not a currency Babel knows: it sorts last, with the others
+            continue
+        whens.append(When(currency=code, then=ExpressionWrapper(F("owed") * Value(per_minor, RATE_FIELD), RATE_FIELD)))
+    return Case(*whens, default=Value(None, RATE_FIELD), output_field=RATE_FIELD)
+
+
+def _ahead(officer: User, mine: QuerySet[Account], now: datetime, filters: QueueFilters) -> dict[int, QueueEntry]:
+    """Tiers 1 and 2 for the whole book (callbacks due; promises and instalments due or just missed)."""
     entries: dict[int, QueueEntry] = {}
     for account_id, reference, at, zone in (
         Callback.objects.filter(done_at__isnull=True, at__lte=now + CALLBACK_AHEAD)
@@ -204,34 +253,104 @@ def queue_for(officer: User, *, now: datetime, limit: int = 50, filters: QueueFi
             else f"{what} of {amount} due {on:%d %b}"
         )
         entries.setdefault(account_id, QueueEntry(account_id, reference, 2, reason))
-    # An account whose promise or plan has its next payment still to come is left alone until then.
-    upcoming = Due.objects.filter(arrangement__state="active", status="pending", due_date__gt=today)
-    entries.update(_strategy_calls(mine.exclude(pk__in=list(entries)), today=today, slots=limit - len(entries)))
+    return entries
+
+
+def _upcoming(today: date) -> QuerySet[Due]:
+    """Dues of active promises and plans still to come: their accounts are left alone until then."""
+    return Due.objects.filter(arrangement__state="active", status="pending", due_date__gt=today)
+
+
+def _strategy_queued(today: date) -> QuerySet[Action]:
+    return Action.objects.filter(
+        kind="call", state=Action.State.QUEUED, run__run_date__gte=today - timedelta(days=STRATEGY_CALL_DAYS)
+    )
+
+
+def _mine(officer: User, now: datetime, filters: QueueFilters) -> QuerySet[Account]:
+    return filters.apply(Account.objects.filter(assigned_officer=officer, status__in=OPEN_STATUSES), today=now.date())
+
+
+def queue_for(
+    officer: User, *, now: datetime, limit: int = 50, offset: int = 0, filters: QueueFilters = NO_FILTERS
+) -> list[QueueEntry]:
+    """The officer's queue from position `offset`, highest priority first; accounts leased to someone
+    else are marked. Balances are compared in the reporting currency (`queue_rates`)."""
+    mine = _mine(officer, now, filters)
+    wanted = offset + limit
+    entries = _ahead(officer, mine, now, filters)
+    today = now.date()
+    upcoming = _upcoming(today)
+    entries.update(_strategy_calls(mine.exclude(pk__in=list(entries)), today=today, slots=wanted - len(entries)))
+    reporting, rates = queue_rates()
     rest = (
         mine.exclude(pk__in=list(entries))
         .exclude(Exists(upcoming.filter(arrangement__account=OuterRef("pk"))))
-        .annotate(owed=F("principal_minor") + F("interest_minor") + F("fees_minor") + F("costs_minor"))
+        .annotate(owed=_owed())
         .filter(owed__gt=0)
-        .order_by("-owed", "id")
-        .values_list("id", "reference", "owed", "currency")[: max(limit - len(entries), 0)]
+        .annotate(reporting_owed=_in_reporting_currency(rates))
+        .order_by(F("reporting_owed").desc(nulls_last=True), "-owed", "id")
+        .values_list("id", "reference", "owed", "currency", "reporting_owed")[: max(wanted - len(entries), 0)]
     )
-    for account_id, reference, owed, currency in rest:
-        entries[account_id] = QueueEntry(account_id, reference, 3, f"Owes {Money.from_minor(owed, currency)}")
-    entries.update(_waiting(upcoming, mine.exclude(pk__in=list(entries)), slots=limit - len(entries)))
-    ordered = sorted(entries.values(), key=lambda e: e.tier)[:limit]
+    for account_id, reference, owed, currency, converted in rest:
+        reason = f"Owes {Money.from_minor(owed, currency)}"
+        if converted is None:
+            reason += f" (no {currency} to {reporting} rate: listed after the balances that have one)"
+        entries[account_id] = QueueEntry(account_id, reference, 3, reason)
+    entries.update(_waiting(upcoming, mine.exclude(pk__in=list(entries)), slots=wanted - len(entries)))
+    ordered = sorted(entries.values(), key=lambda e: e.tier)[offset:wanted]
     leased = dict(
         AccountLease.objects.filter(account_id__in=[e.account_id for e in ordered], until__gt=now)
         .exclude(officer=officer)
         .values_list("account_id", "officer__username")
     )
-    details = _details([e.account_id for e in ordered], today=now.date())
+    details = _details([e.account_id for e in ordered], now=now)
     return [
-        QueueEntry(e.account_id, e.reference, e.tier, e.reason, leased.get(e.account_id, ""), details[e.account_id])
+        QueueEntry(
+            e.account_id, e.reference, e.tier, e.reason, leased.get(e.account_id, ""), details.get(e.account_id, {})
+        )
         for e in ordered
     ]
 
 
-STRATEGY_CALL_DAYS = 7  # a call the strategy queued stays in the queue for a week, then the next step comes
+def queue_count(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTERS) -> int:
+    """How many accounts the whole queue holds (every tier), in two queries plus one COUNT."""
+    mine = _mine(officer, now, filters)
+    ahead = list(_ahead(officer, mine, now, filters))
+    today = now.date()
+    rest = (
+        mine.exclude(pk__in=ahead)
+        .annotate(owed=_owed())
+        .filter(
+            Q(owed__gt=0)
+            | Exists(_upcoming(today).filter(arrangement__account=OuterRef("pk")))
+            | Exists(_strategy_queued(today).filter(account=OuterRef("pk")))
+        )
+    )
+    return len(ahead) + rest.count()
+
+
+class QueueSequence:
+    """The queue as a lazy sequence for Django's Paginator: `count()` and slices, each a few queries."""
+
+    def __init__(self, officer: User, *, now: datetime, filters: QueueFilters = NO_FILTERS) -> None:
+        self.officer, self.now, self.filters = officer, now, filters
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = queue_count(self.officer, now=self.now, filters=self.filters)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[QueueEntry]:
+        if not isinstance(index, slice):
+            raise TypeError("the queue is read a page at a time: slice it")
+        start = index.start or 0
+        stop = self.count() if index.stop is None else index.stop
+        return queue_for(self.officer, now=self.now, limit=max(stop - start, 0), offset=start, filters=self.filters)
 
 
 def _strategy_calls(accounts: QuerySet[Account], *, today: date, slots: int) -> dict[int, QueueEntry]:
@@ -240,12 +359,8 @@ def _strategy_calls(accounts: QuerySet[Account], *, today: date, slots: int) -> 
         return {}
     found: dict[int, QueueEntry] = {}
     rows = (
-        Action.objects.filter(
-            kind="call",
-            state=Action.State.QUEUED,
-            account__in=accounts,
-            run__run_date__gte=today - timedelta(days=STRATEGY_CALL_DAYS),
-        )
+        _strategy_queued(today)
+        .filter(account__in=accounts)
         .order_by("-priority", "run__run_date", "id")
         .values_list("account_id", "account__reference", "priority", "step_key", "assignment__path")[: slots * 2]
     )
@@ -300,35 +415,167 @@ def _their_time(moment: datetime, zone: str) -> str:
     return f"{local:%d %b %H:%M} their time ({local:%Z})" if zone else f"{local:%d %b %H:%M} UTC"
 
 
-def _details(account_ids: list[int], *, today: date) -> dict[int, dict[str, Any]]:
-    """What the queue shows beside each account: creditor, what is owed, days past due and bucket."""
+def _local_time(now: datetime, zone: str) -> str:
+    """ "Tue 14:05 EST": the time where the debtor lives now, or empty when their zone is not known."""
+    if not zone:
+        return ""
+    try:
+        local = now.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ""
+    return f"{local:%a %H:%M} {local:%Z}"
+
+
+def _details(account_ids: list[int], *, now: datetime) -> dict[int, dict[str, Any]]:
+    """What the queue shows beside each account: the debtor and their time now, the creditor, what is
+    owed, days past due and bucket. One query for the page, whatever its length."""
+    today = now.date()
     found: dict[int, dict[str, Any]] = {}
-    for pk, creditor, currency, principal, interest, fees, costs, oldest in Account.objects.filter(
-        pk__in=account_ids
-    ).values_list(
-        "id",
-        "creditor__name",
-        "currency",
-        "principal_minor",
-        "interest_minor",
-        "fees_minor",
-        "costs_minor",
-        "oldest_unpaid_due_date",
-    ):
+    rows = (
+        Account.objects.filter(pk__in=account_ids)
+        .annotate(
+            primary_role=FilteredRelation(
+                "account_debtors", condition=Q(account_debtors__role=AccountDebtor.Role.PRIMARY)
+            ),
+            debtor_name=person_or_business_name("primary_role__debtor"),
+            debtor_zone=F("primary_role__debtor__time_zone"),
+        )
+        .values_list(
+            "id",
+            "creditor__name",
+            "currency",
+            "principal_minor",
+            "interest_minor",
+            "fees_minor",
+            "costs_minor",
+            "oldest_unpaid_due_date",
+            "debtor_name",
+            "debtor_zone",
+        )
+    )
+    for pk, creditor, currency, principal, interest, fees, costs, oldest, debtor, zone in rows:
         days = days_past_due(oldest, today)
-        found[pk] = {
-            "creditor": creditor,
-            "owed": Money.from_minor(principal + interest + fees + costs, currency),
-            "days_past_due": days,
-            "bucket": DEFAULT_BUCKETS.bucket_for(days).label,
-        }
+        found.setdefault(
+            pk,
+            {
+                "creditor": creditor,
+                "owed": Money.from_minor(principal + interest + fees + costs, currency),
+                "days_past_due": days,
+                "bucket": DEFAULT_BUCKETS.bucket_for(days).label,
+                "debtor": debtor or "",
+                "local_time": _local_time(now, zone or ""),
+                "time_zone": zone or "",
+            },
+        )
     return found
 
 
+GATE_CANDIDATES = 20  # accounts the gate is asked about, in queue order, before Next account gives up
+# The channels an officer works an account on from the queue (a letter or a visit is not "now").
+OFFICER_CHANNELS = (Channel.CALL, Channel.SMS, Channel.EMAIL)
+CHANNEL_POINT = {Channel.CALL: "phone", Channel.SMS: "phone", Channel.EMAIL: "email"}
+# Every rule pack allows calls, texts and emails only inside a daily window in the debtor's zone; this
+# is the widest of them (Australia on weekdays opens at 07:30, the US and UK at 08:00; all end at 21:00).
+# Outside it in the zone of the debtor's address, the gate blocks all three, so it is not asked.
+_WINDOWS = (US_CONTACT_WINDOW, UK_CONTACT_WINDOW, AU_PHONE_WEEKDAY, AU_PHONE_WEEKEND)
+WIDEST_HOURS = (min(w.start for w in _WINDOWS), max(w.end for w in _WINDOWS))
+
+
+class NothingAllowedNow(Exception):
+    """Accounts are waiting, but the gate blocks every one checked right now; the message says why."""
+
+
+def _inside_widest_hours(now: datetime, zone: str) -> bool:
+    """False only when it is certainly outside every pack's hours where the debtor lives."""
+    if not zone:
+        return True  # the gate decides (and says the zone is unknown)
+    try:
+        local = now.astimezone(ZoneInfo(zone)).time()
+    except (ZoneInfoNotFoundError, ValueError):
+        return True
+    return WIDEST_HOURS[0] <= local < WIDEST_HOURS[1]
+
+
+def _contactable(account_ids: list[int], *, now: datetime) -> dict[int, set[str]]:
+    """Of these accounts, those the gate might allow now, with the kinds of contact point they have
+    ("phone", "email"): no hold that blocks every contact (on the account or its primary debtor), and
+    a phone number or email address not marked do-not-contact. Three indexed queries (primary
+    debtors, holds, contact points), whatever the number of accounts; the gate still decides (hours,
+    frequency, channel opt-outs, notices)."""
+    debtor_of = dict(
+        AccountDebtor.objects.filter(account_id__in=account_ids, role=AccountDebtor.Role.PRIMARY).values_list(
+            "account_id", "debtor_id"
+        )
+    )
+    debtors = set(debtor_of.values())
+    held = (
+        Hold.objects.filter(kind__in=[kind for kind in HOLD_RULES if kind != Hold.Kind.DO_NOT_CONTACT])
+        .filter(Q(account_id__in=account_ids) | Q(debtor_id__in=debtors))
+        .filter(starts_at__lte=now, lifted_at__isnull=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .values_list("account_id", "debtor_id")
+    )
+    held_accounts = {account for account, _debtor in held if account is not None}
+    held_debtors = {debtor for _account, debtor in held if debtor is not None}
+    kinds: dict[int, set[str]] = {}
+    for debtor, kind in (
+        ContactPoint.objects.filter(
+            debtor_id__in=debtors, do_not_contact=False, kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL]
+        )
+        .values_list("debtor_id", "kind")
+        .distinct()
+    ):
+        kinds.setdefault(debtor, set()).add(str(kind))
+    return {
+        account: kinds[debtor]
+        for account, debtor in debtor_of.items()
+        if account not in held_accounts and debtor not in held_debtors and debtor in kinds
+    }
+
+
+def allowed_channels(
+    account: Account, *, now: datetime, kinds: set[str] | None = None, first_only: bool = False
+) -> tuple[list[Channel], list[Evaluation]]:
+    """The channels of OFFICER_CHANNELS the gate allows now for the account's primary debtor, and
+    the gate's answers (for the reasons when none is allowed). With `kinds`, only the channels that
+    reach a kind of contact point the debtor has are asked about (the gate blocks the others); with
+    `first_only`, the gate is asked in order (call, text, email) until one channel is allowed."""
+    link = (
+        AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor").first()
+    )
+    if link is None:
+        return [], []
+    answers: list[Evaluation] = []
+    for channel in (c for c in OFFICER_CHANNELS if kinds is None or CHANNEL_POINT[c] in kinds):
+        answer = evaluate(account=account, debtor=link.debtor, channel=channel, at=now)
+        if answer.decision.allowed and first_only:
+            return [channel], [*answers, answer]
+        answers.append(answer)
+    channels = [c for c in OFFICER_CHANNELS if kinds is None or CHANNEL_POINT[c] in kinds]
+    return [channel for channel, answer in zip(channels, answers, strict=True) if answer.decision.allowed], answers
+
+
 def claim_next(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTERS) -> QueueEntry | None:
-    """Lease the highest account in the queue (as filtered) that nobody else is working; None when none."""
-    for entry in queue_for(officer, now=now, limit=200, filters=filters):
-        if entry.worked_by or entry.tier == 4:
+    """Lease the highest account in the queue (as filtered) that nobody else is working and that the
+    compliance gate allows contacting right now on a call, text or email; None when the queue has
+    nothing left to take. Accounts with a blocking hold or no usable phone or email are passed over
+    in SQL; the gate is then asked about at most GATE_CANDIDATES accounts, in queue order. Raises
+    NothingAllowedNow when accounts were waiting but the gate blocked every one it was asked about."""
+    waiting = [e for e in queue_for(officer, now=now, limit=200, filters=filters) if not e.worked_by and e.tier != 4]
+    if not waiting:
+        return None
+    contactable = _contactable([e.account_id for e in waiting], now=now)
+    reachable = [e for e in waiting if e.account_id in contactable]
+    in_hours = [e for e in reachable if _inside_widest_hours(now, e.details.get("time_zone", ""))]
+    candidates = in_hours[:GATE_CANDIDATES]
+    accounts = Account.objects.select_related("creditor").in_bulk([e.account_id for e in candidates])
+    blocked: list[tuple[str, Evaluation | None]] = []
+    for entry in candidates:
+        channels, answers = allowed_channels(
+            accounts[entry.account_id], now=now, kinds=contactable[entry.account_id], first_only=True
+        )
+        if not channels:
+            blocked.append((entry.reference, min(answers, key=_next_allowed) if answers else None))
             continue
         try:
             with transaction.atomic():
@@ -345,12 +592,46 @@ def claim_next(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTE
                     account_id=entry.account_id,
                     occurred_at=now,
                     actor=officer,
-                    after={"until": (now + LEASE).isoformat(), "reason": entry.reason},
+                    after={
+                        "until": (now + LEASE).isoformat(),
+                        "reason": entry.reason,
+                        "allowed_channels": [c.value for c in channels],
+                        "passed_over": [reference for reference, _answer in blocked],
+                    },
                 )
         except IntegrityError:
             continue  # another officer's lease landed first
-        return entry
-    return None
+        return replace(entry, details={**entry.details, "allowed_channels": [c.value for c in channels]})
+    raise NothingAllowedNow(_nothing_allowed(len(waiting), len(reachable), len(reachable) - len(in_hours), blocked))
+
+
+def _next_allowed(answer: Evaluation) -> datetime:
+    return answer.decision.next_allowed or datetime.max.replace(tzinfo=UTC)
+
+
+def _nothing_allowed(waiting: int, contactable: int, night: int, blocked: list[tuple[str, Evaluation | None]]) -> str:
+    """Why Next account has nothing to hand out, in words an officer can act on."""
+    start, end = WIDEST_HOURS
+    hours = f"it is outside contact hours ({start:%H:%M} to {end:%H:%M}) where {night} of the debtors live"
+    if not blocked:
+        if night:
+            return f"{hours}; the others have a hold that stops contact or no phone or email that may be used"
+        return (
+            f"none of the {waiting} account{'s' if waiting != 1 else ''} waiting may be contacted: each has a hold "
+            "that stops contact or no phone number or email address that may be used"
+        )
+    reference, answer = blocked[0]
+    why = answer.decision.reasons[0].text if answer is not None and answer.decision.reasons else "blocked"
+    text = f"the compliance gate blocks a call, text and email right now for the first {len(blocked)} account"
+    text += f"{'s' if len(blocked) != 1 else ''} that may be contacted ({reference}: {why})"
+    soonest = [a.decision.next_allowed for _ref, a in blocked if a is not None and a.decision.next_allowed]
+    if soonest:
+        text += f"; the earliest any of them may be contacted is {min(soonest):%d %b %H:%M} UTC"
+    if night:
+        text += f"; {hours}"
+    if waiting > contactable:
+        text += f"; {waiting - contactable} more have a hold or no usable phone or email"
+    return text
 
 
 def save_view(officer: User, *, name: str, filters: QueueFilters, now: datetime) -> SavedView:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Sum
 
 from recoup.accounts.models import Account
+from recoup.accounts.selectors import OPEN_STATUSES
 from recoup.accounts.services import AUDIT_COLUMNS
 from recoup.audit.services import actor_label_for
 from recoup.compliance.models import Contact
@@ -27,8 +28,6 @@ from recoup.platform.bulk import bulk_insert
 from recoup.users.models import Team, User
 from recoup.users.roles import Role
 from recoup.workspace.models import Callback
-
-OPEN_STATUSES = ("active", "in_arrangement")
 
 
 class UnableToReassign(Exception):

@@ -4,8 +4,11 @@ account, a call through the gate, a note, a payment taken, the timeline, a searc
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, time
 
 import pytest
+import time_machine
 from click.testing import CliRunner
 from django.test import Client
 from django.utils import timezone
@@ -16,6 +19,14 @@ from recoup.compliance.models import ContactDecision
 from recoup.users.models import User
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _working_hours() -> Iterator[None]:
+    """Next account hands out only accounts the gate allows now: work at 16:00 UTC (11:00 in New York)."""
+    today = datetime.now(UTC).date()
+    with time_machine.travel(datetime.combine(today, time(16, 0), UTC), tick=True):
+        yield
 
 
 def test_an_officer_works_the_demo_portfolio_without_the_admin_site() -> None:

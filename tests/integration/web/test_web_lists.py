@@ -143,6 +143,16 @@ class TestAccountsSearchAndFilters:
             "CLIN-0003",
         ]
 
+    def test_a_search_longer_than_100_characters_is_refused_not_ignored(self, lead_client: Client) -> None:
+        """Issue 20.9: a long search was dropped silently and every account was shown."""
+        long_search = "garcia " * 15
+        for headers in ({}, {"HX-Request": "true"}):
+            html = lead_client.get(ACCOUNTS, {"q": long_search}, headers=headers).content.decode()
+            assert "Search is limited to 100 characters" in html
+            for reference in ("ACME-0001", "ACME-0002", "CLIN-0003"):
+                assert reference not in html
+        assert references(lead_client, q="garcia " * 14) == ["ACME-0001", "CLIN-0003"]  # 98 characters
+
     def test_an_empty_result_says_so(self, lead_client: Client) -> None:
         html = lead_client.get(ACCOUNTS, {"q": "no-such-thing"}).content.decode()
         assert "No accounts match your search." in html

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 
-from factories import AccountFactory, CreditorFactory, UserFactory
+from factories import AccountFactory, ContactPointFactory, CreditorFactory, UserFactory
 from ledger_helpers import owing, usd
 from recoup.accounts.models import Account
 from recoup.arrangements.services import create_promise, monitor
@@ -34,6 +35,8 @@ def accounts(officer: User) -> dict[str, Account]:
         name: owing(AccountFactory(creditor=creditor, reference=name, assigned_officer=officer), principal=owed)
         for name, owed in [("SMALL", "100.00"), ("BIG", "9000.00"), ("PROMISED", "500.00"), ("CALLBACK", "50.00")]
     }
+    for account in made.values():
+        ContactPointFactory(debtor=account.debtors.get())  # a phone, so Next account may hand it out
     create_promise(
         account=made["PROMISED"], amounts=[(date(2027, 1, 15), usd("50.00"))], now=NOW - timedelta(days=10), actor=None
     )
@@ -85,7 +88,9 @@ def test_the_queue_page_and_the_next_account_button(officer: User, accounts: dic
     page = client.get("/queue/").content.decode()
     assert "My queue" in page
     assert "BIG" in page
-    response = client.post("/queue/next/")
+    with time_machine.travel(NOW, tick=False):  # Next account asks the gate about now: a weekday morning
+        client.force_login(officer)
+        response = client.post("/queue/next/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/")
     auditor = Client()
@@ -126,3 +131,48 @@ def test_an_account_waiting_for_a_promised_payment_comes_last_and_is_not_taken(
     # On its due day it is an instalment due like any other.
     due_day = datetime(2027, 1, 25, 15, 0, tzinfo=UTC)
     assert ("BIG", 2) in [(e.reference, e.tier) for e in queue_for(officer, now=due_day)]
+
+
+def test_next_account_passes_over_accounts_the_gate_blocks_right_now(
+    officer: User, accounts: dict[str, Account]
+) -> None:
+    """Issue 20.9: Next account handed out accounts the gate blocks; it now skips them, in order."""
+    from recoup.compliance.models import Hold
+    from recoup.workspace.queue import NothingAllowedNow
+
+    def hold(account: Account, kind: str, channel: str = "") -> None:
+        Hold.objects.create(
+            account=account,
+            kind=kind,
+            channel=channel,
+            starts_at=NOW - timedelta(days=1),
+            reason="test",
+            created_at=NOW - timedelta(days=1),
+        )
+
+    hold(accounts["CALLBACK"], Hold.Kind.BANKRUPTCY)  # passed over in SQL
+    for channel in ("call", "sms"):  # only a phone on file, and it may not be called or texted: the gate says no
+        hold(accounts["PROMISED"], Hold.Kind.DO_NOT_CONTACT, channel)
+    assert [e.reference for e in queue_for(officer, now=NOW)][:3] == ["CALLBACK", "PROMISED", "BIG"]
+    first = claim_next(officer, now=NOW)
+    assert first is not None
+    assert first.reference == "BIG"
+    assert first.details["allowed_channels"] == ["call"]  # the first channel the gate allows
+    claimed = AuditEvent.objects.get(name="workspace.account.claimed", subject_id=accounts["BIG"].pk)
+    assert claimed.after["passed_over"] == ["PROMISED"]
+    assert not AccountLease.objects.filter(account__in=[accounts["CALLBACK"], accounts["PROMISED"]]).exists()
+    # At 22:00 in New York every rule pack is outside its hours: the gate is not even asked.
+    with pytest.raises(NothingAllowedNow, match=r"outside contact hours \(07:30 to 21:00\) where 3 of the debtors"):
+        claim_next(officer, now=NOW + timedelta(hours=12))
+    # When the gate blocks everything left, Next account says so instead of handing out an account.
+    for reference in ("BIG", "SMALL"):
+        hold(accounts[reference], Hold.Kind.CEASE_COMMUNICATION)
+    AccountLease.objects.all().delete()
+    with pytest.raises(NothingAllowedNow, match="the compliance gate blocks a call, text and email right now"):
+        claim_next(officer, now=NOW)
+    with time_machine.travel(NOW, tick=False):
+        client = Client()
+        client.force_login(officer)
+        page = client.post("/queue/next/", follow=True).content.decode()
+    assert "No account to hand out right now" in page
+    assert not AccountLease.objects.exists()

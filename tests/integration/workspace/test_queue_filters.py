@@ -8,10 +8,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from factories import AccountFactory, CreditorFactory, DebtorFactory, UserFactory
+from factories import AccountFactory, ContactPointFactory, CreditorFactory, DebtorFactory, UserFactory
 from ledger_helpers import owing
 from recoup.accounts.models import Account
 from recoup.audit.models import AuditEvent
@@ -51,6 +52,7 @@ def book(officer: User) -> dict[str, Account]:
             principal=owes,
         )
         Account.objects.filter(pk=account.pk).update(oldest_unpaid_due_date=TODAY - timedelta(days=days))
+        ContactPointFactory(debtor=account.debtors.get())  # a phone, so Next account may hand it out
         made[reference] = account
     return made
 
@@ -98,14 +100,16 @@ def test_a_bad_filter_is_refused_naming_the_field(query: dict[str, str], message
 
 
 def test_next_account_stays_inside_the_view(officer: User, book: dict[str, Account]) -> None:
-    entry = claim_next(officer, now=NOW, filters=QueueFilters.from_query({"region": "NY"}))
+    morning = NOW.replace(hour=15, minute=0, second=0, microsecond=0)  # 10:00 in New York: the gate allows a call
+    entry = claim_next(officer, now=morning, filters=QueueFilters.from_query({"region": "NY"}))
     assert entry is not None
     assert entry.reference == "NY-BIG"
     client = Client()
-    client.force_login(officer)
-    response = client.post("/queue/next/", {"bucket": "1-30"})
-    assert response["Location"] == f"/accounts/{book['TX-SMALL-NEW'].pk}/"
-    response = client.post("/queue/next/", {"country": "GB"}, follow=True)
+    with time_machine.travel(morning, tick=False):  # Next account asks the gate about now
+        client.force_login(officer)
+        response = client.post("/queue/next/", {"bucket": "1-30"})
+        assert response["Location"] == f"/accounts/{book['TX-SMALL-NEW'].pk}/"
+        response = client.post("/queue/next/", {"country": "GB"}, follow=True)
     assert "every account in this view is being worked or done" in response.content.decode()
 
 

@@ -153,3 +153,19 @@ def test_the_account_page_refuses_a_lead_another_teams_account(team: dict[str, U
     assert "1 of them are not your teams&#x27; accounts" in page
     theirs.refresh_from_db()
     assert theirs.assigned_officer is None
+
+
+def test_home_and_the_team_page_count_the_same_open_accounts_in_every_status(team: dict[str, User]) -> None:
+    """Issue 20.9: Home said 351 open accounts and Team 338; one definition of "open" for both."""
+    from recoup.accounts.selectors import officer_workloads
+    from recoup.workspace.team import officers_for
+
+    creditor = CreditorFactory()
+    for status in Account.Status.values:
+        for who in ("ana", "ben"):
+            AccountFactory(creditor=creditor, assigned_officer=team[who], status=status)
+    officers = officers_for(team["lead"])
+    team_page = {w.officer.username: w.accounts for w in workloads(officers, now=NOW)}
+    home = {w.username: w.open_count for w in officer_workloads(team_ids=[team["ana"].team_id])}
+    assert team_page == home
+    assert team_page["ana"] == 5  # active, in arrangement, on hold, disputed, legal

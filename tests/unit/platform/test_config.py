@@ -160,3 +160,23 @@ class TestMessaging:
     def test_a_bad_setting_is_named(self, data_dir: Path, values: dict[str, str], named: str) -> None:
         with pytest.raises(ConfigurationError, match=named):
             load_config(env(data_dir, **values), cwd=data_dir)
+
+
+class TestQueueRates:
+    def test_default_rates_order_in_usd(self, data_dir: Path) -> None:
+        from decimal import Decimal
+
+        rates = dict(load_config(env(data_dir), cwd=data_dir).queue_rates)
+        assert (rates["USD"], rates["GBP"], rates["AUD"]) == (Decimal(1), Decimal("1.27"), Decimal("0.66"))
+
+    def test_rates_are_decimals_and_a_bad_one_is_named(self, data_dir: Path) -> None:
+        from decimal import Decimal
+
+        config = load_config(
+            env(data_dir, RECOUP_REPORTING_CURRENCY="gbp", RECOUP_QUEUE_RATES="USD=0.79"), cwd=data_dir
+        )
+        assert (config.reporting_currency, dict(config.queue_rates)) == ("GBP", {"GBP": 1, "USD": Decimal("0.79")})
+        with pytest.raises(ConfigurationError, match=r"RECOUP_QUEUE_RATES: 'abc' \(for GBP\) is not a number"):
+            load_config(env(data_dir, RECOUP_QUEUE_RATES="GBP=abc"), cwd=data_dir)
+        with pytest.raises(ConfigurationError, match="RECOUP_QUEUE_RATES: the rate for AUD must be more than zero"):
+            load_config(env(data_dir, RECOUP_QUEUE_RATES="AUD=0"), cwd=data_dir)

@@ -18,6 +18,28 @@ HIGH_DPD = 90
 SEVERE_DPD = 180
 
 
+# What an import's result counts are called on the page (the keys are the importers' summary keys).
+SUMMARY_LABELS = {
+    "rows": "Rows read",
+    "lines": "Statement lines",
+    "created": "Created",
+    "updated": "Updated",
+    "unchanged": "Unchanged",
+    "rejected": "Rejected",
+    "problems": "Problems",
+    "already_imported": "Already imported (skipped)",
+    "posted": "Payments posted",
+    "unmatched": "Unmatched (waiting to be matched)",
+    "not_credits": "Money out (not credits, skipped)",
+}
+
+
+@register.filter
+def summary_label(key: str) -> str:
+    """An import result count's label: "already_imported" reads "Already imported (skipped)"."""
+    return SUMMARY_LABELS.get(key) or str(key).replace("_", " ").capitalize()
+
+
 @register.filter
 def as_json(value: Any) -> str:
     """Pretty JSON for before/after values in the audit log (escaped by the template as usual)."""
