@@ -50,8 +50,6 @@ def mail_destination(settings: Any) -> str:
 def clock_minute(now: datetime) -> dict[str, str]:
     """One minute of the embedded clock: the daily run if its schedule says so, then the outbox.
     A job that fails is logged and the next one still runs; returns what each job did."""
-    from django.db import connections
-
     from recoup.communications.services import deliver_due
     from recoup.strategies.services import schedule_tick
 
@@ -66,13 +64,12 @@ def clock_minute(now: datetime) -> dict[str, str]:
         except Exception:  # one failed minute must not stop the clock; the log has the traceback
             log.exception("the embedded clock's %s failed; it runs again in a minute", name)
             done[name] = "failed"
-        finally:
-            connections.close_all()
     return done
 
 
 def start_embedded_clock() -> None:
     """Start the thread that runs `clock_minute` now and every minute after, for as long as the server runs."""
+    from django.db import connections
     from django.utils import timezone
 
     from recoup.platform.embedded import EmbeddedClock
@@ -80,6 +77,8 @@ def start_embedded_clock() -> None:
     def tick() -> None:
         while True:
             clock_minute(timezone.now())
+            # The thread's connections are its own: close them between minutes, so a broken one is not reused.
+            connections.close_all()
             time.sleep(60)
 
     threading.Thread(target=tick, name="recoup-clock", daemon=True).start()

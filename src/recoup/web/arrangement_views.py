@@ -8,13 +8,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from recoup.accounts.models import Account
-from recoup.arrangements.models import Arrangement
+from recoup.arrangements.models import Arrangement, Due
 from recoup.arrangements.services import (
     PlanRequest,
     UnableToArrange,
@@ -83,7 +84,8 @@ def arrangements_page(request: HttpRequest, account_id: int) -> HttpResponse:
     arrangements = list(
         Arrangement.objects.filter(account=account)
         .select_related("created_by", "approved_by")
-        .prefetch_related("dues")
+        # In number order: PostgreSQL returns rows in no particular order, and a paid due moves on disk.
+        .prefetch_related(Prefetch("dues", queryset=Due.objects.order_by("number")))
         .order_by("-created_at", "-id")
     )
     try:

@@ -7,13 +7,11 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
 
-from recoup.accounts.models import Account, AccountDebtor, LedgerEntry, LedgerTransaction, OpenItem, Payment
+from demo_helpers import remove_portfolio
+from recoup.accounts.models import Account, Payment
 from recoup.arrangements.models import Arrangement, Due
 from recoup.demo.generator import DemoSummary, generate_portfolio
-from recoup.demo.reference_data import DEMO_CREDITOR_CODES
-from recoup.parties.models import ContactPoint, Creditor, Debtor
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +22,6 @@ DETERMINISM_ACCOUNTS = 400
 SEED = 11
 CADENCE_DAYS = {"weekly": 7, "fortnightly": 14, "monthly": 30}
 # Children first: the order in which SQLite can delete them.
-GENERATED_MODELS = (
-    Due,
-    Arrangement,
-    Payment,
-    LedgerEntry,
-    LedgerTransaction,
-    OpenItem,
-    AccountDebtor,
-    Account,
-    ContactPoint,
-    Debtor,
-)
 
 
 def generate(accounts: int = ACCOUNTS) -> DemoSummary:
@@ -71,18 +57,6 @@ def standing_payments() -> dict[int, list[tuple[date, int]]]:
     ):
         found[account_id].append((received_at.date(), minor))
     return found
-
-
-def remove_portfolio() -> None:
-    """Remove every generated row, plans included (TRUNCATE on PostgreSQL, where the ledger refuses DELETE)."""
-    tables = [model._meta.db_table for model in GENERATED_MODELS]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
-        else:
-            for table in tables:
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-    Creditor.objects.filter(code__in=DEMO_CREDITOR_CODES).delete()
 
 
 def plans_by_reference() -> dict[str, tuple[object, ...]]:

@@ -16,9 +16,9 @@ from django.db import connection
 from django.db.models import Count, F, Model, Q
 from phonenumbers import geocoder
 
+from demo_helpers import PORTFOLIO_MODELS, remove_portfolio
 from factories import AccountFactory
 from recoup.accounts.models import Account, AccountDebtor, LedgerEntry, LedgerTransaction, OpenItem, Payment
-from recoup.arrangements.models import Arrangement, Due
 from recoup.audit.models import AuditEvent
 from recoup.compliance.models import Hold
 from recoup.compliance.services import evaluate
@@ -108,40 +108,12 @@ def generate(*, accounts: int = ACCOUNTS, seed: int = SEED) -> DemoSummary:
     return generate_portfolio(accounts=accounts, seed=seed, as_of=AS_OF, now=NOW)
 
 
-PORTFOLIO_MODELS = (
-    Hold,
-    Due,
-    Arrangement,
-    Payment,
-    LedgerEntry,
-    LedgerTransaction,
-    OpenItem,
-    AccountDebtor,
-    Account,
-    ContactPoint,
-    Debtor,
-)
-
-
 def restart_ids() -> None:
     """Make the next ids 1 again on PostgreSQL (SQLite ids follow the largest id in the table)."""
     tables = [{"table": model._meta.db_table, "column": "id"} for model in PORTFOLIO_MODELS]
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_by_name_sql(no_style(), tables):
             cursor.execute(sql)
-
-
-def remove_portfolio() -> None:
-    """Remove every generated row. The ledger is append-only (PostgreSQL refuses DELETE on it), so the
-    tables are emptied with TRUNCATE there, which test data may do; on SQLite rows are deleted, children first."""
-    tables = [model._meta.db_table for model in PORTFOLIO_MODELS]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
-        else:
-            for table in tables:
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-    Creditor.objects.filter(code__in=DEMO_CREDITOR_CODES).delete()
 
 
 def portfolio_digest() -> str:

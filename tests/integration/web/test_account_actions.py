@@ -4,7 +4,8 @@ reassign (team leads, within their teams), each audited and on the account's tim
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,6 +14,7 @@ from django.utils import timezone
 from factories import AccountFactory, ContactPointFactory, CreditorFactory, DebtorFactory, UserFactory
 from ledger_helpers import owing
 from recoup.accounts.models import Account, Payment
+from recoup.accounts.services import record_payment
 from recoup.audit.models import AuditEvent
 from recoup.parties.models import ContactPoint
 from recoup.users.models import User
@@ -197,3 +199,34 @@ def test_the_page_shows_the_promise_in_force_and_the_payments(officer: User, acc
     assert f"100.00 USD on {today + timedelta(days=3):%a %-d %b %Y}" in page
     assert "R-77" in page  # in the payments table
     assert "40.00 USD" in page
+
+
+def test_a_plans_schedule_is_listed_in_number_order_after_the_first_payment(
+    officer: User, account: Account, django_capture_on_commit_callbacks: Any
+) -> None:
+    """PostgreSQL returns rows in no set order; a due that is paid is rewritten and would move to the end."""
+    from recoup.arrangements.services import PlanRequest, create_plan
+    from recoup.core.arrangements import Frequency
+    from recoup.core.money import Money
+
+    now = datetime(2027, 3, 3, 15, 0, tzinfo=UTC)  # a Wednesday: the first payment is due that day
+    request = PlanRequest(frequency=Frequency.MONTHLY, first_due=date(2027, 3, 3), count=4)
+    plan = create_plan(account=account, request=request, now=now, actor=officer)
+    first = plan.dues.get(number=1)
+    with django_capture_on_commit_callbacks(execute=True):  # monitoring runs once the payment commits
+        record_payment(
+            account=Account.objects.get(pk=account.pk),
+            amount=Money.from_minor(first.amount_minor, "USD"),
+            received_at=now,
+            method="card",
+            now=now,
+            actor=None,
+            idempotency_key="schedule-order-1",
+        )
+    assert plan.dues.get(number=1).status == "kept"
+    page = signed_in(officer).get(f"/accounts/{account.pk}/plans/").content.decode()
+    table = page[page.index("Payments due under") :]
+    rows = table[: table.index("</tbody>")].split("<tr><td>")[1:]
+    assert [row.split("<", 1)[0].strip() for row in rows] == ["1", "2", "3", "4"]
+    assert "Kept" in rows[0]
+    assert "Not yet due" in rows[1]
