@@ -4,8 +4,10 @@ for console errors, failed requests and Content-Security-Policy violations."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -130,3 +132,30 @@ def sign_in(page: Any, url: str, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{url}/")
+
+
+# (time zone, a valid phone number whose only zone it is), around the world.
+ZONES = [
+    ("Pacific/Honolulu", "+18085550143"),
+    ("America/Los_Angeles", "+14155550143"),
+    ("America/Denver", "+13035550143"),
+    ("America/Chicago", "+13125550143"),
+    ("America/New_York", "+12125550143"),
+    ("Europe/London", "+442079460123"),
+    ("Europe/Berlin", "+498912345678"),
+    ("Europe/Moscow", "+74951234567"),
+    ("Asia/Dubai", "+97143123456"),
+    ("Asia/Calcutta", "+912223456789"),
+    ("Asia/Hong_Kong", "+85221234567"),
+    ("Asia/Tokyo", "+81312345678"),
+    ("Australia/Sydney", "+61255501234"),
+    ("Pacific/Auckland", "+6493012345"),
+]
+
+
+def zone_where(now: datetime, hours: range) -> tuple[str, str]:
+    """A zone (and phone) where the local hour now is in `hours`."""
+    for zone, phone in ZONES:
+        if now.astimezone(ZoneInfo(zone)).hour in hours:
+            return zone, phone
+    raise AssertionError(f"no zone in the list has a local hour in {hours} at {now}")

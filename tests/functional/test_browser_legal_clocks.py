@@ -105,6 +105,9 @@ def test_hardship_and_default_notices_drive_the_legal_action_gate(browser: Any, 
     watch = ConsoleWatch(page)
     sign_in(page, live_server.url, "priya")
     page.goto(f"{live_server.url}/accounts/{account.pk}/")
+    # The legal sections start folded; opened, they stay open after each action in this tab.
+    for section in ("Legal clocks and gates", "Notices sent", "Hardship"):
+        page.get_by_role("button", name=section, exact=True).click()
     legal = page.locator("section", has=page.get_by_role("heading", name="Legal clocks and gates"))
     expect(legal).to_contain_text("Legal action today: no")
     expect(legal).to_contain_text("no default notice has been served")
@@ -150,6 +153,7 @@ def test_hardship_and_default_notices_drive_the_legal_action_gate(browser: Any, 
     watch = ConsoleWatch(page)
     sign_in(page, live_server.url, "tom")
     page.goto(f"{live_server.url}/accounts/{account.pk}/")
+    page.get_by_role("button", name="Hardship", exact=True).click()
     step = page.get_by_role("form", name="Record a step of the hardship notice", exact=False)
     step.get_by_label("Step").select_option("decided")
     step.get_by_label("Decision", exact=True).select_option("refused")

@@ -19,7 +19,15 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account, sign_in
+from browser_helpers import (
+    CSP_WATCH,
+    SCREENSHOTS,
+    ConsoleWatch,
+    launch_browser,
+    placed_account,
+    sign_in,
+    zone_where,
+)
 from recoup.accounts.models import Account
 from recoup.arrangements.models import Arrangement
 from recoup.compliance.models import Contact, ContactDecision
@@ -30,24 +38,6 @@ from recoup.users.services import create_team, create_user
 from recoup.workspace.models import Callback
 
 PASSWORD = "Officer-day-passphrase-2026"
-# (time zone, a valid phone number whose only zone it is), around the world.
-ZONES = [
-    ("Pacific/Honolulu", "+18085550143"),
-    ("America/Los_Angeles", "+14155550143"),
-    ("America/Denver", "+13035550143"),
-    ("America/Chicago", "+13125550143"),
-    ("America/New_York", "+12125550143"),
-    ("Europe/London", "+442079460123"),
-    ("Europe/Berlin", "+498912345678"),
-    ("Europe/Moscow", "+74951234567"),
-    ("Asia/Dubai", "+97143123456"),
-    ("Asia/Calcutta", "+912223456789"),
-    ("Asia/Hong_Kong", "+85221234567"),
-    ("Asia/Tokyo", "+81312345678"),
-    ("Australia/Sydney", "+61255501234"),
-    ("Pacific/Auckland", "+6493012345"),
-]
-
 # Form controls a screen reader could not name: no <label>, aria-label or aria-labelledby.
 UNNAMED_CONTROLS = """
 [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
@@ -61,14 +51,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     yield from launch_browser(monkeypatch)
-
-
-def zone_where(now: datetime, hours: range) -> tuple[str, str]:
-    """A zone (and phone) where the local hour now is in `hours`."""
-    for zone, phone in ZONES:
-        if now.astimezone(ZoneInfo(zone)).hour in hours:
-            return zone, phone
-    raise AssertionError(f"no zone in the list has a local hour in {hours} at {now}")
 
 
 def book(officer: User, team: Any, now: datetime) -> dict[str, Account]:

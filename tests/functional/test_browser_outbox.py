@@ -74,7 +74,9 @@ def test_an_officer_emails_a_debtor_and_follows_it_in_the_outbox(browser: Any, l
 
     for account in accounts:
         page.goto(f"{live_server.url}/accounts/{account.pk}/")
+        page.keyboard.press("m")  # the Messages section opens with its template chosen
         form = page.get_by_role("form", name="Send a message")
+        expect(form.get_by_label("Template")).to_be_focused()
         form.get_by_label("Template").select_option("email:payment-reminder")
         form.get_by_role("button", name="Send").click()
         expect(page.get_by_role("status").filter(has_text="Email to")).to_be_visible()

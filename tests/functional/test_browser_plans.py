@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account, sign_in
+from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account, sign_in, zone_where
 from recoup.accounts.models import Account
 from recoup.accounts.services import record_payment
 from recoup.arrangements.models import Arrangement
@@ -133,17 +133,7 @@ def test_keyboard_shortcuts_log_a_call_and_open_the_next_account(browser: Any, l
     account = an_account()
     # Next account hands out only an account the gate allows now: give Tanya a phone in a zone where it
     # is daytime whenever the test runs (the officer's-day test's zones, each with a local number).
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location(
-        "officer_day", Path(__file__).with_name("test_browser_officer_day.py")
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    officer_day = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(officer_day)
-    zone, phone = officer_day.zone_where(timezone.now(), range(10, 18))
+    zone, phone = zone_where(timezone.now(), range(10, 18))
     debtor = account.debtors.get()
     debtor.time_zone = zone
     debtor.save(update_fields=["time_zone"])

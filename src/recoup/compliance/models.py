@@ -7,6 +7,7 @@ deleted, only lifted, with who lifted it and why.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -72,6 +73,10 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} hold {self.pk}"
+
+    def in_force(self, at: datetime) -> bool:
+        """Whether the hold applies at `at`, as the gate reads it: started, not ended, never lifted."""
+        return self.lifted_at is None and self.starts_at <= at and (self.ends_at is None or at < self.ends_at)
 
 
 class AppendOnly(models.Model):

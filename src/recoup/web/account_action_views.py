@@ -20,7 +20,7 @@ from recoup.core.money import Money, MoneyError
 from recoup.parties.models import ContactPoint
 from recoup.parties.services import UnableToSaveParty, add_contact_point, stop_using_contact_point
 from recoup.users.models import User
-from recoup.web.actions import account_for, debtor_zone, form_error, primary_debtor, run_action
+from recoup.web.actions import account_for, debtor_zone, form_error, keep_values, primary_debtor, run_action
 from recoup.web.forms import MoneyAmountField
 from recoup.workspace.team import UnableToReassign, officers_for, reassign
 
@@ -94,7 +94,8 @@ def record_account_payment(request: HttpRequest, account_id: int) -> HttpRespons
     # payment received today where the officer is must not be refused as in the future.
     today = max(now.astimezone(zone).date(), timezone.localdate(now))
     if data["received_on"] > today:
-        messages.error(request, f"Received on: {data['received_on']} is in the future")
+        messages.error(request, f"{form.fields['received_on'].label}: {data['received_on']} is in the future")
+        keep_values(request, form)
         return redirect("account", account_id=account.pk)
     received_at = now if data["received_on"] == today else _noon(data["received_on"], zone)
 
@@ -119,7 +120,7 @@ def record_account_payment(request: HttpRequest, account_id: int) -> HttpRespons
             return f"That payment of {paid} was already recorded; nothing was posted twice."
         return f"Payment of {paid} recorded."
 
-    return run_action(request, account, action, refused=(UnableToRecordPayment,), back_to="account")
+    return run_action(request, account, action, refused=(UnableToRecordPayment,), back_to="account", form=form)
 
 
 def _noon(day: date, zone: tzinfo) -> datetime:
@@ -158,7 +159,7 @@ def add_account_contact_point(request: HttpRequest, account_id: int) -> HttpResp
         )
         return f"Added {point.value}."
 
-    return run_action(request, account, action, refused=(UnableToSaveParty,), back_to="account")
+    return run_action(request, account, action, refused=(UnableToSaveParty,), back_to="account", form=form)
 
 
 @login_required
@@ -180,7 +181,7 @@ def stop_account_contact_point(request: HttpRequest, account_id: int, point_id: 
         )
         return f"{stopped.value} will not be used."
 
-    return run_action(request, account, action, refused=(UnableToSaveParty,), back_to="account")
+    return run_action(request, account, action, refused=(UnableToSaveParty,), back_to="account", form=form)
 
 
 @login_required
@@ -207,4 +208,4 @@ def assign_account(request: HttpRequest, account_id: int) -> HttpResponse:
         name = preview.to.get_full_name() or preview.to.username
         return f"Now worked by {name}." if preview.account_ids else f"Already worked by {name}."
 
-    return run_action(request, account, action, refused=(UnableToReassign,), back_to="account")
+    return run_action(request, account, action, refused=(UnableToReassign,), back_to="account", form=form)

@@ -36,6 +36,9 @@ from recoup.core.compliance import Channel, Reason
 from recoup.core.money import Money
 from recoup.users.models import User
 from recoup.web.account_action_views import AssignForm, ContactPointForm, PaymentForm, StopForm, officer_choices
+from recoup.web.account_summary import DueNow, next_step
+from recoup.web.actions import form_error, keep_values, take_kept
+from recoup.web.templatetags.recoup_ui import money
 from recoup.workspace.visibility import may_see
 
 CHANNELS = [Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER]
@@ -92,7 +95,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
                     tuple(f"{a.rule}: {a.describe()}" for a in evaluation.allowances),
                 )
             )
-    holds = (
+    holds = list(
         Hold.objects.filter(Q(account=account) | Q(debtor__in=[r.debtor_id for r in roles]))
         .select_related("created_by", "lifted_by")
         .order_by("-starts_at", "-id")
@@ -100,7 +103,6 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     from recoup.accounts.models import ChargeFreeze
     from recoup.compliance.models import Contact
     from recoup.parties.models import ContactPoint
-    from recoup.web.call_views import CallForm
     from recoup.web.compliance_views import legal_context
     from recoup.workspace.models import Callback
 
@@ -113,6 +115,24 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         (callback, _local(callback.at, zone))
         for callback in Callback.objects.filter(account=account, done_at__isnull=True).order_by("at")
     ]
+    today = timezone.localdate()
+    plan = _arrangement_and_payments(account)
+    forms_on_page = {**_action_forms(user, today=today), **_kept_forms(request)}
+    open_plan: OpenArrangement | None = plan["open_arrangement"]
+    due = None
+    if open_plan is not None and open_plan.next_due is not None and open_plan.next_amount is not None:
+        due = DueNow(money(open_plan.next_amount), open_plan.next_due.due_date, open_plan.next_due.due_date < today)
+    step = next_step(
+        status=account.status,
+        debtor_name=primary.display_name if primary else "",
+        gate_problem=gate_problem,
+        has_primary=primary is not None,
+        answers=list(answers),
+        callback_due=(callbacks[0][0].at, callbacks[0][1]) if callbacks else None,
+        now=now,
+        due=due,
+        today=today,
+    )
 
     return render(
         request,
@@ -129,7 +149,8 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "may_decide_hardship": user.has_perm("compliance.change_hardshipnotice"),
             "may_add_consent": user.has_perm("compliance.add_callconsent"),
             "may_add_forbearance": user.has_perm("compliance.add_forbearance"),
-            "call_form": CallForm(auto_id="call-%s"),
+            "next_step": step,
+            "holds_in_force": [hold for hold in holds if hold.in_force(now)],
             "may_log_call": user.has_perm("compliance.add_contact"),
             "may_override": user.has_perm("compliance.compliance_override"),
             "contacts": contacts,
@@ -144,15 +165,13 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "holds": holds,
             "limitation": limitation_for(account),
             "today": timezone.localdate(),
-            "hold_form": HoldForm(auto_id="hold-%s"),
-            "wish_form": WishForm(auto_id="wish-%s"),
             "wishes": ContactWish.objects.filter(debtor=primary, withdrawn_at__isnull=True).order_by("id")
             if primary
             else [],
             "may_place_hold": user.has_perm("compliance.add_hold"),
             "may_lift_hold": user.has_perm("compliance.change_hold"),
-            **_action_forms(user, today=timezone.localdate()),
-            **_arrangement_and_payments(account),
+            **forms_on_page,
+            **plan,
             "message_templates": [
                 (f"{channel}:{code}", f"{code} ({CHANNEL_WORDS[channel]})")
                 for channel, code in template_choices(creditor=account.creditor)
@@ -208,6 +227,56 @@ def _arrangement_and_payments(account: Account) -> dict[str, Any]:
         for payment in Payment.objects.filter(account=account).order_by("-received_at", "-id")[:10]
     ]
     return {"open_arrangement": summary, "payments": payments}
+
+
+# The page's forms by class name: the context name each is drawn under, its id prefix, and its section.
+PAGE_FORMS: dict[str, tuple[str, str, str]] = {
+    "CallForm": ("call_form", "call-%s", "contact"),
+    "PaymentForm": ("payment_form", "payment-%s", "money"),
+    "ContactPointForm": ("contact_point_form", "contact-point-%s", "people"),
+    "AssignForm": ("assign_form", "assign-%s", "assign"),
+    "HoldForm": ("hold_form", "hold-%s", "holds"),
+    "WishForm": ("wish_form", "wish-%s", "wishes"),
+}
+
+
+def _kept_forms(request: HttpRequest) -> dict[str, Any]:
+    """The call, hold and wish forms, and the one refused on the last post drawn again as it was sent,
+    with its errors beside the fields and its section open ("open_section")."""
+    from recoup.web.call_views import CallForm
+
+    drawn: dict[str, Any] = {
+        "call_form": CallForm(auto_id="call-%s"),
+        "hold_form": HoldForm(auto_id="hold-%s"),
+        "wish_form": WishForm(auto_id="wish-%s"),
+        "open_section": "",
+    }
+    kept = take_kept(request)
+    if kept is None or kept[0] not in PAGE_FORMS:
+        return drawn
+    name, data = kept
+    context_name, auto_id, section = PAGE_FORMS[name]
+    classes: dict[str, type[forms.Form]] = {
+        "CallForm": CallForm,
+        "PaymentForm": PaymentForm,
+        "ContactPointForm": ContactPointForm,
+        "AssignForm": AssignForm,
+        "HoldForm": HoldForm,
+        "WishForm": WishForm,
+    }
+    if name == "PaymentForm":  # nothing was posted: the form goes again under a new key
+        data = {**data, "idempotency_key": PaymentForm.fresh().initial["idempotency_key"]}
+    form = classes[name](data, auto_id=auto_id)
+    if name == "AssignForm":
+        user = request.user
+        assert isinstance(user, User)
+        field = form.fields["officer"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = officer_choices(user)
+    form.is_valid()  # draws each field's own error beside it; a refusal by the service is in the message
+    drawn[context_name] = form
+    drawn["open_section"] = section
+    return drawn
 
 
 def _action_forms(user: User, *, today: date) -> dict[str, Any]:
@@ -274,9 +343,7 @@ def place_account_hold(request: HttpRequest, account_id: int) -> HttpResponse:
         raise Http404("No such account")
     form = HoldForm(request.POST)
     if not form.is_valid():
-        first = next(iter(form.errors.items()))
-        messages.error(request, f"{first[0]}: {first[1][0]}")
-        return redirect("account", account_id=account.pk)
+        return form_error(request, account, form, back_to="account")
     data = form.cleaned_data
     primary = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).first()
     now = timezone.now()
@@ -300,6 +367,7 @@ def place_account_hold(request: HttpRequest, account_id: int) -> HttpResponse:
         )
     except UnableToContact as exc:
         messages.error(request, str(exc))
+        keep_values(request, form)
     else:
         messages.success(request, f"Placed a {hold.get_kind_display().lower()} hold.")
     return redirect("account", account_id=account.pk)
@@ -320,7 +388,7 @@ def lift_account_hold(request: HttpRequest, account_id: int, hold_id: int) -> Ht
         raise Http404("No such hold")
     form = LiftForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "reason: say why the hold is lifted")
+        messages.error(request, f"Why lift the {hold.get_kind_display().lower()} hold: say why it is lifted.")
         return redirect("account", account_id=account.pk)
     try:
         lift_hold(hold=hold, reason=form.cleaned_data["reason"], now=timezone.now(), actor=request.user)
@@ -360,10 +428,11 @@ def record_account_wish(request: HttpRequest, account_id: int) -> HttpResponse:
         raise Http404("No such account")
     primary = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).first()
     form = WishForm(request.POST)
-    if primary is None or not form.is_valid():
-        field, errors = next(iter(form.errors.items())) if form.errors else ("debtor", ["no primary debtor"])
-        messages.error(request, f"{field}: {errors[0]}")
+    if primary is None:
+        messages.error(request, "The account has no primary debtor, so there is nobody to record a wish for.")
         return redirect("account", account_id=account.pk)
+    if not form.is_valid():
+        return form_error(request, account, form, back_to="account")
     data = form.cleaned_data
     try:
         record_wish(
@@ -378,6 +447,7 @@ def record_account_wish(request: HttpRequest, account_id: int) -> HttpResponse:
         )
     except UnableToContact as exc:
         messages.error(request, str(exc))
+        keep_values(request, form)
     else:
         messages.success(request, "Recorded when they want to be contacted.")
     return redirect("account", account_id=account.pk)

@@ -37,15 +37,19 @@ def run_action(
     *,
     refused: tuple[type[Exception], ...],
     back_to: str,
+    form: forms.Form | None = None,
 ) -> HttpResponse:
     """Run `action`; its return value is the success message, a refusal's text the error message.
 
-    An amount that cannot be money in the account's currency (MoneyError) is always a refusal."""
+    An amount that cannot be money in the account's currency (MoneyError) is always a refusal. On a
+    refusal what was typed into `form` is kept, so the page draws the form again as it was sent."""
     refusals: tuple[type[Exception], ...] = (*refused, MoneyError)
     try:
         done = action()
     except refusals as exc:
         messages.error(request, str(exc))
+        if form is not None:
+            keep_values(request, form)
     else:
         messages.success(request, done)
     return redirect(back_to, account_id=account.pk)
@@ -54,7 +58,7 @@ def run_action(
 def form_error(request: HttpRequest, account: Account, form: forms.Form, *, back_to: str) -> HttpResponse:
     """Back to the page with the form's first error, naming the field by its label; what was typed is kept.
 
-    The page finds the typed values with `kept_values(request, form_name)` and draws the form with them.
+    The page finds the typed values with `take_kept(request)` and draws the form with them.
     """
     field, errors = next(iter(form.errors.items()))
     label = form.fields[field].label if field in form.fields and form.fields[field].label else field
@@ -76,14 +80,12 @@ def keep_values(request: HttpRequest, form: forms.Form) -> None:
     request.session[_KEPT] = {"form": type(form).__name__, "data": typed}
 
 
-def kept_values(request: HttpRequest, form_class: type[forms.Form]) -> dict[str, object] | None:
-    """What was typed into a refused form of this class, once (the next drawing forgets it)."""
-    kept = request.session.get(_KEPT)
-    if not kept or kept.get("form") != form_class.__name__:
+def take_kept(request: HttpRequest) -> tuple[str, dict[str, object]] | None:
+    """The refused form's class name and what was typed into it, once (the next page drawn forgets it)."""
+    kept = request.session.pop(_KEPT, None)
+    if not isinstance(kept, dict) or not isinstance(kept.get("data"), dict):
         return None
-    del request.session[_KEPT]
-    data = kept.get("data")
-    return data if isinstance(data, dict) else None
+    return str(kept.get("form", "")), kept["data"]
 
 
 def primary_debtor(account: Account) -> Debtor | None:

@@ -60,7 +60,9 @@ def log_account_call(request: HttpRequest, account_id: int) -> HttpResponse:
         try:
             amount = Money.of(data["promise_amount"], account.currency) if data["promise_amount"] else None
         except MoneyError as exc:
-            raise UnableToContact(f"promise_amount: {exc}") from None
+            raise UnableToContact(
+                f"{form.fields['promise_amount'].label}: {str(exc).removeprefix('amount: ')}"
+            ) from None
         log_call(
             account=account,
             outcome=data["outcome"],
@@ -80,4 +82,4 @@ def log_account_call(request: HttpRequest, account_id: int) -> HttpResponse:
 
     # A plan agreed on the call is set up next, on the plans page (schedule, affordability, approval).
     back_to = "account-arrangements" if data["outcome"] == "plan" else "account"
-    return run_action(request, account, action, refused=(UnableToContact,), back_to=back_to)
+    return run_action(request, account, action, refused=(UnableToContact,), back_to=back_to, form=form)

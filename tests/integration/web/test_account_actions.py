@@ -195,10 +195,10 @@ def test_the_page_shows_the_promise_in_force_and_the_payments(officer: User, acc
     )
     page = client.get(f"/accounts/{account.pk}/").content.decode()
     assert "Promise to pay</strong>" in page
-    assert "200.00 USD in 2 payments" in page
-    assert f"100.00 USD on {today + timedelta(days=3):%a %-d %b %Y}" in page
+    assert "$200.00 in 2 payments" in page
+    assert f"$100.00 on {today + timedelta(days=3):%a %-d %b %Y}" in page
     assert "R-77" in page  # in the payments table
-    assert "40.00 USD" in page
+    assert "$40.00" in page
 
 
 def test_a_plans_schedule_is_listed_in_number_order_after_the_first_payment(

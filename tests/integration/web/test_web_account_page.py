@@ -32,7 +32,7 @@ def test_the_page_shows_money_holds_and_whether_each_channel_may_be_used_now(web
     html = page.content.decode()
     assert "$265.00" in html
     assert "Replied STOP to a text" in html
-    assert "Sms: no" in html
+    assert "SMS: no" in html
     assert "US-07" in html
     assert "Limitation" in html
     listing = web.client(officer).get("/accounts/").content.decode()
@@ -114,3 +114,42 @@ def test_an_officer_records_when_the_debtor_wants_calls_and_the_gate_follows_it(
     bad = client.post(f"/accounts/{account.pk}/wishes/", {"weekdays": ["1"], "starts": "20:00", "ends": "18:00"})
     assert bad.status_code == 302
     assert "ends: 18:00 must be after 20:00" in client.get(f"/accounts/{account.pk}/").content.decode()
+
+
+def test_a_refused_form_comes_back_as_typed_in_its_open_section_with_the_field_named(web: WebData) -> None:
+    officer = web.user("olive", Role.OFFICER)
+    account = owing(web.account(creditor=web.creditor("lnb"), reference="CC-2", officer=officer), principal="250.00")
+    client = web.client(officer)
+    sent = {
+        "kind": "hardship",
+        "on": "account",
+        "channel": "",
+        "reason": "",
+        "evidence": "Call note 14:02",
+        "ends_on": "",
+    }
+    page = client.post(f"/accounts/{account.pk}/holds/", sent, follow=True).content.decode()
+    assert "Reason: This field is required." in page
+    assert 'id="holds-section" data-collapsible="shown"' in page
+    assert 'value="Call note 14:02"' in page
+    assert '<option value="hardship" selected>' in page
+    # Drawn once: the next visit shows a fresh form, its section as usual.
+    again = client.get(f"/accounts/{account.pk}/").content.decode()
+    assert "Call note 14:02" not in again
+    assert 'id="holds-section" data-collapsible="closed"' in again
+
+
+def test_a_call_refused_by_the_service_keeps_the_note_and_names_the_field_by_its_label(web: WebData) -> None:
+    officer = web.user("olive", Role.OFFICER)
+    account = owing(web.account(creditor=web.creditor("lnb"), reference="CC-3", officer=officer), principal="250.00")
+    ContactPointFactory(debtor=account.debtors.get(), value="+15185550100")
+    call = {
+        "outcome": "promise",
+        "note": "Pays on Friday from her wages",
+        "promise_amount": "0.001",
+        "promise_on": (timezone.localdate() + timedelta(days=2)).isoformat(),
+    }
+    page = web.client(officer).post(f"/accounts/{account.pk}/calls/", call, follow=True).content.decode()
+    assert "Promised amount:" in page
+    assert "promise_amount" not in page.split('role="status"')[1].split("</ul>")[0]
+    assert 'value="Pays on Friday from her wages"' in page

@@ -1,5 +1,7 @@
-// Keyboard shortcuts for the officer's day: "n" opens the next account, "c" starts logging a call.
-// Ignored while typing in a field or with a modifier key, so they never steal a letter.
+// Keyboard shortcuts for the officer's day: "n" opens the next account; on the account page each action
+// in the action bar has its letter (c call, p payment, m message, h hold, a reassign), which unfolds its
+// section and puts focus in its first field. Ignored while typing in a field or with a modifier key, so
+// they never steal a letter.
 (function () {
   "use strict";
   function typing(target) {
@@ -16,12 +18,10 @@
         event.preventDefault();
         next.requestSubmit();
       }
-    } else if (event.key === "c") {
-      var outcome = document.getElementById("call-outcome");
-      if (outcome) {
+    } else if (/^[a-z]$/.test(event.key)) {
+      var action = document.querySelector("a[data-open][aria-keyshortcuts='" + event.key + "']");
+      if (action && window.RecoupSections && window.RecoupSections.openAndFocus(action)) {
         event.preventDefault();
-        outcome.scrollIntoView({ block: "center" });
-        outcome.focus();
       }
     }
   });
