@@ -35,7 +35,14 @@ from recoup.compliance.services import (
 from recoup.core.compliance import Channel, Reason
 from recoup.core.money import Money
 from recoup.users.models import User
-from recoup.web.account_action_views import AssignForm, ContactPointForm, PaymentForm, StopForm, officer_choices
+from recoup.web.account_action_views import (
+    AssignForm,
+    ContactPointForm,
+    PaymentForm,
+    StopForm,
+    may_reverse,
+    officer_choices,
+)
 from recoup.workspace.visibility import may_see
 
 CHANNELS = [Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER]
@@ -152,7 +159,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "may_place_hold": user.has_perm("compliance.add_hold"),
             "may_lift_hold": user.has_perm("compliance.change_hold"),
             **_action_forms(user, today=timezone.localdate()),
-            **_arrangement_and_payments(account),
+            **_arrangement_and_payments(account, user, now),
             "message_templates": [
                 (f"{channel}:{code}", f"{code} ({CHANNEL_WORDS[channel]})")
                 for channel, code in template_choices(creditor=account.creditor)
@@ -184,8 +191,9 @@ class OpenArrangement:
     next_amount: Money | None
 
 
-def _arrangement_and_payments(account: Account) -> dict[str, Any]:
-    """The open arrangement with its progress (two queries) and the latest payments (one)."""
+def _arrangement_and_payments(account: Account, user: User, now: datetime) -> dict[str, Any]:
+    """The open arrangement with its progress (two queries) and the latest payments (one, with who
+    recorded each: `payment.may_reverse` says whether this user may reverse it, without a query a row)."""
     arrangement = (
         Arrangement.objects.filter(account=account, state__in=["active", "pending_approval"]).order_by("-id").first()
     )
@@ -203,10 +211,12 @@ def _arrangement_and_payments(account: Account) -> dict[str, Any]:
             next_due=upcoming,
             next_amount=Money.from_minor(upcoming.amount_minor, arrangement.currency) if upcoming else None,
         )
-    payments = [
-        (payment, Money.from_minor(payment.amount_minor, payment.currency))
-        for payment in Payment.objects.filter(account=account).order_by("-received_at", "-id")[:10]
-    ]
+    latest = list(
+        Payment.objects.filter(account=account).select_related("transaction").order_by("-received_at", "-id")[:10]
+    )
+    for payment in latest:
+        payment.may_reverse = may_reverse(user, payment, now)  # type: ignore[attr-defined]
+    payments = [(payment, Money.from_minor(payment.amount_minor, payment.currency)) for payment in latest]
     return {"open_arrangement": summary, "payments": payments}
 
 

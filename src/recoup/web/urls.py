@@ -61,6 +61,11 @@ urlpatterns = [
     path("accounts/<int:account_id>/calls/", call_views.log_account_call, name="account-call"),
     path("accounts/<int:account_id>/payments/", account_action_views.record_account_payment, name="account-payment"),
     path(
+        "accounts/<int:account_id>/payments/<int:payment_id>/reverse/",
+        account_action_views.reverse_account_payment,
+        name="account-payment-reverse",
+    ),
+    path(
         "accounts/<int:account_id>/contact-points/",
         account_action_views.add_account_contact_point,
         name="account-contact-point",

@@ -1,0 +1,132 @@
+"""Putting things right from the account page (issue 20.9): reverse a payment (the officer their own,
+recently; a team lead any), cancel or replace a plan (the account's officer), and ask a team lead to
+lift a hold. Each is audited, each refusal says why, and nothing is done twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from factories import AccountFactory, ContactPointFactory, CreditorFactory, DebtorFactory, UserFactory
+from ledger_helpers import owing, usd
+from recoup.accounts.models import Account, Payment
+from recoup.accounts.services import record_payment
+from recoup.audit.models import AuditEvent
+from recoup.users.models import User
+from recoup.users.roles import Role
+from recoup.users.services import create_team
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer() -> User:
+    return UserFactory(role=Role.OFFICER)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def account(officer: User) -> Account:
+    debtor = DebtorFactory(time_zone="America/New_York")
+    ContactPointFactory(debtor=debtor, value="+15185550100")
+    return owing(
+        AccountFactory(creditor=CreditorFactory(), debtor=debtor, assigned_officer=officer), principal="600.00"
+    )
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _pay(account: Account, actor: User | None, amount: str = "150.00", *, days_ago: int = 0) -> Payment:
+    when = timezone.now() - timedelta(days=days_ago)
+    return record_payment(account=account, amount=usd(amount), received_at=when, method="card", now=when, actor=actor)
+
+
+def _teammate(officer: User) -> User:
+    """Another officer in the same team: they see the account but did not record its payments."""
+    team = create_team(name="Recoveries", now=timezone.now())
+    colleague = UserFactory(role=Role.OFFICER)
+    User.objects.filter(pk__in=[officer.pk, colleague.pk]).update(team=team)
+    Account.objects.filter(assigned_officer=officer).update(team=team)
+    colleague.refresh_from_db()
+    return colleague  # type: ignore[no-any-return]
+
+
+# Reversing a payment -----------------------------------------------------------------------------
+
+
+def test_an_officer_reverses_a_payment_they_recorded_once_with_a_reason(officer: User, account: Account) -> None:
+    payment = _pay(account, officer)
+    client = signed_in(officer)
+    page = client.get(f"/accounts/{account.pk}/").content.decode()
+    assert f'aria-label="Reverse payment {payment.pk}"' in page
+    url = f"/accounts/{account.pk}/payments/{payment.pk}/reverse/"
+    missing = client.post(url, {"reason": " "}, follow=True).content.decode()
+    assert "Why reverse it: This field is required." in missing
+    done = client.post(url, {"reason": "cheque returned unpaid"}, follow=True).content.decode()
+    assert f"Payment {payment.pk} of 150.00 USD reversed." in done
+    account.refresh_from_db()
+    assert account.principal_minor == 60000
+    payment.refresh_from_db()
+    assert payment.reversal_reason == "cheque returned unpaid"
+    event = AuditEvent.objects.get(name="accounts.transaction.payment_reversal")
+    assert (event.actor_id, event.account_id, event.after["reason"]) == (
+        officer.pk,
+        account.pk,
+        "cheque returned unpaid",
+    )
+    again = client.post(url, {"reason": "cheque returned unpaid"}, follow=True).content.decode()
+    assert "already reversed" in again
+    assert "nothing was reversed twice" in again
+    assert AuditEvent.objects.filter(name="accounts.transaction.payment_reversal").count() == 1
+    account.refresh_from_db()
+    assert account.principal_minor == 60000
+    assert f'aria-label="Reverse payment {payment.pk}"' not in client.get(f"/accounts/{account.pk}/").content.decode()
+
+
+def test_an_officer_may_not_reverse_a_colleagues_payment_or_an_old_one(officer: User, account: Account) -> None:
+    colleague = _teammate(officer)
+    theirs = _pay(account, colleague, "10.00")
+    old = _pay(account, officer, "20.00", days_ago=15)
+    client = signed_in(officer)
+    page = client.get(f"/accounts/{account.pk}/").content.decode()
+    assert f'aria-label="Reverse payment {theirs.pk}"' not in page
+    assert f'aria-label="Reverse payment {old.pk}"' not in page
+    for payment in (theirs, old):
+        refused = client.post(
+            f"/accounts/{account.pk}/payments/{payment.pk}/reverse/", {"reason": "wrong"}, follow=True
+        ).content.decode()
+        assert "you may reverse only a payment you recorded yourself, within 14 days" in refused
+    assert not Payment.objects.filter(reversal__isnull=False).exists()
+    assert not AuditEvent.objects.filter(name="accounts.transaction.payment_reversal").exists()
+
+
+def test_a_team_lead_reverses_any_payment_on_an_account(officer: User, account: Account) -> None:
+    old = _pay(account, None, "20.00", days_ago=40)  # a bank file's, long ago
+    lead = UserFactory(role=Role.TEAM_LEAD)
+    client = signed_in(lead)
+    assert f'aria-label="Reverse payment {old.pk}"' in client.get(f"/accounts/{account.pk}/").content.decode()
+    done = client.post(
+        f"/accounts/{account.pk}/payments/{old.pk}/reverse/", {"reason": "chargeback"}, follow=True
+    ).content.decode()
+    assert f"Payment {old.pk} of 20.00 USD reversed." in done
+    assert AuditEvent.objects.get(name="accounts.transaction.payment_reversal").actor_id == lead.pk
+
+
+def test_another_accounts_payment_is_not_found_and_the_auditor_may_not_reverse(officer: User, account: Account) -> None:
+    other = owing(AccountFactory(creditor=CreditorFactory(), assigned_officer=officer), principal="50.00")
+    foreign = _pay(other, officer, "5.00")
+    client = signed_in(officer)
+    assert client.post(f"/accounts/{account.pk}/payments/{foreign.pk}/reverse/", {"reason": "x"}).status_code == 404
+    auditor = UserFactory(role=Role.AUDITOR)
+    mine = _pay(account, officer, "5.00")
+    assert (
+        signed_in(auditor).post(f"/accounts/{account.pk}/payments/{mine.pk}/reverse/", {"reason": "x"}).status_code
+        == 403
+    )
+    assert not Payment.objects.filter(reversal__isnull=False).exists()
