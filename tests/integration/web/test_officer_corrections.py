@@ -130,3 +130,100 @@ def test_another_accounts_payment_is_not_found_and_the_auditor_may_not_reverse(o
         == 403
     )
     assert not Payment.objects.filter(reversal__isnull=False).exists()
+
+
+# Cancelling and replacing a plan ----------------------------------------------------------------
+
+
+def _plan(account: Account, actor: User) -> int:
+    from recoup.arrangements.services import PlanRequest, create_plan
+    from recoup.core.arrangements import Frequency
+
+    plan = create_plan(
+        account=account,
+        request=PlanRequest(frequency=Frequency.MONTHLY, first_due=timezone.localdate() + timedelta(days=3), count=6),
+        now=timezone.now(),
+        actor=actor,
+    )
+    return plan.pk
+
+
+def test_the_accounts_officer_cancels_its_plan_with_a_reason(officer: User, account: Account) -> None:
+    from recoup.arrangements.models import Arrangement
+
+    plan_id = _plan(account, officer)
+    client = signed_in(officer)
+    page = client.get(f"/accounts/{account.pk}/plans/").content.decode()
+    assert f'aria-label="Cancel payment plan {plan_id}"' in page
+    url = f"/accounts/{account.pk}/plans/{plan_id}/cancel/"
+    missing = client.post(url, {"reason": ""}, follow=True).content.decode()
+    assert "say why the arrangement is cancelled" in missing
+    done = client.post(url, {"reason": "debtor lost their job; will re-plan"}, follow=True).content.decode()
+    assert f"Cancelled payment plan {plan_id}." in done
+    assert Arrangement.objects.get(pk=plan_id).state == Arrangement.State.CANCELLED
+    event = AuditEvent.objects.get(name="arrangement.cancelled", subject_id=plan_id)
+    assert (event.actor_id, event.after["reason"]) == (officer.pk, "debtor lost their job; will re-plan")
+    again = client.post(url, {"reason": "again"}, follow=True).content.decode()
+    assert f"{plan_id} is already cancelled" in again
+    assert AuditEvent.objects.filter(name="arrangement.cancelled").count() == 1
+
+
+def test_another_officer_may_not_cancel_the_plan(officer: User, account: Account) -> None:
+    from recoup.arrangements.models import Arrangement
+
+    plan_id = _plan(account, officer)
+    colleague = _teammate(officer)  # sees the account (same team) but does not work it
+    client = signed_in(colleague)
+    assert 'aria-label="Cancel payment plan' not in client.get(f"/accounts/{account.pk}/plans/").content.decode()
+    assert client.post(f"/accounts/{account.pk}/plans/{plan_id}/cancel/", {"reason": "x"}).status_code == 403
+    stranger = UserFactory(role=Role.OFFICER)  # does not even see it
+    assert (
+        signed_in(stranger).post(f"/accounts/{account.pk}/plans/{plan_id}/cancel/", {"reason": "x"}).status_code == 404
+    )
+    assert Arrangement.objects.get(pk=plan_id).state == Arrangement.State.ACTIVE
+    assert not AuditEvent.objects.filter(name="arrangement.cancelled").exists()
+
+
+def test_a_settlement_is_cancelled_by_a_team_lead_not_the_officer(officer: User, account: Account) -> None:
+    from recoup.arrangements.models import Arrangement
+    from recoup.arrangements.services import create_settlement
+
+    lead = UserFactory(role=Role.TEAM_LEAD)
+    settlement = create_settlement(
+        account=account,
+        amounts=[(timezone.localdate() + timedelta(days=5), usd("570.00"))],
+        now=timezone.now(),
+        actor=lead,
+        approval_reason="one payment now",
+    )
+    url = f"/accounts/{account.pk}/plans/{settlement.pk}/cancel/"
+    refused = signed_in(officer).post(url, {"reason": "asked"}, follow=True).content.decode()
+    assert "is cancelled by a team lead" in refused
+    assert Arrangement.objects.get(pk=settlement.pk).is_open
+    assert (
+        f"Cancelled settlement {settlement.pk}."
+        in signed_in(lead).post(url, {"reason": "asked"}, follow=True).content.decode()
+    )
+
+
+def test_the_plans_page_says_a_new_plan_replaces_the_open_one(officer: User, account: Account) -> None:
+    from recoup.arrangements.models import Arrangement
+
+    plan_id = _plan(account, officer)
+    client = signed_in(officer)
+    page = client.get(f"/accounts/{account.pk}/plans/").content.decode()
+    assert f"A new plan replaces payment plan {plan_id}." in page
+    done = client.post(
+        f"/accounts/{account.pk}/plans/new/",
+        {"frequency": "monthly", "first_due": (timezone.localdate() + timedelta(days=7)).isoformat(), "count": "12"},
+        follow=True,
+    ).content.decode()
+    assert "agreed: 12 payments" in done
+    old = Arrangement.objects.get(pk=plan_id)
+    assert old.state == Arrangement.State.REPLACED
+    new = Arrangement.objects.get(replaces=old)
+    assert f"replaces {plan_id}" in client.get(f"/accounts/{account.pk}/plans/").content.decode()
+    assert AuditEvent.objects.filter(name="arrangement.replaced", subject_id=plan_id).exists()
+    assert (
+        f"A new plan replaces payment plan {new.pk}." in client.get(f"/accounts/{account.pk}/plans/").content.decode()
+    )

@@ -68,7 +68,7 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "account-hold-lift": ("POST", MANAGERS),
     "account-hardship-step": ("POST", LEADS),
     "account-arrangement-approve": ("POST", LEADS),
-    "account-arrangement-cancel": ("POST", LEADS),
+    "account-arrangement-cancel": ("POST", WORKERS),  # leads any; the officer the account is assigned to
     "creditors": ("GET", EVERYONE),
     "audit-log": ("GET", {M, A, D}),
     "aging": ("GET", {T, M, A, D}),
