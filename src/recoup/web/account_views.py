@@ -99,11 +99,12 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
                     tuple(f"{a.rule}: {a.describe()}" for a in evaluation.allowances),
                 )
             )
-    holds = (
+    holds = list(
         Hold.objects.filter(Q(account=account) | Q(debtor__in=[r.debtor_id for r in roles]))
         .select_related("created_by", "lifted_by")
         .order_by("-starts_at", "-id")
     )
+    _with_lift_requests(holds)
     from recoup.accounts.models import ChargeFreeze
     from recoup.compliance.models import Contact
     from recoup.parties.models import ContactPoint
@@ -158,6 +159,8 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             else [],
             "may_place_hold": user.has_perm("compliance.add_hold"),
             "may_lift_hold": user.has_perm("compliance.change_hold"),
+            "may_request_lift": user.has_perm("compliance.add_holdliftrequest"),
+            "may_decide_lift": user.has_perm("compliance.change_holdliftrequest"),
             **_action_forms(user, today=timezone.localdate()),
             **_arrangement_and_payments(account, user, now),
             "message_templates": [
@@ -175,6 +178,23 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "recent_messages": Message.objects.filter(account=account).order_by("-created_at", "-id")[:5],
         },
     )
+
+
+def _with_lift_requests(holds: list[Hold]) -> None:
+    """Give each hold its open lift request (`hold.open_lift_request`, or None) and whether a lift may
+    be asked for (`hold.liftable_on_request`), in one query."""
+    from recoup.compliance.lift_requests import may_request
+    from recoup.compliance.models import HoldLiftRequest
+
+    open_requests = {
+        r.hold_id: r
+        for r in HoldLiftRequest.objects.filter(hold__in=[h.pk for h in holds], decided_at__isnull=True).select_related(
+            "requested_by"
+        )
+    }
+    for hold in holds:
+        hold.open_lift_request = open_requests.get(hold.pk)  # type: ignore[attr-defined]
+        hold.liftable_on_request = may_request(hold)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from recoup.web import (
     call_views,
     compliance_views,
     export_views,
+    hold_request_views,
     hook_views,
     import_views,
     message_views,
@@ -101,6 +102,16 @@ urlpatterns = [
     ),
     path(
         "accounts/<int:account_id>/holds/<int:hold_id>/lift/", account_views.lift_account_hold, name="account-hold-lift"
+    ),
+    path(
+        "accounts/<int:account_id>/holds/<int:hold_id>/lift-request/",
+        hold_request_views.request_hold_lift,
+        name="account-hold-lift-request",
+    ),
+    path(
+        "accounts/<int:account_id>/hold-lift-requests/<int:request_id>/decide/",
+        hold_request_views.decide_hold_lift,
+        name="account-hold-lift-decide",
     ),
     path("accounts/<int:account_id>/notices/", compliance_views.add_notice, name="account-notice"),
     path(

@@ -227,3 +227,117 @@ def test_the_plans_page_says_a_new_plan_replaces_the_open_one(officer: User, acc
     assert (
         f"A new plan replaces payment plan {new.pk}." in client.get(f"/accounts/{account.pk}/plans/").content.decode()
     )
+
+
+# Asking a team lead to lift a hold ----------------------------------------------------------------
+
+
+def _hold(account: Account, kind: str = "vulnerability", actor: User | None = None) -> int:
+    from recoup.compliance.services import place_hold
+
+    now = timezone.now()
+    return place_hold(kind=kind, reason="placed", starts_at=now, now=now, actor=actor, account=account).pk
+
+
+def test_an_officer_asks_and_a_team_lead_approves_the_lift(officer: User, account: Account) -> None:
+    from recoup.compliance.models import Hold, HoldLiftRequest
+
+    hold_id = _hold(account)
+    client = signed_in(officer)
+    assert 'aria-label="Ask to lift the vulnerability hold"' in client.get(f"/accounts/{account.pk}/").content.decode()
+    url = f"/accounts/{account.pk}/holds/{hold_id}/lift-request/"
+    done = client.post(url, {"reason": "assessed: no longer vulnerable"}, follow=True).content.decode()
+    assert "Asked a team lead to lift the vulnerability hold." in done
+    assert "Lift asked by" in done
+    again = client.post(url, {"reason": "again"}, follow=True).content.decode()
+    assert "was already asked for" in again
+    assert HoldLiftRequest.objects.count() == 1
+    asked = HoldLiftRequest.objects.get()
+    assert AuditEvent.objects.get(name="compliance.hold.lift_requested").actor_id == officer.pk
+    assert (
+        client.post(
+            f"/accounts/{account.pk}/hold-lift-requests/{asked.pk}/decide/", {"decision": "approve"}
+        ).status_code
+        == 403
+    )  # an officer does not decide
+    lead = UserFactory(role=Role.TEAM_LEAD)
+    lead_client = signed_in(lead)
+    home = lead_client.get("/").content.decode()
+    assert "Hold lift requests" in home
+    assert "assessed: no longer vulnerable" in home
+    assert account.reference in home
+    decided = lead_client.post(
+        f"/accounts/{account.pk}/hold-lift-requests/{asked.pk}/decide/",
+        {"decision": "approve", "note": "", "back": "home"},
+        follow=True,
+    ).content.decode()
+    assert f"The vulnerability hold on {account.reference} is lifted." in decided
+    assert Hold.objects.get(pk=hold_id).lifted_at is not None
+    asked.refresh_from_db()
+    assert (asked.decision, asked.decided_by_id) == ("approved", lead.pk)
+    assert AuditEvent.objects.filter(name="compliance.hold.lifted", subject_id=hold_id, actor_id=lead.pk).exists()
+    assert AuditEvent.objects.filter(name="compliance.hold.lift_request_approved", actor_id=lead.pk).exists()
+    twice = lead_client.post(
+        f"/accounts/{account.pk}/hold-lift-requests/{asked.pk}/decide/", {"decision": "approve"}, follow=True
+    ).content.decode()
+    assert "was already approved" in twice
+
+
+def test_a_decline_needs_a_note_and_keeps_the_hold(officer: User, account: Account) -> None:
+    from recoup.compliance.lift_requests import request_lift
+    from recoup.compliance.models import Hold, HoldLiftRequest
+
+    hold = Hold.objects.get(pk=_hold(account))
+    asked = request_lift(hold=hold, account=account, reason="better now", now=timezone.now(), actor=officer)
+    client = signed_in(UserFactory(role=Role.MANAGER))
+    url = f"/accounts/{account.pk}/hold-lift-requests/{asked.pk}/decide/"
+    assert "say why the hold stays" in client.post(url, {"decision": "decline"}, follow=True).content.decode()
+    done = client.post(url, {"decision": "decline", "note": "wait for the review"}, follow=True).content.decode()
+    assert "kept: the request was declined" in done
+    assert Hold.objects.get(pk=hold.pk).lifted_at is None
+    assert HoldLiftRequest.objects.get().decision_note == "wait for the review"
+    assert AuditEvent.objects.filter(name="compliance.hold.lift_request_declined").count() == 1
+
+
+def test_legal_holds_need_evidence_breathing_space_is_not_lifted_on_request_and_the_asker_does_not_decide(
+    officer: User, account: Account
+) -> None:
+    from recoup.compliance.lift_requests import request_lift
+    from recoup.compliance.models import Hold
+
+    lead = UserFactory(role=Role.TEAM_LEAD)
+    dispute = Hold.objects.get(pk=_hold(account, "dispute"))
+    asked = request_lift(hold=dispute, account=account, reason="they paid", now=timezone.now(), actor=officer)
+    url = f"/accounts/{account.pk}/hold-lift-requests/{asked.pk}/decide/"
+    refused = signed_in(lead).post(url, {"decision": "approve"}, follow=True).content.decode()
+    assert "lifted only once the debt is verified" in refused
+    assert Hold.objects.get(pk=dispute.pk).lifted_at is None
+    ok = signed_in(lead).post(url, {"decision": "approve", "note": "verification mailed 2 Dec"}, follow=True)
+    assert "is lifted" in ok.content.decode()
+    breathing = _hold(account, "breathing_space")
+    no = (
+        signed_in(officer)
+        .post(f"/accounts/{account.pk}/holds/{breathing}/lift-request/", {"reason": "ended"}, follow=True)
+        .content.decode()
+    )
+    assert "not lifted on request" in no
+    own = Hold.objects.get(pk=_hold(account, "vulnerability"))
+    mine = request_lift(hold=own, account=account, reason="fine", now=timezone.now(), actor=lead)
+    self_decided = (
+        signed_in(lead)
+        .post(f"/accounts/{account.pk}/hold-lift-requests/{mine.pk}/decide/", {"decision": "approve"}, follow=True)
+        .content.decode()
+    )
+    assert "you asked for this lift" in self_decided
+    assert Hold.objects.get(pk=own.pk).lifted_at is None
+
+
+def test_one_open_request_per_hold_is_a_database_rule(officer: User, account: Account) -> None:
+    from django.db import IntegrityError, transaction
+
+    from recoup.compliance.models import HoldLiftRequest
+
+    hold_id = _hold(account)
+    HoldLiftRequest.objects.create(hold_id=hold_id, account=account, reason="a", requested_at=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HoldLiftRequest.objects.create(hold_id=hold_id, account=account, reason="b", requested_at=timezone.now())

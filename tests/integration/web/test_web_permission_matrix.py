@@ -66,6 +66,8 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "account-promise": ("POST", WORKERS),
     "account-settlement": ("POST", WORKERS),
     "account-hold-lift": ("POST", MANAGERS),
+    "account-hold-lift-request": ("POST", WORKERS),
+    "account-hold-lift-decide": ("POST", LEADS),
     "account-hardship-step": ("POST", LEADS),
     "account-arrangement-approve": ("POST", LEADS),
     "account-arrangement-cancel": ("POST", WORKERS),  # leads any; the officer the account is assigned to
@@ -143,6 +145,7 @@ def test_each_role_is_refused_exactly_what_it_may_not_do(web: WebData, role: Rol
         "view_id": 999_999,
         "point_id": 999_999,
         "payment_id": 999_999,
+        "request_id": 999_999,
         "message_id": 999_999,
         "token": "no-such-token",
         "kind": "accounts",
@@ -180,6 +183,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(web: WebData) -> None:
             "view_id",
             "point_id",
             "payment_id",
+            "request_id",
             "message_id",
         )
     }
@@ -202,6 +206,8 @@ CHILD_URLS: dict[str, tuple[str, str, dict[str, str]]] = {
     "account-payment-reverse": ("POST", "payment_id", {"reason": "chargeback"}),
     "account-wish-withdraw": ("POST", "wish_id", {}),
     "account-hold-lift": ("POST", "hold_id", {"reason": "resolved"}),
+    "account-hold-lift-request": ("POST", "hold_id", {"reason": "resolved"}),
+    "account-hold-lift-decide": ("POST", "request_id", {"decision": "decline", "note": "not yet"}),
     "account-notice-undeliverable": ("POST", "notice_id", {}),
     "account-hardship-step": ("POST", "notice_id", {"step": "requested", "on": "{today}"}),
     "account-arrangement-approve": ("POST", "arrangement_id", {"note": "fine"}),
@@ -254,7 +260,12 @@ def _foreign_rows(web: WebData, actor: Any) -> tuple[Any, dict[str, Any]]:
     hardship = record_hardship_notice(
         account=theirs, received_on=web.today, how="oral", summary="lost job", now=now, actor=actor
     )
-    return theirs, rows | {"hardship_notice_id": hardship}
+    from recoup.compliance.models import HoldLiftRequest
+
+    asked = HoldLiftRequest.objects.create(
+        hold=rows["hold_id"], account=theirs, requested_by=None, reason="paid", requested_at=now
+    )
+    return theirs, rows | {"hardship_notice_id": hardship, "request_id": asked}
 
 
 @pytest.mark.parametrize("name", sorted(CHILD_URLS))
