@@ -79,6 +79,48 @@ class Hold(models.Model):
         return self.lifted_at is None and self.starts_at <= at and (self.ends_at is None or at < self.ends_at)
 
 
+class HoldLiftRequest(models.Model):
+    """An officer's request, with the reason, that a team lead lift a hold; approved (the hold is lifted
+    through the lift service) or declined, with who decided, when and why. One open request a hold."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    hold = models.ForeignKey(Hold, on_delete=models.PROTECT, related_name="lift_requests")
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="hold_lift_requests", help_text="Where it was asked from."
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "compliance_hold_lift_request"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hold"], condition=Q(decided_at__isnull=True), name="hold_lift_request_one_open"
+            ),
+            models.CheckConstraint(
+                condition=(Q(decided_at__isnull=True) & Q(decision=""))
+                | (Q(decided_at__isnull=False) & Q(decision__in=["approved", "declined"])),
+                name="hold_lift_request_decided",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "decided_at"], name="hold_lift_request_account_idx")]
+
+    def __str__(self) -> str:
+        return f"Request {self.pk} to lift hold {self.hold_id}"
+
+
 class AppendOnly(models.Model):
     class Meta:
         abstract = True

@@ -60,6 +60,7 @@ _OFFICER = (
     | _crud("compliance.hardshipnotice", "add", "view")
     | _crud("compliance.callconsent", "add", "view")
     | _crud("compliance.forbearance", "add", "view")
+    | _crud("compliance.holdliftrequest", "add", "view")  # ask a team lead to lift a hold
     | _crud("arrangements.arrangement", "add", "view")
     | _view(["arrangements.due"])
     | _crud("accounts.payment", "add")  # a payment taken on the phone or a cheque they received
@@ -72,6 +73,7 @@ _TEAM_LEAD = (
     | _view(["users.user"])
     | {"accounts.view_aging_report"}
     | _crud("compliance.hardshipnotice", "change")  # a team lead decides hardship notices
+    | _crud("compliance.holdliftrequest", "change")  # and officers' requests to lift a hold
     | _crud("arrangements.arrangement", "change")
     | {"arrangements.approve_arrangement"}  # plans outside policy, settlements within their authority
 )
@@ -101,6 +103,7 @@ _AUDITOR = _view(
         "compliance.hardshipnotice",
         "compliance.callconsent",
         "compliance.forbearance",
+        "compliance.holdliftrequest",
         "arrangements.arrangement",
         "arrangements.due",
         "communications.message",

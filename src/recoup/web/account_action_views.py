@@ -1,10 +1,11 @@
 """Actions an officer takes from the account page besides calls and holds: record a payment taken,
-add a phone or email with where it came from, stop using a wrong one, and (team leads) reassign."""
+reverse one (their own, recently; team leads any), add a phone or email with where it came from,
+stop using a wrong one, and (team leads) reassign."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from recoup.accounts.models import Payment
-from recoup.accounts.services import UnableToRecordPayment, record_payment
+from recoup.accounts.services import UnableToRecordPayment, UnableToReversePayment, record_payment, reverse_payment
 from recoup.core.money import Money, MoneyError
 from recoup.parties.models import ContactPoint
 from recoup.parties.services import UnableToSaveParty, add_contact_point, stop_using_contact_point
@@ -49,6 +50,30 @@ class PaymentForm(forms.Form):
     @classmethod
     def fresh(cls) -> PaymentForm:
         return cls(auto_id="payment-%s", initial={"idempotency_key": f"page-{uuid.uuid4()}"})
+
+
+class ReversePaymentForm(forms.Form):
+    reason = forms.CharField(label="Why reverse it", max_length=200)
+
+
+# An officer may take back a payment they recorded themselves for this long (a keying mistake, a
+# cheque returned unpaid); after that, or for anyone else's payment, a team lead decides.
+OWN_REVERSAL_DAYS = 14
+
+
+def may_reverse(user: User, payment: Payment, now: datetime) -> bool:
+    """Whether `user` may reverse this payment: not reversed yet, and either a lead or manager
+    (`accounts.change_account`) or the officer who recorded it, within OWN_REVERSAL_DAYS of recording.
+    Reads `payment.transaction` (select it with the payment to avoid a query a row)."""
+    if payment.reversal_id is not None:
+        return False
+    if user.has_perm("accounts.change_account"):
+        return True
+    return (
+        user.has_perm("accounts.add_payment")
+        and payment.transaction.actor_id == user.pk
+        and now - payment.created_at <= timedelta(days=OWN_REVERSAL_DAYS)
+    )
 
 
 class ContactPointForm(forms.Form):
@@ -121,6 +146,45 @@ def record_account_payment(request: HttpRequest, account_id: int) -> HttpRespons
         return f"Payment of {paid} recorded."
 
     return run_action(request, account, action, refused=(UnableToRecordPayment,), back_to="account", form=form)
+
+
+@login_required
+@permission_required("accounts.add_payment", raise_exception=True)
+@require_POST
+def reverse_account_payment(request: HttpRequest, account_id: int, payment_id: int) -> HttpResponse:
+    """Reverse a payment on this account (returned, charged back, keyed in error), with the reason; once."""
+    account, user = account_for(request, account_id)
+    payment = Payment.objects.select_related("transaction", "reversal").filter(pk=payment_id, account=account).first()
+    if payment is None:
+        raise Http404("No such payment on this account")
+    form = ReversePaymentForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, account, form, back_to="account")
+    now = timezone.now()
+    paid = Money.from_minor(payment.amount_minor, payment.currency)
+
+    def action() -> str:
+        if payment.reversal is not None:
+            raise UnableToReversePayment(
+                f"Payment {payment.pk} of {paid} was already reversed on {payment.reversal.posted_at:%d %b %Y}; "
+                "nothing was reversed twice."
+            )
+        if not may_reverse(user, payment, now):
+            raise UnableToReversePayment(
+                f"Payment {payment.pk}: you may reverse only a payment you recorded yourself, within "
+                f"{OWN_REVERSAL_DAYS} days of recording it; ask a team lead."
+            )
+        try:
+            reverse_payment(payment=payment, reason=form.cleaned_data["reason"].strip(), now=now, actor=user)
+        except UnableToReversePayment as exc:
+            if "already reversed" in str(exc):  # reversed by someone else since this page was drawn
+                raise UnableToReversePayment(
+                    f"Payment {payment.pk} of {paid} was already reversed; nothing was reversed twice."
+                ) from None
+            raise
+        return f"Payment {payment.pk} of {paid} reversed."
+
+    return run_action(request, account, action, refused=(UnableToReversePayment,), back_to="account")
 
 
 def _noon(day: date, zone: tzinfo) -> datetime:

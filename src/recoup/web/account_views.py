@@ -35,7 +35,14 @@ from recoup.compliance.services import (
 from recoup.core.compliance import Channel, Reason
 from recoup.core.money import Money
 from recoup.users.models import User
-from recoup.web.account_action_views import AssignForm, ContactPointForm, PaymentForm, StopForm, officer_choices
+from recoup.web.account_action_views import (
+    AssignForm,
+    ContactPointForm,
+    PaymentForm,
+    StopForm,
+    may_reverse,
+    officer_choices,
+)
 from recoup.web.account_summary import DueNow, next_step
 from recoup.web.actions import form_error, keep_values, take_kept
 from recoup.web.templatetags.recoup_ui import money
@@ -100,6 +107,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         .select_related("created_by", "lifted_by")
         .order_by("-starts_at", "-id")
     )
+    _with_lift_requests(holds)
     from recoup.accounts.models import ChargeFreeze
     from recoup.compliance.models import Contact
     from recoup.parties.models import ContactPoint
@@ -116,7 +124,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         for callback in Callback.objects.filter(account=account, done_at__isnull=True).order_by("at")
     ]
     today = timezone.localdate()
-    plan = _arrangement_and_payments(account)
+    plan = _arrangement_and_payments(account, user, now)
     forms_on_page = {**_action_forms(user, today=today), **_kept_forms(request)}
     open_plan: OpenArrangement | None = plan["open_arrangement"]
     due = None
@@ -170,6 +178,8 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             else [],
             "may_place_hold": user.has_perm("compliance.add_hold"),
             "may_lift_hold": user.has_perm("compliance.change_hold"),
+            "may_request_lift": user.has_perm("compliance.add_holdliftrequest"),
+            "may_decide_lift": user.has_perm("compliance.change_holdliftrequest"),
             **forms_on_page,
             **plan,
             "message_templates": [
@@ -189,6 +199,23 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     )
 
 
+def _with_lift_requests(holds: list[Hold]) -> None:
+    """Give each hold its open lift request (`hold.open_lift_request`, or None) and whether a lift may
+    be asked for (`hold.liftable_on_request`), in one query."""
+    from recoup.compliance.lift_requests import may_request
+    from recoup.compliance.models import HoldLiftRequest
+
+    open_requests = {
+        r.hold_id: r
+        for r in HoldLiftRequest.objects.filter(hold__in=[h.pk for h in holds], decided_at__isnull=True).select_related(
+            "requested_by"
+        )
+    }
+    for hold in holds:
+        hold.open_lift_request = open_requests.get(hold.pk)  # type: ignore[attr-defined]
+        hold.liftable_on_request = may_request(hold)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
 class OpenArrangement:
     """The account's plan, promise or settlement in force (or waiting for approval), in brief."""
@@ -203,8 +230,9 @@ class OpenArrangement:
     next_amount: Money | None
 
 
-def _arrangement_and_payments(account: Account) -> dict[str, Any]:
-    """The open arrangement with its progress (two queries) and the latest payments (one)."""
+def _arrangement_and_payments(account: Account, user: User, now: datetime) -> dict[str, Any]:
+    """The open arrangement with its progress (two queries) and the latest payments (one, with who
+    recorded each: `payment.may_reverse` says whether this user may reverse it, without a query a row)."""
     arrangement = (
         Arrangement.objects.filter(account=account, state__in=["active", "pending_approval"]).order_by("-id").first()
     )
@@ -222,10 +250,12 @@ def _arrangement_and_payments(account: Account) -> dict[str, Any]:
             next_due=upcoming,
             next_amount=Money.from_minor(upcoming.amount_minor, arrangement.currency) if upcoming else None,
         )
-    payments = [
-        (payment, Money.from_minor(payment.amount_minor, payment.currency))
-        for payment in Payment.objects.filter(account=account).order_by("-received_at", "-id")[:10]
-    ]
+    latest = list(
+        Payment.objects.filter(account=account).select_related("transaction").order_by("-received_at", "-id")[:10]
+    )
+    for payment in latest:
+        payment.may_reverse = may_reverse(user, payment, now)  # type: ignore[attr-defined]
+    payments = [(payment, Money.from_minor(payment.amount_minor, payment.currency)) for payment in latest]
     return {"open_arrangement": summary, "payments": payments}
 
 

@@ -1,4 +1,8 @@
-"""An account's plans, promises and settlements: make one, see each due kept or broken, approve or cancel."""
+"""An account's plans, promises and settlements: make one, see each due kept or broken, approve or cancel.
+
+Team leads cancel any; the officer the account is assigned to cancels its plans and promises (a
+settlement, agreed at a discount, stays a team lead's to cancel). Changing a plan is agreeing a new
+one: it replaces the open one, which stays on record as replaced."""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from recoup.arrangements.services import (
 )
 from recoup.core.arrangements import Frequency
 from recoup.core.money import Money, MoneyError, entered_amount
+from recoup.users.models import User
 from recoup.web.actions import account_for, form_error, run_action
 from recoup.web.forms import MoneyAmountField
 
@@ -72,6 +77,23 @@ class PromiseForm(forms.Form):
     )
 
 
+# What the officer an account is assigned to may cancel on it (team leads: anything open).
+OFFICER_CANCELS = (Arrangement.Kind.PLAN, Arrangement.Kind.PROMISE)
+
+
+def _works(user: User, account: Account) -> bool:
+    """Whether `user` is the officer the account is assigned to (and may make arrangements)."""
+    return account.assigned_officer_id == user.pk and user.has_perm("arrangements.add_arrangement")
+
+
+def may_cancel(user: User, account: Account, arrangement: Arrangement) -> bool:
+    if not arrangement.is_open:
+        return False
+    if user.has_perm("arrangements.change_arrangement"):
+        return True
+    return _works(user, account) and arrangement.kind in OFFICER_CANCELS
+
+
 def _money(value: Decimal | None, account: Account) -> Money | None:
     return Money.of(value, account.currency) if value is not None else None
 
@@ -88,6 +110,7 @@ def arrangements_page(request: HttpRequest, account_id: int) -> HttpResponse:
         .prefetch_related(Prefetch("dues", queryset=Due.objects.order_by("number")))
         .order_by("-created_at", "-id")
     )
+    open_now = next((a for a in arrangements if a.is_open), None)
     try:
         policy = policy_for(account)
         policy_problem = ""
@@ -105,6 +128,7 @@ def arrangements_page(request: HttpRequest, account_id: int) -> HttpResponse:
                         (d, Money.from_minor(d.amount_minor, a.currency), Money.from_minor(d.paid_minor, a.currency))
                         for d in a.dues.all()
                     ],
+                    may_cancel(user, account, a),
                 )
                 for a in arrangements
             ],
@@ -115,7 +139,7 @@ def arrangements_page(request: HttpRequest, account_id: int) -> HttpResponse:
             "policy_problem": policy_problem,
             "may_add": user.has_perm("arrangements.add_arrangement"),
             "may_approve": user.has_perm("arrangements.approve_arrangement"),
-            "may_cancel": user.has_perm("arrangements.change_arrangement"),
+            "open_arrangement": open_now,
         },
     )
 
@@ -218,15 +242,25 @@ def approve_arrangement(request: HttpRequest, account_id: int, arrangement_id: i
 
 
 @login_required
-@permission_required("arrangements.change_arrangement", raise_exception=True)
 @require_POST
 def cancel_arrangement(request: HttpRequest, account_id: int, arrangement_id: int) -> HttpResponse:
+    """Cancel an open arrangement with the reason: team leads any, the account's officer its plans and promises."""
     account, user = account_for(request, account_id)
+    if not (user.has_perm("arrangements.change_arrangement") or _works(user, account)):
+        raise PermissionDenied
     arrangement = Arrangement.objects.filter(pk=arrangement_id, account=account).first()
     if arrangement is None:
         raise Http404("No such arrangement")
 
     def action() -> str:
+        if (
+            arrangement.is_open
+            and not user.has_perm("arrangements.change_arrangement")
+            and arrangement.kind not in OFFICER_CANCELS
+        ):
+            raise UnableToArrange(
+                f"arrangement: {arrangement.get_kind_display().lower()} {arrangement.pk} is cancelled by a team lead"
+            )
         cancel(arrangement=arrangement, reason=request.POST.get("reason", ""), now=timezone.now(), actor=user)
         return f"Cancelled {arrangement.get_kind_display().lower()} {arrangement.pk}."
 

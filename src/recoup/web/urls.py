@@ -8,6 +8,7 @@ from recoup.web import (
     call_views,
     compliance_views,
     export_views,
+    hold_request_views,
     hook_views,
     import_views,
     message_views,
@@ -61,6 +62,11 @@ urlpatterns = [
     path("accounts/<int:account_id>/calls/", call_views.log_account_call, name="account-call"),
     path("accounts/<int:account_id>/payments/", account_action_views.record_account_payment, name="account-payment"),
     path(
+        "accounts/<int:account_id>/payments/<int:payment_id>/reverse/",
+        account_action_views.reverse_account_payment,
+        name="account-payment-reverse",
+    ),
+    path(
         "accounts/<int:account_id>/contact-points/",
         account_action_views.add_account_contact_point,
         name="account-contact-point",
@@ -96,6 +102,16 @@ urlpatterns = [
     ),
     path(
         "accounts/<int:account_id>/holds/<int:hold_id>/lift/", account_views.lift_account_hold, name="account-hold-lift"
+    ),
+    path(
+        "accounts/<int:account_id>/holds/<int:hold_id>/lift-request/",
+        hold_request_views.request_hold_lift,
+        name="account-hold-lift-request",
+    ),
+    path(
+        "accounts/<int:account_id>/hold-lift-requests/<int:request_id>/decide/",
+        hold_request_views.decide_hold_lift,
+        name="account-hold-lift-decide",
     ),
     path("accounts/<int:account_id>/notices/", compliance_views.add_notice, name="account-notice"),
     path(

@@ -151,6 +151,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "section_template": section,
         **data,
     }
+    if user.has_perm("compliance.change_holdliftrequest"):
+        from recoup.compliance.lift_requests import pending_requests
+
+        context["lift_requests"] = list(pending_requests(visible_accounts(user))[:50])
     return render(request, "web/home.html", context)
 
 

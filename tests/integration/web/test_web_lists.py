@@ -249,7 +249,8 @@ class TestListQueryCounts:
             user = lead if role is Role.TEAM_LEAD else officers[0] if role is Role.OFFICER else None
             user = user or web.user(f"home-{role.value}", role)
             client = web.client(user)
-            with django_assert_max_num_queries(12):
+            # A fixed number, whatever the team's size (two of them for the hold lift requests panel).
+            with django_assert_max_num_queries(14):
                 assert client.get(reverse("home")).status_code == 200
 
 

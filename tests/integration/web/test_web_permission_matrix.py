@@ -45,6 +45,7 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "account-hold": ("POST", WORKERS),
     "account-call": ("POST", WORKERS),
     "account-payment": ("POST", WORKERS),
+    "account-payment-reverse": ("POST", WORKERS),  # officers their own recent ones; the rest a refusal message
     "account-contact-point": ("POST", WORKERS),
     "account-contact-point-stop": ("POST", WORKERS),
     "account-assign": ("POST", LEADS | {L}),
@@ -65,9 +66,11 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "account-promise": ("POST", WORKERS),
     "account-settlement": ("POST", WORKERS),
     "account-hold-lift": ("POST", MANAGERS),
+    "account-hold-lift-request": ("POST", WORKERS),
+    "account-hold-lift-decide": ("POST", LEADS),
     "account-hardship-step": ("POST", LEADS),
     "account-arrangement-approve": ("POST", LEADS),
-    "account-arrangement-cancel": ("POST", LEADS),
+    "account-arrangement-cancel": ("POST", WORKERS),  # leads any; the officer the account is assigned to
     "creditors": ("GET", EVERYONE),
     "audit-log": ("GET", {M, A, D}),
     "aging": ("GET", {T, M, A, D}),
@@ -141,6 +144,8 @@ def test_each_role_is_refused_exactly_what_it_may_not_do(web: WebData, role: Rol
         "mapping_id": 999_999,
         "view_id": 999_999,
         "point_id": 999_999,
+        "payment_id": 999_999,
+        "request_id": 999_999,
         "message_id": 999_999,
         "token": "no-such-token",
         "kind": "accounts",
@@ -177,6 +182,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(web: WebData) -> None:
             "mapping_id",
             "view_id",
             "point_id",
+            "payment_id",
+            "request_id",
             "message_id",
         )
     }
@@ -196,8 +203,11 @@ def test_signed_out_visitors_are_sent_to_sign_in(web: WebData) -> None:
 CHILD_URLS: dict[str, tuple[str, str, dict[str, str]]] = {
     # url name: (method, id parameter, form data that would be accepted for the right row)
     "account-contact-point-stop": ("POST", "point_id", {"reason": "wrong number"}),
+    "account-payment-reverse": ("POST", "payment_id", {"reason": "chargeback"}),
     "account-wish-withdraw": ("POST", "wish_id", {}),
     "account-hold-lift": ("POST", "hold_id", {"reason": "resolved"}),
+    "account-hold-lift-request": ("POST", "hold_id", {"reason": "resolved"}),
+    "account-hold-lift-decide": ("POST", "request_id", {"decision": "decline", "note": "not yet"}),
     "account-notice-undeliverable": ("POST", "notice_id", {}),
     "account-hardship-step": ("POST", "notice_id", {"step": "requested", "on": "{today}"}),
     "account-arrangement-approve": ("POST", "arrangement_id", {"note": "fine"}),
@@ -216,13 +226,14 @@ def test_every_url_with_an_account_and_a_row_is_checked_for_foreign_rows() -> No
 
 
 def _foreign_rows(web: WebData, actor: Any) -> tuple[Any, dict[str, Any]]:
-    """Another account's contact point, wish, hold, notice, hardship notice and arrangement."""
+    """Another account's contact point, payment, wish, hold, notice, hardship notice and arrangement."""
     from datetime import time, timedelta
 
     from django.utils import timezone
 
     from factories import ContactPointFactory
     from ledger_helpers import usd
+    from recoup.accounts.services import record_payment
     from recoup.arrangements.services import create_promise
     from recoup.compliance.deadlines import record_hardship_notice, record_notice
     from recoup.compliance.services import place_hold, record_wish
@@ -235,6 +246,9 @@ def _foreign_rows(web: WebData, actor: Any) -> tuple[Any, dict[str, Any]]:
             account=theirs, amounts=[(web.today + timedelta(days=7), usd("10.00"))], now=now, actor=actor
         ),
         "point_id": ContactPointFactory(debtor=debtor, value="+15185550199"),
+        "payment_id": record_payment(
+            account=theirs, amount=usd("5.00"), received_at=now, method="card", now=now, actor=actor
+        ),
         "wish_id": record_wish(
             debtor=debtor, weekdays=[0, 1], starts=time(9), ends=time(12), now=now, actor=actor, note="mornings"
         ),
@@ -246,7 +260,12 @@ def _foreign_rows(web: WebData, actor: Any) -> tuple[Any, dict[str, Any]]:
     hardship = record_hardship_notice(
         account=theirs, received_on=web.today, how="oral", summary="lost job", now=now, actor=actor
     )
-    return theirs, rows | {"hardship_notice_id": hardship}
+    from recoup.compliance.models import HoldLiftRequest
+
+    asked = HoldLiftRequest.objects.create(
+        hold=rows["hold_id"], account=theirs, requested_by=None, reason="paid", requested_at=now
+    )
+    return theirs, rows | {"hardship_notice_id": hardship, "request_id": asked}
 
 
 @pytest.mark.parametrize("name", sorted(CHILD_URLS))
