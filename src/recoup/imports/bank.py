@@ -39,10 +39,10 @@ from recoup.accounts.services import PaymentRequest, UnableToRecordPayments, rec
 from recoup.audit.services import record_event
 from recoup.core.money import Money
 from recoup.imports.models import BankLine, ImportJob, ImportKind
-from recoup.imports.reading import FileSettings, file_digest
+from recoup.imports.reading import FileProblem, FileSettings, check_file, file_digest
 from recoup.imports.running import Actor
 from recoup.imports.statement_csv import parse_csv_statement
-from recoup.imports.statements import Statement, StatementError, StatementLine, parse_statement
+from recoup.imports.statements import MAX_FILE_BYTES, Statement, StatementError, StatementLine, parse_statement
 from recoup.parties.models import Creditor
 from recoup.platform.bulk import in_values
 
@@ -119,6 +119,17 @@ def import_bank_statement(
         if path.suffix.lower() in {".csv", ".txt", ".tsv"}:
             statement = parse_csv_statement(path, settings or FileSettings())
         else:
+            try:
+                check_file(path)  # the operator's limit on any import file, before it is read into memory
+            except FileProblem as exc:
+                raise StatementError("file", "size", str(exc).removeprefix("file: ")) from None
+            if size > MAX_FILE_BYTES:  # a statement's own limit, checked here too so the file is never read in
+                raise StatementError(
+                    "file",
+                    "size",
+                    f"the file is {size / (1024 * 1024):.1f} MB, over the {MAX_FILE_BYTES // (1024 * 1024)}.0 MB limit;"
+                    " ask the bank for one statement per day or per account",
+                )
             statement = parse_statement(path.read_bytes())
     except StatementError as exc:
         ImportJob.objects.create(**job_fields, status=ImportJob.Status.FAILED, error=str(exc), finished_at=now)

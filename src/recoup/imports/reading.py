@@ -21,11 +21,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
+from recoup.platform.config import IMPORT_LIMIT_SETTINGS, ImportLimits
+
 MAX_LINE_BYTES = 1_000_000
 ENCODINGS = {"utf-8": "utf-8-sig", "latin-1": "latin-1", "cp1252": "cp1252"}
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y%m%d"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOMB_RATIO = 100
+"""A workbook part that unzips to more than this many times its zipped size (and over BOMB_MEMBER_BYTES) is refused."""
+BOMB_MEMBER_BYTES = 1024 * 1024
 
 
 class FileProblem(ValueError):
@@ -99,6 +104,64 @@ def file_digest(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def import_limits() -> ImportLimits:
+    """The limits in force: settings.IMPORT_LIMITS (RECOUP_IMPORT_MAX_*), or the defaults outside Django."""
+    from django.conf import settings
+
+    limits = getattr(settings, "IMPORT_LIMITS", None) if settings.configured else None
+    return limits if isinstance(limits, ImportLimits) else ImportLimits()
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB"
+
+
+def _over(path: Path, what: str, found: str, limit: str, setting: str) -> FileProblem:
+    return FileProblem(f"file: '{path.name}' {what} {found}, over the limit of {limit} (set {setting} to allow more)")
+
+
+def check_file(path: Path, limits: ImportLimits | None = None) -> None:
+    """Refuse a file too big to import before a byte of it is parsed: its size and, for a workbook,
+    what it unzips to (each part's size as the ZIP directory gives it, which the zip reader then holds
+    it to) and any part that unzips to over BOMB_RATIO times its zipped size (a zip bomb).
+
+    Raises FileProblem naming the file, the figure found, the limit and the setting that raises it.
+    """
+    limits = limits or import_limits()
+    size = path.stat().st_size
+    if size > limits.file_bytes:
+        raise _over(path, "is", _megabytes(size), _megabytes(limits.file_bytes), IMPORT_LIMIT_SETTINGS["file_bytes"])
+    if path.suffix.lower() != ".xlsx":
+        return
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileProblem(
+            f"file: '{path.name}' is not a readable Excel workbook: it is not a ZIP archive as .xlsx files are"
+            f" ({exc}); is it an old .xls, or a CSV renamed?"
+        ) from None
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > BOMB_MEMBER_BYTES and ratio > BOMB_RATIO:
+            raise FileProblem(
+                f"file: '{path.name}' is refused as a zip bomb: its part {member.filename} unzips from"
+                f" {_megabytes(member.compress_size)} to {_megabytes(member.file_size)} ({ratio:,.0f} to 1;"
+                f" a workbook's parts unzip to at most {BOMB_RATIO} to 1)"
+            )
+    unzipped = sum(member.file_size for member in members)
+    if unzipped > limits.uncompressed_bytes:
+        raise _over(
+            path,
+            "unzips to",
+            _megabytes(unzipped),
+            _megabytes(limits.uncompressed_bytes),
+            IMPORT_LIMIT_SETTINGS["uncompressed_bytes"],
+        )
+
+
 def read_chunks(
     path: Path,
     settings: FileSettings,
@@ -106,19 +169,39 @@ def read_chunks(
     known: Sequence[str],
     required: Sequence[str],
     chunk_size: int = 20_000,
+    limits: ImportLimits | None = None,
 ) -> Iterator[Chunk]:
     """The file's data rows in chunks, with values for each of our `known` columns found in the header.
 
-    Raises FileProblem for a file that cannot be read at all: unknown type, missing or duplicated
+    Raises FileProblem for a file that cannot be read at all: unknown type, too big (`check_file`, then
+    while reading: more rows than the limit, a value longer than the limit), missing or duplicated
     headers, a required column missing, bad encoding, a truncated or malformed row.
     """
+    limits = limits or import_limits()
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        yield from _xlsx_chunks(path, settings, known=known, required=required, chunk_size=chunk_size)
-    elif suffix in {".csv", ".txt", ".tsv"}:
-        yield from _csv_chunks(path, settings, known=known, required=required, chunk_size=chunk_size)
-    else:
+    if suffix not in {".xlsx", ".csv", ".txt", ".tsv"}:
         raise FileProblem(f"file: '{path.name}' is not a CSV (.csv, .txt, .tsv) or Excel (.xlsx) file")
+    check_file(path, limits)
+    reader = _xlsx_chunks if suffix == ".xlsx" else _csv_chunks
+    yield from reader(path, settings, known=known, required=required, chunk_size=chunk_size, limits=limits)
+
+
+def _too_many_rows(path: Path, limits: ImportLimits) -> FileProblem:
+    return _over(path, "has", f"more than {limits.rows:,} rows", f"{limits.rows:,} rows", IMPORT_LIMIT_SETTINGS["rows"])
+
+
+def _too_long(row: int, column: str, value: str, limits: ImportLimits) -> FileProblem:
+    return FileProblem(
+        str(
+            Problem(
+                row,
+                column,
+                _shown(value),
+                f"is {len(value):,} characters, over the limit of {limits.cell_chars:,}"
+                f" (set {IMPORT_LIMIT_SETTINGS['cell_chars']} to allow more)",
+            )
+        )
+    )
 
 
 def _header_positions(
@@ -206,9 +289,15 @@ class _Lines:
 
 
 def _csv_chunks(
-    path: Path, settings: FileSettings, *, known: Sequence[str], required: Sequence[str], chunk_size: int
+    path: Path,
+    settings: FileSettings,
+    *,
+    known: Sequence[str],
+    required: Sequence[str],
+    chunk_size: int,
+    limits: ImportLimits,
 ) -> Iterator[Chunk]:
-    csv.field_size_limit(MAX_LINE_BYTES)
+    csv.field_size_limit(min(limits.cell_chars, MAX_LINE_BYTES))
     with path.open("rb") as handle:
         lines = _Lines(handle, settings.encoding)
         reader = csv.reader(lines, delimiter=settings.delimiter, strict=True)
@@ -216,28 +305,33 @@ def _csv_chunks(
         try:
             first = next(reader, None)
         except (csv.Error, _Unreadable) as exc:
-            raise _refusal(exc, 1, header, lines, settings) from None
+            raise _refusal(exc, 1, header, lines, settings, limits) from None
         if first is None:
             raise FileProblem("file: the file is empty")
         lines.record_read()
         header = [name.strip() for name in first]
+        _check_header(header, limits)
         positions = _header_positions(header, settings, known=known, required=required)
         width = len(header)
         chunk = _new_chunk(positions)
         row = 1
+        rows_read = 0
         while True:
             try:
                 cells = next(reader)
             except StopIteration:
                 break
             except (csv.Error, _Unreadable) as exc:
-                raise _refusal(exc, row + 1, header, lines, settings) from None
+                raise _refusal(exc, row + 1, header, lines, settings, limits) from None
             lines.record_read()
             row += 1
             if not cells or all(not c.strip() for c in cells):
                 continue  # blank lines are not rows
             if len(cells) != width:
                 raise FileProblem(_wrong_width(row, cells, header, settings))
+            rows_read += 1
+            if rows_read > limits.rows:
+                raise _too_many_rows(path, limits)
             chunk.rows.append(row)
             for ours, position in positions.items():
                 chunk.values[ours].append(cells[position])
@@ -248,8 +342,19 @@ def _csv_chunks(
             yield chunk
 
 
+def _check_header(header: Sequence[Any], limits: ImportLimits) -> None:
+    for position, name in enumerate(header):
+        if isinstance(name, str) and len(name) > limits.cell_chars:
+            raise _too_long(1, f"column {position + 1}", name, limits)
+
+
 def _refusal(
-    exc: csv.Error | _Unreadable, row: int, header: Sequence[str], lines: _Lines, settings: FileSettings
+    exc: csv.Error | _Unreadable,
+    row: int,
+    header: Sequence[str],
+    lines: _Lines,
+    settings: FileSettings,
+    limits: ImportLimits,
 ) -> FileProblem:
     """A FileProblem for the record at `row` that could not be read: its row, the column, the value and why."""
 
@@ -289,9 +394,11 @@ def _refusal(
         return problem(
             len(fields) - 1, fields[-1].value, "is cut off: the file ends inside its quotes (is the file truncated?)"
         )
-    if "field larger than field limit" in text:  # a quoted value running over many lines
+    if "field larger than field limit" in text:  # a value over the cell limit (or a quoted one over many lines)
         longest = max(range(len(fields)), key=lambda i: len(fields[i].value))
-        return problem(longest, fields[longest].value, f"is longer than {MAX_LINE_BYTES:,} characters")
+        limit = min(limits.cell_chars, MAX_LINE_BYTES)
+        setting = f" (set {IMPORT_LIMIT_SETTINGS['cell_chars']} to allow more)" if limit == limits.cell_chars else ""
+        return problem(longest, fields[longest].value, f"is longer than the limit of {limit:,} characters{setting}")
     if "expected after" in text:
         stray = next((i for i, field in enumerate(fields) if field.after_quotes), None)
         if stray is not None:
@@ -383,7 +490,13 @@ def _new_chunk(positions: Mapping[str, int]) -> Chunk:
 
 
 def _xlsx_chunks(
-    path: Path, settings: FileSettings, *, known: Sequence[str], required: Sequence[str], chunk_size: int
+    path: Path,
+    settings: FileSettings,
+    *,
+    known: Sequence[str],
+    required: Sequence[str],
+    chunk_size: int,
+    limits: ImportLimits,
 ) -> Iterator[Chunk]:
     from zipfile import BadZipFile
 
@@ -399,11 +512,20 @@ def _xlsx_chunks(
         header = next(rows, None)
         if header is None:
             raise FileProblem("file: the first sheet is empty")
+        _check_header(header, limits)
         positions = _header_positions(header, settings, known=known, required=required)
+        names = ["" if cell is None else str(cell).strip() for cell in header]
         chunk = _new_chunk(positions)
+        rows_read = 0
         for row, cells in enumerate(rows, start=2):
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                 continue
+            rows_read += 1
+            if rows_read > limits.rows:
+                raise _too_many_rows(path, limits)
+            for position, cell in enumerate(cells):
+                if isinstance(cell, str) and len(cell) > limits.cell_chars:
+                    raise _too_long(row, _column_name(names, position), cell, limits)
             chunk.rows.append(row)
             for ours, position in positions.items():
                 chunk.values[ours].append(cells[position] if position < len(cells) else None)

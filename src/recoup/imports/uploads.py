@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from recoup.imports.models import ColumnMapping
-from recoup.imports.reading import ENCODINGS, MAX_LINE_BYTES, FileProblem, FileSettings
+from recoup.imports.reading import ENCODINGS, MAX_LINE_BYTES, FileProblem, FileSettings, check_file, import_limits
 from recoup.imports.running import ImportOutcome, ImportRefused
 from recoup.imports.statements import StatementError
 from recoup.parties.models import Creditor
@@ -233,9 +233,15 @@ def _finish(progress: UploadProgress, outcome: ImportOutcome) -> None:
 
 def count_rows(path: Path, file_settings: FileSettings) -> int:
     """The data rows in a CSV or Excel file, counted as the importer counts them (blank lines are not rows),
-    for the progress bar's end; 0 when they cannot be counted (the import then says why)."""
+    for the progress bar's end; 0 when they cannot be counted (the import then says why).
+
+    A file over the import limits is not opened at all (`check_file`), and counting stops past the row
+    limit, so counting never costs more than the import would.
+    """
     suffix = path.suffix.lower()
     try:
+        limits = import_limits()
+        check_file(path, limits)
         if suffix == ".xlsx":
             from openpyxl import load_workbook
 
@@ -250,7 +256,12 @@ def count_rows(path: Path, file_settings: FileSettings) -> int:
         csv.field_size_limit(MAX_LINE_BYTES)
         with path.open(encoding=ENCODINGS[file_settings.encoding], errors="replace", newline="") as handle:
             reader = csv.reader(handle, delimiter=file_settings.delimiter)
-            count = sum(1 for cells in reader if any(cell.strip() for cell in cells))
+            count = 0
+            for cells in reader:
+                if any(cell.strip() for cell in cells):
+                    count += 1
+                    if count > limits.rows + 1:
+                        break
         return max(count - 1, 0)  # the header is not a row
     except Exception:  # an unreadable file fails the import itself, which says why
         return 0

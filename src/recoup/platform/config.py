@@ -50,6 +50,43 @@ class EmailConfig:
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """How big an import file may be, checked before it is read and while it is read (docs/import-formats.md)."""
+
+    file_bytes: int = 512 * 1024 * 1024
+    """The file as uploaded (RECOUP_IMPORT_MAX_FILE_MB)."""
+    uncompressed_bytes: int = 2048 * 1024 * 1024
+    """An Excel workbook's parts once unzipped, added up (RECOUP_IMPORT_MAX_UNCOMPRESSED_MB)."""
+    rows: int = 1_000_000
+    """Data rows in one file (RECOUP_IMPORT_MAX_ROWS)."""
+    cell_chars: int = 10_000
+    """Characters in one value, a header included (RECOUP_IMPORT_MAX_CELL_CHARS)."""
+
+
+IMPORT_LIMIT_SETTINGS = {
+    "file_bytes": "RECOUP_IMPORT_MAX_FILE_MB",
+    "uncompressed_bytes": "RECOUP_IMPORT_MAX_UNCOMPRESSED_MB",
+    "rows": "RECOUP_IMPORT_MAX_ROWS",
+    "cell_chars": "RECOUP_IMPORT_MAX_CELL_CHARS",
+}
+
+
+def parse_import_limits(environ: Mapping[str, str]) -> ImportLimits:
+    """RECOUP_IMPORT_MAX_FILE_MB, _UNCOMPRESSED_MB, _ROWS and _CELL_CHARS; each a whole number, at least 1."""
+    default = ImportLimits()
+    mb = 1024 * 1024
+    return ImportLimits(
+        file_bytes=parse_int(environ, "RECOUP_IMPORT_MAX_FILE_MB", default=default.file_bytes // mb, minimum=1) * mb,
+        uncompressed_bytes=parse_int(
+            environ, "RECOUP_IMPORT_MAX_UNCOMPRESSED_MB", default=default.uncompressed_bytes // mb, minimum=1
+        )
+        * mb,
+        rows=parse_int(environ, "RECOUP_IMPORT_MAX_ROWS", default=default.rows, minimum=1),
+        cell_chars=parse_int(environ, "RECOUP_IMPORT_MAX_CELL_CHARS", default=default.cell_chars, minimum=1),
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting Recoup reads from its environment, parsed and checked."""
 
@@ -84,6 +121,8 @@ class Config:
     """The currency the queue compares balances in (RECOUP_REPORTING_CURRENCY)."""
     queue_rates: tuple[tuple[str, Decimal], ...] = ()
     """Units of the reporting currency per unit of each other currency (RECOUP_QUEUE_RATES), for ordering."""
+    import_limits: ImportLimits = field(default_factory=ImportLimits)
+    """How big an import file may be (RECOUP_IMPORT_MAX_*)."""
 
     @property
     def database_vendor(self) -> str:
@@ -299,6 +338,7 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         bounce_secret=_bounce_secret(env),
         reporting_currency=_reporting_currency(env),
         queue_rates=parse_rates(env, _reporting_currency(env)),
+        import_limits=parse_import_limits(env),
     )
 
 

@@ -13,10 +13,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from recoup.imports.models import ColumnMapping, ImportJob
+from recoup.imports.reading import import_limits
 from recoup.imports.uploads import KINDS, NEEDS_CREDITOR, progress_of, start_upload
 from recoup.parties.selectors import creditor_by_id, creditor_choices
-
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
 class UploadForm(forms.Form):
@@ -55,8 +54,12 @@ class UploadForm(forms.Form):
         if data.get("kind") in NEEDS_CREDITOR and not data.get("creditor"):
             self.add_error("creditor", "Choose the creditor whose accounts the file is about.")
         upload = data.get("file")
-        if upload is not None and upload.size > MAX_UPLOAD_BYTES:
-            self.add_error("file", f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        limit = import_limits().file_bytes
+        if upload is not None and upload.size > limit:
+            self.add_error(
+                "file",
+                f"The file is larger than {limit // (1024 * 1024):,} MB (RECOUP_IMPORT_MAX_FILE_MB).",
+            )
         mapping_id = data.get("mapping")
         if mapping_id:
             mapping = ColumnMapping.objects.select_related("creditor").filter(pk=mapping_id).first()
