@@ -1,11 +1,14 @@
 """Import limits (issue 20.2): how fast, and in how little memory, oversized workbooks are refused.
 
-    python bench/bench_import_limits.py [--bomb-mb 1500] [--huge-rows 20000000]
+    python bench/bench_import_limits.py [--bomb-mb 1500] [--huge-rows 20000000] [--shared-mb 255]
 
 Each case runs in its own process, which reports its peak resident memory (ru_maxrss). The baseline,
 measured in the same run, is reading a 10,000-row x 30-column workbook in full with read_chunks.
 The bombs: a workbook whose shared strings unzip to --bomb-mb MB (one repeated character, written
 streaming; about 1.5 MB zipped at the default), and one whose sheet holds --huge-rows rows.
+The worst a workbook inside the limits can do to memory: shared strings of --shared-mb MB (just under
+RECOUP_IMPORT_MAX_SHARED_MB's 256) of two-letter strings, the shortest that each cost a Python object,
+and a row just short of the ROW_BYTES a row may take.
 """
 
 from __future__ import annotations
@@ -91,6 +94,54 @@ def huge(path: Path, rows: int) -> Path:
     return path
 
 
+def shared(path: Path, megabytes: int) -> Path:
+    """Shared strings of `megabytes` MB, all <si><t>xy</t></si> (18 bytes each), and a sheet using 1,000."""
+    letters = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" for b in "0123456789"]
+    count = megabytes * 2**20 // 18 - 10
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, text in PARTS.items():
+            archive.writestr(name, text)
+        cells = b"".join(b'<row><c t="s"><v>%d</v></c></row>' % (i * 997) for i in range(1, 1000))
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            SHEET_START.encode() + b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + cells + SHEET_END.encode(),
+        )
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as member:
+            member.write(
+                b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            )
+            member.write(b"<si><t>c0</t></si>")
+            for start in range(0, count, 100_000):
+                member.write(
+                    "".join(
+                        f"<si><t>{letters[(i * 7919) % len(letters)]}</t></si>"
+                        for i in range(start, min(start + 100_000, count))
+                    ).encode()
+                )
+            member.write(b"</sst>")
+    return path
+
+
+def wide(path: Path) -> Path:
+    """One row of as many cells as fit in 4 MB (ROW_BYTES) less a read, each a different number."""
+    from recoup.imports.reading import ROW_BYTES
+
+    cells = "".join(f"<c><v>{(i * 7919) % 10**9}</v></c>" for i in range(ROW_BYTES // 20))
+    cells = cells[: cells.rindex("<c>", 0, ROW_BYTES - 65536)]  # whole cells, a read short of ROW_BYTES
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>c0</t></si></sst>',
+        )
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            SHEET_START + '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + f"<row>{cells}</row>" + SHEET_END,
+        )
+    return path
+
+
 def baseline(path: Path, rows: int) -> Path:
     from openpyxl import Workbook
 
@@ -113,12 +164,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bomb-mb", type=int, default=1500)
     parser.add_argument("--huge-rows", type=int, default=20_000_000)
+    parser.add_argument("--shared-mb", type=int, default=255)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="recoup-limits-bench-"))
     cases = [
         ("baseline 10,000 rows", baseline(folder / "baseline.xlsx", 10_000)),
         (f"shared string of {args.bomb_mb:,} MB", bomb(folder / "bomb.xlsx", args.bomb_mb)),
         (f"{args.huge_rows:,} rows", huge(folder / "huge.xlsx", args.huge_rows)),
+        (f"shared strings of {args.shared_mb:,} MB (two letters each)", shared(folder / "shared.xlsx", args.shared_mb)),
+        ("one row of just under 4 MB", wide(folder / "wide.xlsx")),
     ]
     base_peak = 0.0
     for name, path in cases:

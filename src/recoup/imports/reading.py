@@ -14,6 +14,7 @@ import csv
 import hashlib
 import io
 import re
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,6 +32,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOMB_RATIO = 100
 """A workbook part that unzips to more than this many times its zipped size (and over BOMB_MEMBER_BYTES) is refused."""
 BOMB_MEMBER_BYTES = 1024 * 1024
+BINARY_NULS = 4
+"""A CSV with this many NUL bytes in its first 4 kB is refused as not text (a workbook or other binary file)."""
+MANIFEST_BYTES = 1024 * 1024
+"""A workbook's list of parts ([Content_Types].xml) over this size is refused (Excel writes about 1 kB)."""
+ROW_BYTES = 4 * 1024 * 1024
+"""The most of a sheet's XML read without completing a row: the reader builds one row whole before it
+hands it on, so this bounds the memory one row can take (a real row is a few kB; a row of 100 values of
+10,000 characters is 1 MB)."""
+LAST_EXCEL_ROW = 1_048_576
+"""A workbook's last possible row: a sheet numbering its rows past it is refused (the reader would
+otherwise fill the gap with blank rows, one by one)."""
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
 class FileProblem(ValueError):
@@ -133,8 +146,6 @@ def check_file(path: Path, limits: ImportLimits | None = None) -> None:
         raise _over(path, "is", _megabytes(size), _megabytes(limits.file_bytes), IMPORT_LIMIT_SETTINGS["file_bytes"])
     if path.suffix.lower() != ".xlsx":
         return
-    import zipfile
-
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -160,6 +171,45 @@ def check_file(path: Path, limits: ImportLimits | None = None) -> None:
             _megabytes(limits.uncompressed_bytes),
             IMPORT_LIMIT_SETTINGS["uncompressed_bytes"],
         )
+    sheets = _worksheet_parts(path, members)
+    whole = sum(member.file_size for member in members if member.filename not in sheets)
+    if whole > limits.whole_parts_bytes:
+        raise _over(
+            path,
+            "has shared strings, styles and other parts (all but its sheets) that unzip to",
+            _megabytes(whole),
+            _megabytes(limits.whole_parts_bytes),
+            IMPORT_LIMIT_SETTINGS["whole_parts_bytes"],
+        )
+
+
+def _worksheet_parts(path: Path, members: Sequence[zipfile.ZipInfo]) -> set[str]:
+    """The parts the workbook's list of parts declares as sheets and as nothing else: the parts read a row
+    at a time. Everything else (shared strings, styles, ...) is read whole, so it counts against
+    `whole_parts_bytes`; a part whose type is unclear counts too."""
+    from defusedxml.ElementTree import fromstring
+
+    manifest = next((member for member in members if member.filename == "[Content_Types].xml"), None)
+    if manifest is None:
+        raise FileProblem(f"file: '{path.name}' is not a readable Excel workbook: it has no [Content_Types].xml")
+    if manifest.file_size > MANIFEST_BYTES:
+        raise FileProblem(
+            f"file: '{path.name}' is not a readable Excel workbook: its list of parts ([Content_Types].xml)"
+            f" unzips to {_megabytes(manifest.file_size)}, over {_megabytes(MANIFEST_BYTES)}"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            root = fromstring(archive.read(manifest))
+    except Exception as exc:  # any fault in the manifest means the workbook is unreadable
+        raise FileProblem(
+            f"file: '{path.name}' is not a readable Excel workbook: its list of parts cannot be read ({exc})"
+        ) from None
+    types: dict[str, set[str]] = {}
+    for element in root:
+        if element.tag.rpartition("}")[2] == "Override":
+            name = str(element.get("PartName", "")).lstrip("/")
+            types.setdefault(name, set()).add(str(element.get("ContentType", "")))
+    return {name for name, declared in types.items() if declared == {WORKSHEET_TYPE}}
 
 
 def read_chunks(
@@ -299,6 +349,8 @@ def _csv_chunks(
 ) -> Iterator[Chunk]:
     csv.field_size_limit(min(limits.cell_chars, MAX_LINE_BYTES))
     with path.open("rb") as handle:
+        _check_text(path, handle.read(4096))
+        handle.seek(0)
         lines = _Lines(handle, settings.encoding)
         reader = csv.reader(lines, delimiter=settings.delimiter, strict=True)
         header: list[str] = []
@@ -340,6 +392,21 @@ def _csv_chunks(
                 chunk = _new_chunk(positions)
         if len(chunk):
             yield chunk
+
+
+def _check_text(path: Path, head: bytes) -> None:
+    """Refuse, by its first bytes, a file that is not text in an 8-bit encoding: UTF-16 (what Excel's
+    "Unicode Text" writes; every other byte of plain English is a NUL) or a binary file renamed."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 8 and head[1::2].count(0) > len(head) // 4):
+        raise FileProblem(
+            f"file: '{path.name}' is UTF-16 text (as Excel's \"Unicode Text\" saves it), which is not read:"
+            ' save it as "CSV UTF-8" or as an Excel workbook (.xlsx)'
+        )
+    if head.count(0) >= BINARY_NULS:  # one stray NUL in a text file is named with its row and column instead
+        raise FileProblem(
+            f"file: '{path.name}' is not a text file: it has {head.count(0):,} NUL bytes in its first"
+            f" {len(head):,} bytes (is it a spreadsheet or other binary file renamed to .csv?)"
+        )
 
 
 def _check_header(header: Sequence[Any], limits: ImportLimits) -> None:
@@ -489,6 +556,144 @@ def _new_chunk(positions: Mapping[str, int]) -> Chunk:
     return Chunk(rows=[], values={ours: [] for ours in positions})
 
 
+class _RowTooBig(Exception):
+    """Raised from inside the workbook reader when a sheet runs past ROW_BYTES without completing a row."""
+
+
+class _Metered(io.RawIOBase):
+    """A sheet's XML as the workbook reader reads it, refusing more than ROW_BYTES since the last row the
+    reader handed on (`row_done`): one row, however it is built, cannot take more memory than that."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        self.source = source
+        self.since_row = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self.source.read(-1 if size is None else size)
+        self.since_row += len(data)
+        if self.since_row > ROW_BYTES:
+            raise _RowTooBig
+        return data
+
+    def row_done(self) -> None:
+        self.since_row = 0
+
+    def close(self) -> None:
+        self.source.close()
+        super().close()
+
+
+def open_workbook(path: Path) -> Any:
+    """The workbook opened read-only with openpyxl, its sheets still unread, with two of openpyxl's
+    readers replaced by leaner ones that give the same answers: how it finds a sheet's size
+    (`_size_from_before_the_data`) and how it reads the shared strings (`shared_strings`)."""
+    import openpyxl.reader.excel
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    ReadOnlyWorksheet._get_size = _size_from_before_the_data  # type: ignore[attr-defined]
+    openpyxl.reader.excel.read_string_table = shared_strings  # type: ignore[attr-defined]
+    return openpyxl.reader.excel.load_workbook(path, read_only=True, data_only=True)
+
+
+def shared_strings(source: IO[bytes]) -> list[str]:
+    """A workbook's shared strings as openpyxl's `read_string_table` reads them (plain text, then the
+    text of each formatted run; phonetic guides left out), without its cost: openpyxl keeps every
+    <si> element it has read, emptied, under the table (about 100 bytes each, 1.5 GB for 15 million
+    short strings) and builds an object per string to take its text. Here each is dropped once read."""
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    item, text, run = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("si", "t", "r"))
+    strings: list[str] = []
+    table = None
+    for event, element in iterparse(source, events=("start", "end")):
+        if event == "start":
+            table = element if table is None else table
+            continue
+        if element.tag != item:
+            continue
+        plain = element.find(text)
+        parts = [plain.text or ""] if plain is not None else []
+        for block in element.iterfind(run):
+            formatted = block.find(text)
+            if formatted is not None:
+                parts.append(formatted.text or "")
+        strings.append("".join(parts).replace("x005F_", ""))
+        table.clear()  # type: ignore[union-attr]  # the <si> just read, the only one the table holds
+    return strings
+
+
+def _size_from_before_the_data(sheet: Any) -> None:
+    """openpyxl's read-only sheet looks for its <dimension> (the sheet's size) as it opens the workbook,
+    but reads on to the end of <sheetData> when there is none (a sheet written by openpyxl itself has
+    none): a second pass over every row, about a quarter of a million-row import's time, holding one
+    whole row at a time unmetered. The schema puts <dimension> before <sheetData>, so this stops at the
+    start of <sheetData>, and refuses more than ROW_BYTES before it."""
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
+
+    with _Metered(sheet._get_source()) as source:
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == DIMENSION_TAG:
+                dimension = SheetDimension.from_tree(element)
+                if dimension is not None:
+                    sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = dimension.boundaries
+                return
+            if element.tag == DATA_TAG:
+                return
+
+
+def _fault(exc: BaseException, path: Path) -> str:
+    """What went wrong inside a workbook, in a line: the innermost cause (openpyxl wraps it in a long
+    message of its own), with the server's path to the upload left out."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    said = str(exc).replace(str(path), path.name).splitlines()
+    line = said[0] if said else ""
+    return f"{type(exc).__name__}: {line[:200]}" if line else type(exc).__name__
+
+
+def _workbook_rows(path: Path, sheet: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The first sheet's rows with their numbers (the header is row 1), each read within ROW_BYTES, none
+    past LAST_EXCEL_ROW; a fault in the workbook's XML is a FileProblem naming the row it stopped at."""
+    meter: list[_Metered] = []
+    opened = sheet._get_source  # openpyxl opens the sheet's part here, for each pass over it
+
+    def metered_source() -> _Metered:
+        meter.append(_Metered(opened()))
+        return meter[-1]
+
+    sheet._get_source = metered_source
+    rows = sheet.iter_rows(values_only=True)
+    number = 0
+    while True:
+        try:
+            cells = next(rows, None)
+        except _RowTooBig:
+            raise FileProblem(
+                f"row {number + 1}: the sheet runs on for more than {_megabytes(ROW_BYTES)} without completing"
+                " a row, more than any spreadsheet row takes (is the file damaged, or built to exhaust memory?)"
+            ) from None
+        except Exception as exc:  # a damaged or hostile part of any kind; openpyxl raises many
+            raise FileProblem(
+                f"row {number + 1}: the workbook cannot be read from here ({_fault(exc, path)})"
+            ) from None
+        if cells is None:
+            return
+        number += 1
+        if number > LAST_EXCEL_ROW:
+            raise FileProblem(
+                f"file: '{path.name}' numbers its rows past {LAST_EXCEL_ROW:,}, the last row a workbook can have"
+            )
+        if meter:
+            meter[-1].row_done()
+        yield number, cells
+
+
 def _xlsx_chunks(
     path: Path,
     settings: FileSettings,
@@ -498,26 +703,29 @@ def _xlsx_chunks(
     chunk_size: int,
     limits: ImportLimits,
 ) -> Iterator[Chunk]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileProblem(f"file: '{path.name}' is not a readable Excel workbook ({exc})") from None
+        workbook = open_workbook(path)
+    except _RowTooBig:
+        raise FileProblem(
+            f"file: '{path.name}' is not a readable Excel workbook: its first sheet runs on for more than"
+            f" {_megabytes(ROW_BYTES)} before its first row"
+        ) from None
+    except Exception as exc:  # zip, XML, defusedxml and openpyxl faults alike
+        raise FileProblem(f"file: '{path.name}' is not a readable Excel workbook ({_fault(exc, path)})") from None
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
+        if not workbook.worksheets:
+            raise FileProblem(f"file: '{path.name}' has no sheet")
+        rows = _workbook_rows(path, workbook.worksheets[0])
+        first = next(rows, None)
+        if first is None:
             raise FileProblem("file: the first sheet is empty")
+        header = first[1]
         _check_header(header, limits)
         positions = _header_positions(header, settings, known=known, required=required)
         names = ["" if cell is None else str(cell).strip() for cell in header]
         chunk = _new_chunk(positions)
         rows_read = 0
-        for row, cells in enumerate(rows, start=2):
+        for row, cells in rows:
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                 continue
             rows_read += 1

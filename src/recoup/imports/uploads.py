@@ -18,7 +18,15 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from recoup.imports.models import ColumnMapping
-from recoup.imports.reading import ENCODINGS, MAX_LINE_BYTES, FileProblem, FileSettings, check_file, import_limits
+from recoup.imports.reading import (
+    ENCODINGS,
+    MAX_LINE_BYTES,
+    FileProblem,
+    FileSettings,
+    check_file,
+    import_limits,
+    open_workbook,
+)
 from recoup.imports.running import ImportOutcome, ImportRefused
 from recoup.imports.statements import StatementError
 from recoup.parties.models import Creditor
@@ -243,9 +251,7 @@ def count_rows(path: Path, file_settings: FileSettings) -> int:
         limits = import_limits()
         check_file(path, limits)
         if suffix == ".xlsx":
-            from openpyxl import load_workbook
-
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            workbook = open_workbook(path)
             try:
                 rows = workbook.worksheets[0].max_row if workbook.worksheets else None
             finally:

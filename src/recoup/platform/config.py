@@ -57,6 +57,9 @@ class ImportLimits:
     """The file as uploaded (RECOUP_IMPORT_MAX_FILE_MB)."""
     uncompressed_bytes: int = 2048 * 1024 * 1024
     """An Excel workbook's parts once unzipped, added up (RECOUP_IMPORT_MAX_UNCOMPRESSED_MB)."""
+    whole_parts_bytes: int = 256 * 1024 * 1024
+    """An Excel workbook's parts read whole into memory, unzipped and added up: its shared strings, styles
+    and everything else but its sheets, which are read a row at a time (RECOUP_IMPORT_MAX_SHARED_MB)."""
     rows: int = 1_000_000
     """Data rows in one file (RECOUP_IMPORT_MAX_ROWS)."""
     cell_chars: int = 10_000
@@ -66,19 +69,24 @@ class ImportLimits:
 IMPORT_LIMIT_SETTINGS = {
     "file_bytes": "RECOUP_IMPORT_MAX_FILE_MB",
     "uncompressed_bytes": "RECOUP_IMPORT_MAX_UNCOMPRESSED_MB",
+    "whole_parts_bytes": "RECOUP_IMPORT_MAX_SHARED_MB",
     "rows": "RECOUP_IMPORT_MAX_ROWS",
     "cell_chars": "RECOUP_IMPORT_MAX_CELL_CHARS",
 }
 
 
 def parse_import_limits(environ: Mapping[str, str]) -> ImportLimits:
-    """RECOUP_IMPORT_MAX_FILE_MB, _UNCOMPRESSED_MB, _ROWS and _CELL_CHARS; each a whole number, at least 1."""
+    """RECOUP_IMPORT_MAX_FILE_MB, _UNCOMPRESSED_MB, _SHARED_MB, _ROWS and _CELL_CHARS: whole numbers, at least 1."""
     default = ImportLimits()
     mb = 1024 * 1024
     return ImportLimits(
         file_bytes=parse_int(environ, "RECOUP_IMPORT_MAX_FILE_MB", default=default.file_bytes // mb, minimum=1) * mb,
         uncompressed_bytes=parse_int(
             environ, "RECOUP_IMPORT_MAX_UNCOMPRESSED_MB", default=default.uncompressed_bytes // mb, minimum=1
+        )
+        * mb,
+        whole_parts_bytes=parse_int(
+            environ, "RECOUP_IMPORT_MAX_SHARED_MB", default=default.whole_parts_bytes // mb, minimum=1
         )
         * mb,
         rows=parse_int(environ, "RECOUP_IMPORT_MAX_ROWS", default=default.rows, minimum=1),

@@ -153,7 +153,8 @@ BOUNCE_SECRET = CONFIG.bounce_secret
 # The queue orders balances in this currency at these rates (RECOUP_REPORTING_CURRENCY, RECOUP_QUEUE_RATES).
 REPORTING_CURRENCY = CONFIG.reporting_currency
 QUEUE_RATES = dict(CONFIG.queue_rates)
-# How big an import file may be: file, unzipped workbook, rows, characters in a value (RECOUP_IMPORT_MAX_*).
+# How big an import file may be: file, unzipped workbook, its parts read whole, rows, characters in a value
+# (RECOUP_IMPORT_MAX_*).
 IMPORT_LIMITS = CONFIG.import_limits
 
 CELERY_BROKER_URL = CONFIG.celery_broker_url

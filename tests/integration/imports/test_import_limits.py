@@ -14,6 +14,7 @@ from test_import_accounts import creditor as creditor  # the fixture
 from recoup.accounts.models import Account, LedgerTransaction
 from recoup.imports.models import ImportJob
 from recoup.imports.reading import FileProblem, FileSettings
+from recoup.imports.running import ImportRefused
 from recoup.imports.uploads import count_rows
 from recoup.parties.models import Creditor
 from recoup.platform.config import ConfigurationError, ImportLimits, load_config
@@ -124,3 +125,37 @@ def test_bad_limit_settings_are_one_sentence(tmp_path: Path) -> None:
         load_config({"RECOUP_DATA_DIR": str(tmp_path), "RECOUP_IMPORT_MAX_ROWS": "many"}, cwd=tmp_path)
     limits = load_config({"RECOUP_DATA_DIR": str(tmp_path), "RECOUP_IMPORT_MAX_FILE_MB": "3"}, cwd=tmp_path)
     assert limits.import_limits.file_bytes == 3 * 1024 * 1024
+    shared = load_config({"RECOUP_DATA_DIR": str(tmp_path), "RECOUP_IMPORT_MAX_SHARED_MB": "64"}, cwd=tmp_path)
+    assert shared.import_limits.whole_parts_bytes == 64 * 1024 * 1024
+    with pytest.raises(ConfigurationError, match="RECOUP_IMPORT_MAX_SHARED_MB"):
+        load_config({"RECOUP_DATA_DIR": str(tmp_path), "RECOUP_IMPORT_MAX_SHARED_MB": "0"}, cwd=tmp_path)
+
+
+def test_a_utf16_csv_is_named_as_such_with_what_to_do(creditor: Creditor, tmp_path: Path) -> None:
+    """Excel's "Unicode Text" save is UTF-16: refused by name, not as a wall of undecodable bytes."""
+    path = tmp_path / "unicode.csv"
+    path.write_text(",".join(HEADER) + "\n" + ",".join(rows(1)[0]) + "\n", encoding="utf-16")
+    assert refused(path, creditor) == (
+        "file: 'unicode.csv' is UTF-16 text (as Excel's \"Unicode Text\" saves it), which is not read:"
+        ' save it as "CSV UTF-8" or as an Excel workbook (.xlsx)'
+    )
+
+
+def test_a_workbook_renamed_to_csv_is_refused_as_not_text(creditor: Creditor, tmp_path: Path) -> None:
+    renamed = tmp_path / "placements.csv"
+    renamed.write_bytes(workbook(tmp_path / "placements.xlsx", rows(3)).read_bytes())
+    message = refused(renamed, creditor)
+    assert message.startswith("file: 'placements.csv' is not a text file: it has ")
+    assert message.endswith("(is it a spreadsheet or other binary file renamed to .csv?)")
+
+
+def test_one_stray_nul_in_a_csv_is_named_by_row_and_column(creditor: Creditor, tmp_path: Path) -> None:
+    data = rows(2)
+    data[1][5] = "Le\x00e"
+    with pytest.raises(ImportRefused) as caught:
+        run(write(tmp_path / "stray.csv", data), creditor)
+    assert (
+        str(caught.value)
+        == "1 of 2 rows refused, nothing written: row 3: family_name: 'Le\\0e' contains a NUL character"
+    )
+    assert not Account.objects.exists()

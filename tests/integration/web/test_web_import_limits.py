@@ -36,3 +36,41 @@ def test_an_uploaded_zip_bomb_is_refused_on_the_page_and_nothing_is_imported(web
     assert "'bomb.xlsx' is refused as a zip bomb" in page
     assert not Account.objects.exists()
     assert ImportJob.objects.get().status == ImportJob.Status.FAILED
+
+
+HEADER = b"account_reference,product_type,opened_date,principal,family_name,time_zone\n"
+
+
+@pytest.mark.parametrize(
+    ("limits", "body", "expected"),
+    [
+        (
+            {"rows": 3},
+            b"".join(b"A-%d,other,2024-01-01,5.00,Lee,UTC\n" % i for i in range(4)),
+            "file: 'many.csv' has more than 3 rows, over the limit of 3 rows"
+            " (set RECOUP_IMPORT_MAX_ROWS to allow more)",
+        ),
+        (
+            {"cell_chars": 40},
+            b"A-1,other,2024-01-01,5.00,Lee,UTC\nA-2,other,2024-01-01,5.00," + b"L" * 41 + b",UTC\n",
+            "row 3: family_name: 'LLLL",
+        ),
+    ],
+    ids=["rows", "value length"],
+)
+def test_an_upload_over_the_row_or_value_limit_is_refused_on_the_page_and_nothing_is_imported(
+    web: WebData, settings: object, limits: dict[str, int], body: bytes, expected: str
+) -> None:
+    from recoup.platform.config import ImportLimits
+
+    settings.IMPORT_LIMITS = ImportLimits(**limits)  # type: ignore[attr-defined]
+    creditor = web.creditor("lnb")
+    manager = web.client(web.user("mona", Role.MANAGER))
+    token = upload(manager, "many.csv", HEADER + body, kind="accounts", creditor=creditor.pk)
+    progress = finished(token)
+    assert progress.state == "failed"
+    assert progress.message.startswith(expected)
+    page = html.unescape(manager.get(f"/imports/progress/{token}/").content.decode())
+    assert expected in page
+    assert not Account.objects.exists()
+    assert ImportJob.objects.get().status == ImportJob.Status.FAILED
