@@ -216,7 +216,7 @@ def test_the_account_page_leads_with_a_summary_and_keeps_the_rest_in_sections(br
     page.get_by_role("button", name="Who owes and how to reach them").click()
     page.get_by_role("button", name="Holds").click()
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SCREENSHOTS / "account.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "account.png"), full_page=True, animations="disabled")
     watch.assert_clean()
     context.close()
 
@@ -232,6 +232,6 @@ def test_the_account_page_fits_a_tablet(browser: Any, live_server: Any) -> None:
     assert points.evaluate(TABLE_OVERFLOW) <= 0
     assert page.evaluate(PAGE_OVERFLOW) <= 0
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SCREENSHOTS / "account-tablet.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "account-tablet.png"), full_page=True, animations="disabled")
     watch.assert_clean()
     context.close()
