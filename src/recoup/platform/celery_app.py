@@ -1,8 +1,12 @@
 """The Celery application, used only when CELERY_BROKER_URL is set.
 
-Workers start with `celery -A recoup.platform.celery_app worker`. Task modules register themselves
-from `recoup.jobs` as later features add them; services reach them only by name through
-`recoup.platform.jobs.enqueue_on_commit`.
+Workers start with `celery -A recoup.platform.celery_app worker`, the schedule below with
+`celery -A recoup.platform.celery_app beat`. The tasks live in the `tasks` module of each app that has
+background work (`recoup.imports`, `recoup.communications`, `recoup.strategies`), found by autodiscovery.
+Besides the beat, code starts them by name: `recoup.platform.jobs.start_in_background` (an upload, the daily run started
+from the Strategy page) and `recoup.strategies.fanout` (the ranges of a run spread over workers).
+Without a broker none of this runs: `recoup serve` runs the outbox and the run's schedule in a thread
+(`recoup.cli.serving.start_embedded_clock`).
 """
 
 import os

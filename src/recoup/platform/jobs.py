@@ -1,8 +1,13 @@
-"""Start background work after the current transaction commits.
+"""Start named background work: on a Celery worker when a broker is set, else in a thread of this process.
 
-Services call `enqueue_on_commit("recoup.some_task", **kwargs)`. With CELERY_BROKER_URL set the task is
-sent to Celery by name; without it the registered function runs in-process after commit, so the
-embedded default needs nothing else. Domain apps never import `recoup.jobs` (that would run upward).
+Apps that have background work register each task function by name when Django starts (in their
+`AppConfig.ready`: `recoup.imports` registers `recoup.imports.run_upload`, `recoup.strategies`
+registers `recoup.strategies.run_daily`) and declare the same names as Celery tasks in their `tasks`
+module. Callers then start the work by name with `start_in_background`, so nothing here imports an
+app: with CELERY_BROKER_URL set the task is sent to Celery by name, without it the registered function
+runs in a thread, so the embedded default needs nothing else.
+
+Nothing here waits for a transaction to commit: start work only once what it reads is committed.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -25,22 +29,8 @@ class UnableToEnqueue(Exception):
 
 
 def register_task(name: str, func: Callable[..., Any]) -> None:
-    """Make `func` runnable by name when no broker is configured (called by recoup.jobs)."""
+    """Make `func` runnable by name when no broker is configured (called from the apps' `ready`)."""
     _IN_PROCESS[name] = func
-
-
-def _dispatch(task_name: str, kwargs: dict[str, Any]) -> None:
-    if settings.CELERY_BROKER_URL:
-        from recoup.platform.celery_app import app
-
-        app.send_task(task_name, kwargs=kwargs)
-        return
-    try:
-        func = _IN_PROCESS[task_name]
-    except KeyError:
-        raise UnableToEnqueue(f"no task named {task_name!r} is registered") from None
-    logger.info("running task in-process", extra={"task": task_name})
-    func(**kwargs)
 
 
 def start_in_background(task_name: str, **kwargs: Any) -> None:
@@ -48,7 +38,9 @@ def start_in_background(task_name: str, **kwargs: Any) -> None:
     else in a thread of this process (the embedded default), which closes its database connection
     when done. For long work a person watches, such as an import with a progress bar."""
     if settings.CELERY_BROKER_URL:
-        _dispatch(task_name, kwargs)
+        from recoup.platform.celery_app import app
+
+        app.send_task(task_name, kwargs=kwargs)
         return
     try:
         func = _IN_PROCESS[task_name]
@@ -66,8 +58,3 @@ def start_in_background(task_name: str, **kwargs: Any) -> None:
             connections.close_all()
 
     threading.Thread(target=run, name=f"recoup-task-{task_name}", daemon=True).start()
-
-
-def enqueue_on_commit(task_name: str, **kwargs: Any) -> None:
-    """Send (or run) the named task once the surrounding transaction has committed."""
-    transaction.on_commit(lambda: _dispatch(task_name, kwargs))

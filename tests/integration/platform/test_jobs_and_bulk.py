@@ -1,10 +1,11 @@
-"""Background work starts only after commit; bulk writes reserve keys and write every row."""
+"""Background work starts by name; bulk writes reserve keys and write every row."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -23,30 +24,28 @@ from recoup.platform.bulk import (
     foreign_keys_checked_per_statement,
     produced_in_background,
 )
-from recoup.platform.jobs import UnableToEnqueue, enqueue_on_commit, register_task
+from recoup.platform.jobs import UnableToEnqueue, register_task, start_in_background
 
 
-@pytest.mark.django_db(transaction=True)
-class TestEnqueueOnCommit:
-    def test_runs_in_process_after_the_transaction_commits(self) -> None:
-        calls: list[int] = []
-        register_task("tests.record", lambda *, value: calls.append(value))
-        with transaction.atomic():
-            enqueue_on_commit("tests.record", value=1)
-            assert calls == []
-        assert calls == [1]
+class TestStartInBackground:
+    def test_without_a_broker_the_registered_function_runs_in_a_thread_of_this_process(self, settings: Any) -> None:
+        settings.CELERY_BROKER_URL = None
+        ran: list[tuple[int, str]] = []
+        done = threading.Event()
 
-    def test_does_nothing_when_the_transaction_rolls_back(self) -> None:
-        calls: list[int] = []
-        register_task("tests.record", lambda *, value: calls.append(value))
-        with pytest.raises(RuntimeError), transaction.atomic():
-            enqueue_on_commit("tests.record", value=1)
-            raise RuntimeError("crash before commit")
-        assert calls == []
+        def record(*, value: int) -> None:
+            ran.append((value, threading.current_thread().name))
+            done.set()
 
-    def test_an_unknown_task_name_is_an_error_not_silence(self) -> None:
+        register_task("tests.record", record)
+        start_in_background("tests.record", value=1)
+        assert done.wait(timeout=10)
+        assert ran == [(1, "recoup-task-tests.record")]
+
+    def test_an_unknown_task_name_is_an_error_not_silence(self, settings: Any) -> None:
+        settings.CELERY_BROKER_URL = None
         with pytest.raises(UnableToEnqueue, match="no task named 'tests.absent'"):
-            enqueue_on_commit("tests.absent")
+            start_in_background("tests.absent")
 
 
 @pytest.mark.django_db(transaction=True)
