@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Concat, Trim
 
 from recoup.accounts.models import Account, AccountDebtor
+from recoup.core.contact_rules import CLOSED_STATUSES, OPEN_STATUSES
 from recoup.core.money import Money
 from recoup.parties.models import ContactPoint, Creditor, Debtor
 from recoup.users.models import User
@@ -34,15 +35,6 @@ from recoup.users.models import User
 Status = Account.Status
 ProductType = Account.ProductType
 
-# Statuses an officer still works; the others are outcomes.
-OPEN_STATUSES: tuple[str, ...] = (
-    Status.ACTIVE,
-    Status.IN_ARRANGEMENT,
-    Status.ON_HOLD,
-    Status.DISPUTED,
-    Status.LEGAL,
-)
-CLOSED_STATUSES: tuple[str, ...] = tuple(s for s in Status.values if s not in OPEN_STATUSES)
 # Statuses that the legal and escalation team owns or watches.
 ESCALATED_STATUSES: tuple[str, ...] = (Status.LEGAL, Status.DISPUTED)
 

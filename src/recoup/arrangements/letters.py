@@ -22,6 +22,7 @@ from recoup.arrangements.models import Arrangement
 from recoup.arrangements.services import UnableToArrange
 from recoup.compliance.services import limitation_for
 from recoup.core.compliance import Channel, MessageFacts, Severity, content_problems, masked_account_number
+from recoup.core.contact_rules import has_postal_address
 from recoup.core.money import Money
 from recoup.platform.config import NO_COLLECTOR_IDENTITY
 
@@ -146,7 +147,7 @@ def letter_html(arrangement: Arrangement, *, today: date) -> str:
     address = [line.strip() for line in settings.COLLECTOR_ADDRESS.split("|") if line.strip()]
     if not sender or not address:
         raise UnableToArrange(NO_COLLECTOR_IDENTITY)
-    if not (debtor.address_line1 and debtor.city and debtor.postal_code):
+    if not has_postal_address(address_line1=debtor.address_line1, city=debtor.city, postal_code=debtor.postal_code):
         raise UnableToArrange(f"address: {debtor.display_name} has no full postal address to write to")
     recipient = [
         debtor.display_name,

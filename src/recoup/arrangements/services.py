@@ -57,6 +57,7 @@ from recoup.core.arrangements import (
     weekday_only,
 )
 from recoup.core.arrangements import Due as CoreDue
+from recoup.core.contact_rules import CLOSED_STATUSES, HOLD_RULE
 from recoup.core.ledger import TransactionType
 from recoup.core.money import Money, MoneyError
 
@@ -67,15 +68,6 @@ class UnableToArrange(Exception):
     """The arrangement was refused; the message names the field and the reason."""
 
 
-# Holds under which no payment arrangement may be made, and why.
-BLOCKING_HOLDS = {
-    Hold.Kind.DISPUTE: "the debt is disputed; collection waits until it is verified (US-15, UK-05, AU-04)",
-    Hold.Kind.BANKRUPTCY: "the person is in bankruptcy; collection is stayed",
-    Hold.Kind.DECEASED: "the person has died; deal with the estate's representative",
-    Hold.Kind.BREATHING_SPACE: "breathing space: no payment may be asked for until it ends (UK-07)",
-    Hold.Kind.BREATHING_SPACE_MHC: "mental health crisis breathing space: no payment may be asked for (UK-07)",
-}
-CLOSED_STATUSES = {"settled", "paid", "written_off", "recalled", "closed"}
 POLICY_KEYS = {
     "max_term_months",
     "min_instalment",
@@ -177,8 +169,9 @@ def _check_account(account: Account, today: date) -> None:
         .filter(Q(ends_at__isnull=True) | Q(ends_at__date__gte=today))
     )
     for hold in holds:
-        if hold.kind in BLOCKING_HOLDS:
-            raise UnableToArrange(f"account: {BLOCKING_HOLDS[Hold.Kind(hold.kind)]} (hold {hold.pk})")
+        stops = HOLD_RULE[hold.kind].stops_plans if hold.kind in HOLD_RULE else ""
+        if stops:
+            raise UnableToArrange(f"account: {stops} (hold {hold.pk})")
 
 
 def _money(value: Money | None, account: Account, name: str) -> Money | None:

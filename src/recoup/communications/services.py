@@ -53,6 +53,7 @@ from recoup.compliance.services import (
 from recoup.core.compliance import Channel as GateChannel
 from recoup.core.compliance import MessageFacts, Outcome, Severity, content_problems, masked_account_number
 from recoup.core.compliance.model import Purpose
+from recoup.core.contact_rules import POINT_NEEDS, has_postal_address
 from recoup.core.messages import (
     MERGE_FIELDS,
     TemplateError,
@@ -304,14 +305,17 @@ def _primary(account: Account) -> Debtor:
     return first.debtor
 
 
-def _email_address(debtor: Debtor) -> ContactPoint:
-    point = (
-        ContactPoint.objects.filter(debtor=debtor, kind=ContactPoint.Kind.EMAIL, do_not_contact=False)
-        .order_by("-is_primary", "id")
-        .first()
-    )
+def _contact_point(debtor: Debtor, channel: str) -> ContactPoint:
+    """The number or address an email or text goes to: the primary one the channel can use
+    (`core.contact_rules.POINT_NEEDS`: any email address; for a text, a mobile number), not opted out."""
+    need = POINT_NEEDS[channel]
+    points = ContactPoint.objects.filter(debtor=debtor, kind=need.kind, do_not_contact=False)
+    if need.phone_type:
+        points = points.filter(phone_type=need.phone_type)
+    point = points.order_by("-is_primary", "id").first()
     if point is None:
-        raise UnableToSend(f"email: no usable email address is on record for {debtor.display_name}")
+        words = "mobile number" if need.phone_type else "email address"
+        raise UnableToSend(f"{channel}: no usable {words} is on record for {debtor.display_name}")
     return point
 
 
@@ -321,7 +325,7 @@ def postal_address(debtor: Debtor) -> str:
 
 
 def _check_postal(debtor: Debtor) -> None:
-    if not (debtor.address_line1 and debtor.city and debtor.postal_code):
+    if not has_postal_address(address_line1=debtor.address_line1, city=debtor.city, postal_code=debtor.postal_code):
         raise UnableToSend(f"address: {debtor.display_name} has no full postal address to write to")
     if not settings.COLLECTOR_NAME or not settings.COLLECTOR_ADDRESS:
         raise UnableToSend(NO_COLLECTOR_IDENTITY)
@@ -357,19 +361,6 @@ def letter_document(account: Account, debtor: Debtor, *, title: str, body_html: 
     )
 
 
-def _mobile(debtor: Debtor) -> ContactPoint:
-    point = (
-        ContactPoint.objects.filter(
-            debtor=debtor, kind=ContactPoint.Kind.PHONE, phone_type=ContactPoint.PhoneType.MOBILE, do_not_contact=False
-        )
-        .order_by("-is_primary", "id")
-        .first()
-    )
-    if point is None:
-        raise UnableToSend(f"sms: no usable mobile number is on record for {debtor.display_name}")
-    return point
-
-
 @dataclass(frozen=True)
 class _Prepared:
     """A message rendered, checked and answered by the gate, not yet written."""
@@ -398,10 +389,8 @@ def _prepare(*, account: Account, template_code: str, channel: str, now: datetim
         raise UnableToSend(f"channel: '{channel}' is not one of {', '.join(Channel.values)}")
     debtor = _primary(account)
     point: ContactPoint | None = None
-    if channel == Channel.EMAIL:
-        point = _email_address(debtor)
-    elif channel == Channel.SMS:
-        point = _mobile(debtor)
+    if channel in (Channel.EMAIL, Channel.SMS):
+        point = _contact_point(debtor, channel)
     else:
         _check_postal(debtor)
     template = current_template(

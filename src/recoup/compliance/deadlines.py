@@ -33,18 +33,11 @@ from recoup.core.compliance.timers import (
     us_furnishing_gate,
     validation_notice_deadline,
 )
+from recoup.core.contact_rules import HOLD_RULE
 from recoup.parties.models import Debtor
 
 CONSENT_MAX = timedelta(days=7)  # US-08: a consent excludes calls for at most 7 days
 DEFAULT_NOTICE_MIN_DAYS = {"AU": 30, "GB": 14}  # AU-07 (NCC s 88), UK-08 (CCA s 88)
-ENFORCEMENT_BLOCKING_HOLDS = {
-    Hold.Kind.DISPUTE: ("UK-05", "the debt is disputed"),
-    Hold.Kind.BANKRUPTCY: ("HOLD-BANKRUPTCY", "the person is in bankruptcy"),
-    Hold.Kind.DECEASED: ("HOLD-DECEASED", "the person has died"),
-    Hold.Kind.BREATHING_SPACE: ("UK-07", "breathing space: no enforcement until it ends"),
-    Hold.Kind.BREATHING_SPACE_MHC: ("UK-07", "mental health crisis breathing space: no enforcement"),
-    Hold.Kind.CEASE_COMMUNICATION: ("US-04", "the person asked us to stop; only the three allowed notices may be sent"),
-}
 
 
 def _actor_id(actor: Actor) -> int | None:
@@ -454,8 +447,9 @@ def enforcement_gate(account: Account, today: date) -> Gate:
     """May the account go to legal action today? (The limitation period is checked by `refer_to_legal`.)"""
     blocks: list[tuple[Reason, date | None]] = []
     for hold in _holds_on(account, today):
-        if hold.kind in ENFORCEMENT_BLOCKING_HOLDS:
-            rule, words = ENFORCEMENT_BLOCKING_HOLDS[Hold.Kind(hold.kind)]
+        stops = HOLD_RULE[hold.kind].stops_enforcement if hold.kind in HOLD_RULE else None
+        if stops is not None:
+            rule, words = stops
             until = hold.ends_at.date() + timedelta(days=1) if hold.ends_at else None
             blocks.append((Reason(rule, f"{words} (hold {hold.pk})"), until))
     for notice in HardshipNotice.objects.filter(account=account):

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from recoup.accounts.models import Account
+from recoup.core.contact_rules import hold_in_force
 from recoup.parties.models import Debtor
 
 CHANNEL_CHOICES = [("call", "Call"), ("sms", "SMS"), ("email", "Email"), ("letter", "Letter"), ("visit", "Visit")]
@@ -76,7 +77,7 @@ class Hold(models.Model):
 
     def in_force(self, at: datetime) -> bool:
         """Whether the hold applies at `at`, as the gate reads it: started, not ended, never lifted."""
-        return self.lifted_at is None and self.starts_at <= at and (self.ends_at is None or at < self.ends_at)
+        return hold_in_force(starts_at=self.starts_at, ends_at=self.ends_at, lifted_at=self.lifted_at, at=at)
 
 
 class HoldLiftRequest(models.Model):

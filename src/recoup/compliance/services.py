@@ -59,6 +59,7 @@ from recoup.core.compliance.validation_notice import (
     ValidationNotice,
     masked_account_number,
 )
+from recoup.core.contact_rules import HOLD_RULE, POINT_NEEDS, has_postal_address
 from recoup.parties.models import ContactPoint, Debtor
 
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -69,44 +70,11 @@ class UnableToContact(Exception):
     """The contact was refused; the message names the field or rule and the reason."""
 
 
-# What each hold blocks, with the rule it rests on. A channel-specific do-not-contact blocks only its channel.
-HOLD_RULES: dict[str, tuple[str, str]] = {
-    Hold.Kind.CEASE_COMMUNICATION: ("US-04", "the person asked in writing that we stop contacting them"),
-    Hold.Kind.REPRESENTED: ("US-03", "the person is represented; contact the representative instead"),
-    Hold.Kind.DISPUTE: ("US-15", "the debt is disputed and collection waits until it is verified"),
-    Hold.Kind.BANKRUPTCY: ("HOLD-BANKRUPTCY", "the person is in bankruptcy; collection is stayed"),
-    Hold.Kind.DECEASED: ("HOLD-DECEASED", "the person has died; contact only the estate's representative"),
-    Hold.Kind.BREATHING_SPACE: ("UK-07", "breathing space: no contact asking for payment until it ends"),
-    Hold.Kind.BREATHING_SPACE_MHC: (
-        "UK-07",
-        "mental health crisis breathing space: no contact asking for payment until 30 days after treatment ends",
-    ),
-    Hold.Kind.DO_NOT_CONTACT: ("US-07", "the person asked not to be contacted on this channel"),
-}
-# Where the debtor lives under another law, the hold rests on that law's rule (by the debtor's country).
-HOLD_RULES_BY_COUNTRY: dict[str, dict[str, str]] = {
-    Hold.Kind.DISPUTE: {"GB": "UK-05", "AU": "AU-04"},
-}
-
-
 def hold_rule(kind: str, country: str) -> str:
     """The rule a blocking hold of this kind rests on for a debtor in this country (US-15, UK-05, AU-04)."""
-    return HOLD_RULES_BY_COUNTRY.get(kind, {}).get(country, HOLD_RULES[kind][0])
+    return HOLD_RULE[kind].rule_for(country)
 
 
-# Holds that do not block contact but must be seen before it.
-HOLD_WARNINGS: dict[str, tuple[str, str]] = {
-    Hold.Kind.HARDSHIP: ("AU-06", "a hardship notice is being assessed; no enforcement, take care with demands"),
-    Hold.Kind.VULNERABILITY: ("UK-01", "the person is vulnerable; follow the vulnerability procedure"),
-}
-
-
-# Holds that still allow a contact made for one of these purposes (US-04's notices after a cease
-# request; US-07's one confirmation of an opt-out on the channel opted out of).
-HOLD_ALLOWS: dict[str, frozenset[Purpose]] = {
-    Hold.Kind.CEASE_COMMUNICATION: frozenset({Purpose.CEASE_NOTICE}),
-    Hold.Kind.DO_NOT_CONTACT: frozenset({Purpose.OPT_OUT_CONFIRMATION}),
-}
 FIRST_COMMUNICATION_OUTCOMES = (Contact.Outcome.CONNECTED_CONVERSATION, Contact.Outcome.DELIVERED)
 
 
@@ -370,7 +338,7 @@ def _endpoint_check(
     if kind is None:
         if contact_point is not None:
             raise UnableToContact(f"contact_point: a {channel.value} does not go to a phone number or email address")
-        if not (debtor.address_line1 and debtor.city and debtor.postal_code):
+        if not has_postal_address(address_line1=debtor.address_line1, city=debtor.city, postal_code=debtor.postal_code):
             words = "letter" if channel is Channel.LETTER else "visit"
             return [Reason("GATE-02", f"no full postal address is on record for {debtor}, so no {words}")], [], ()
         return [], [], ()
@@ -384,8 +352,15 @@ def _endpoint_check(
         points = [contact_point]
     else:
         points = list(ContactPoint.objects.filter(debtor=debtor, kind=kind).order_by("-is_primary", "id"))
+    need = POINT_NEEDS[channel]
+    if need.phone_type:  # a text goes to a mobile number only
+        if contact_point is not None and contact_point.phone_type != need.phone_type:
+            words = f"a text cannot go to the {contact_point.phone_type or 'unknown'} number {contact_point.value}"
+            return [Reason("GATE-02", f"{words}; it needs a mobile number")], [], ()
+        points = [point for point in points if point.phone_type == need.phone_type]
     if not points:
-        words = "phone number" if kind == "phone" else "email address"
+        words = {"phone": "phone number", "email": "email address"}[kind]
+        words = "mobile number" if need.phone_type else words
         return [Reason("GATE-02", f"no {words} is on record for {debtor}")], [], ()
     judged = [
         (point, endpoint_findings(endpoint_of(point), channel, at.date(), country=debtor.country, automated=automated))
@@ -473,25 +448,28 @@ def evaluate(
     blocked_for_good = False
     hold_ends: list[datetime] = []
     for hold in _active_holds(account, debtor, at):
-        if hold.kind == Hold.Kind.DO_NOT_CONTACT and hold.channel != channel.value:
+        held = HOLD_RULE.get(hold.kind)
+        if held is None or (held.per_channel and hold.channel != channel.value):
             continue
-        if purpose in HOLD_ALLOWS.get(hold.kind, frozenset()) and (
+        if not held.blocks:
+            warnings.append(Reason(held.rule, f"{held.words} (hold {hold.pk})"))
+            continue
+        if purpose in held.allows and (
             purpose is not Purpose.OPT_OUT_CONFIRMATION
             or not _confirmation_already_sent(debtor, channel, hold.starts_at)
         ):
-            warnings.append(Reason(HOLD_RULES[hold.kind][0], f"allowed as a {purpose.value.replace('_', ' ')} only"))
+            warnings.append(Reason(held.rule, f"allowed as a {purpose.value.replace('_', ' ')} only"))
             continue
-        if hold.kind in HOLD_RULES:
-            rule, words = hold_rule(hold.kind, debtor.country), HOLD_RULES[hold.kind][1]
-            until = f" until {hold.ends_at.isoformat()}" if hold.ends_at else ""
-            reasons.append(Reason(rule, f"{words} ({hold.get_kind_display().lower()} hold {hold.pk}{until})"))
-            if hold.ends_at is None:
-                blocked_for_good = True
-            else:
-                hold_ends.append(hold.ends_at)
-        elif hold.kind in HOLD_WARNINGS:
-            rule, words = HOLD_WARNINGS[hold.kind]
-            warnings.append(Reason(rule, f"{words} (hold {hold.pk})"))
+        until = f" until {hold.ends_at.isoformat()}" if hold.ends_at else ""
+        reasons.append(
+            Reason(
+                held.rule_for(debtor.country), f"{held.words} ({hold.get_kind_display().lower()} hold {hold.pk}{until})"
+            )
+        )
+        if hold.ends_at is None:
+            blocked_for_good = True
+        else:
+            hold_ends.append(hold.ends_at)
     if purpose is Purpose.COLLECTION:
         overdue = _validation_notice_overdue(account, debtor, at)
         if overdue is not None:
@@ -1062,7 +1040,9 @@ def build_validation_notice(*, account: Account, sent_on: date) -> ValidationNot
     )
     debtor = role.debtor if role else None
     address = ""
-    if debtor is not None and debtor.address_line1 and debtor.city and debtor.postal_code:
+    if debtor is not None and has_postal_address(
+        address_line1=debtor.address_line1, city=debtor.city, postal_code=debtor.postal_code
+    ):
         lines = [
             debtor.address_line1,
             debtor.address_line2,

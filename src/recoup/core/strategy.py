@@ -22,8 +22,9 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from recoup.core.contact_rules import OPEN_STATUSES
+
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-ACCOUNT_STATUSES = ("active", "in_arrangement", "on_hold", "disputed", "legal")
 ARRANGEMENT_KINDS = ("none", "promise", "plan", "settlement")
 CALL_OUTCOMES = (
     "connected_conversation",
@@ -282,7 +283,7 @@ def _conditions(data: Any, where: str, problems: list[str]) -> Conditions:
         creditors=_names(data.get("creditors"), f"{where}.creditors", problems),
         countries=_names(data.get("countries"), f"{where}.countries", problems, upper=True),
         regions=_names(data.get("regions"), f"{where}.regions", problems, upper=True),
-        statuses=_names(data.get("statuses"), f"{where}.statuses", problems, allowed=ACCOUNT_STATUSES),
+        statuses=_names(data.get("statuses"), f"{where}.statuses", problems, allowed=OPEN_STATUSES),
         arrangements=_names(data.get("arrangements"), f"{where}.arrangements", problems, allowed=ARRANGEMENT_KINDS),
         held=held,
         last_outcomes=_names(data.get("last_outcomes"), f"{where}.last_outcomes", problems, allowed=CALL_OUTCOMES),

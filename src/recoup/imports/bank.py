@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from recoup.accounts.models import Account
 from recoup.accounts.services import PaymentRequest, UnableToRecordPayments, record_payments
 from recoup.audit.services import record_event
+from recoup.core.contact_rules import open_status_sql
 from recoup.core.money import Money
 from recoup.imports.models import BankLine, ImportJob, ImportKind
 from recoup.imports.reading import FileProblem, FileSettings, check_file, file_digest
@@ -50,7 +51,6 @@ SURE = Decimal("1.00")
 STATEMENT_BATCH = 1_000  # lines matched, posted and recorded at a time (progress moves after each)
 TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-/_.]*[A-Za-z0-9])?")
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "mx", "prof", "sir"}
-OPEN_STATUSES = ["active", "in_arrangement", "on_hold", "legal"]
 
 
 class UnableToMatch(Exception):
@@ -339,7 +339,6 @@ def _match_by_name(lines: Sequence[StatementLine], creditor: Creditor | None) ->
     if not families:
         return {}
     candidates: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
-    open_marks = ", ".join(["%s"] * len(OPEN_STATUSES))
     with connection.cursor() as cursor:
         for start in range(0, len(families), 1000):
             condition, params = in_values("LOWER(d.family_name)", families[start : start + 1000])
@@ -350,8 +349,8 @@ def _match_by_name(lines: Sequence[StatementLine], creditor: Creditor | None) ->
                 "a.principal_minor + a.interest_minor + a.fees_minor + a.costs_minor "
                 "FROM parties_debtor d JOIN accounts_account_debtor r ON r.debtor_id = d.id AND r.role = 'primary' "
                 f"JOIN accounts_account a ON a.id = r.account_id WHERE ({condition} OR {business}) "
-                f"AND a.status IN ({open_marks}){creditor_sql}",
-                [*params, *business_params, *OPEN_STATUSES, *([creditor.pk] if creditor else [])],
+                f"AND {open_status_sql('a.status')}{creditor_sql}",
+                [*params, *business_params, *([creditor.pk] if creditor else [])],
             )
             for given, family, business_name, account_id, currency, owed in cursor.fetchall():
                 for key in {

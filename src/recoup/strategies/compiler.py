@@ -17,10 +17,9 @@ from typing import Any
 
 from django.db import connection
 
+from recoup.core.contact_rules import OPEN_STATUSES, held_sql, hold_in_force_sql
 from recoup.core.money import minor_units
 from recoup.core.strategy import HASH_MULTIPLIER, HASH_SPACE, Conditions, Strategy, segment_salt
-
-WORKABLE_STATUSES = ("active", "in_arrangement", "on_hold", "disputed", "legal")
 
 
 @dataclass(frozen=True)
@@ -91,21 +90,9 @@ def _dpd(as_of_param: str) -> str:
     return f"CASE WHEN a.oldest_unpaid_due_date IS NULL OR {days} < 0 THEN 0 ELSE {days} END"
 
 
-# "Held" means a hold that stops collection contact (the gate's HOLD_RULES, less the per-channel
-# do-not-contact): not hardship or vulnerability, which the gate shows as warnings.
-BLOCKING_HOLDS = (
-    "cease_communication",
-    "represented",
-    "dispute",
-    "bankruptcy",
-    "deceased",
-    "breathing_space",
-    "breathing_space_mhc",
-)
-HOLD_ACTIVE = (
-    f"h.kind IN ({', '.join(repr(k) for k in BLOCKING_HOLDS)}) AND h.starts_at <= %s AND h.lifted_at IS NULL "
-    "AND (h.ends_at IS NULL OR h.ends_at > %s)"
-)
+# "Held" means a hold that stops all collection contact (core.contact_rules.HELD_KINDS: not the per-channel
+# do-not-contact, nor hardship or vulnerability, which the gate shows as warnings).
+HOLD_ACTIVE = f"{held_sql('h')} AND {hold_in_force_sql('h')}"
 
 
 def facts_sql(
@@ -170,7 +157,7 @@ def facts_sql(
         join_params += [low, high, now]
         columns.append("COALESCE(lc.outcome, 'none') AS last_outcome")
     where_params: list[Any] = [low, high]
-    statuses = _in("a.status", list(WORKABLE_STATUSES), where_params)
+    statuses = _in("a.status", list(OPEN_STATUSES), where_params)
     inner = (
         f"SELECT {', '.join(columns)} FROM accounts_account a {' '.join(joins)} "
         f"WHERE a.id >= %s AND a.id <= %s AND {statuses} "

@@ -42,8 +42,8 @@ from recoup.audit.services import actor_label_for, record_event
 from recoup.communications.models import Message, Template
 from recoup.communications.services import UnableToSend, queue_message
 from recoup.compliance.models import Hold
-from recoup.compliance.services import HOLD_RULES, HOLD_RULES_BY_COUNTRY
 from recoup.core.account_status import AccountStatus
+from recoup.core.contact_rules import BLOCKING_HOLDS, hold_in_force_sql, reachable_sql
 from recoup.core.ledger import Component
 from recoup.core.money import Money
 from recoup.core.strategy import (
@@ -718,33 +718,19 @@ PRIMARY_OF_ACTION = (
     "AND ad.role = 'primary' ORDER BY ad.debtor_id LIMIT 1)"
 )
 NO_ENDPOINT = {
-    ActionKind.EMAIL: (
-        "NOT EXISTS (SELECT 1 FROM parties_contact_point p WHERE p.debtor_id = {primary} AND p.kind = 'email' "
-        "AND p.do_not_contact = %s)",
-        "email: no usable email address is on record",
-    ),
-    ActionKind.SMS: (
-        "NOT EXISTS (SELECT 1 FROM parties_contact_point p WHERE p.debtor_id = {primary} AND p.kind = 'phone' "
-        "AND p.phone_type = 'mobile' AND p.do_not_contact = %s)",
-        "sms: no usable mobile number is on record",
-    ),
-    ActionKind.CALL: (
-        "NOT EXISTS (SELECT 1 FROM parties_contact_point p WHERE p.debtor_id = {primary} AND p.kind = 'phone' "
-        "AND p.do_not_contact = %s)",
-        "call: no usable phone number is on record",
-    ),
-    ActionKind.LETTER: (
-        "NOT EXISTS (SELECT 1 FROM parties_debtor d WHERE d.id = {primary} AND d.address_line1 <> '' AND %s = %s)",
-        "letter: no postal address is on record",
-    ),
+    ActionKind.EMAIL: "email: no usable email address is on record",
+    ActionKind.SMS: "sms: no usable mobile number is on record",
+    ActionKind.CALL: "call: no usable phone number is on record",
+    ActionKind.LETTER: "letter: no full postal address is on record",
 }
+"""The reason the screen gives when `core.contact_rules.reachable_sql` finds nothing the action can go to."""
 
 
 def _rule_by_country_sql() -> str:
     """SQL for the rule a blocking hold names: the row's rule, or the debtor's country's where it differs
-    (HOLD_RULES_BY_COUNTRY: a dispute is UK-05 in Great Britain, AU-04 in Australia)."""
+    (`HoldRule.by_country`: a dispute is UK-05 in Great Britain, AU-04 in Australia)."""
     cases = []
-    for kind, by_country in HOLD_RULES_BY_COUNTRY.items():
+    for kind, by_country in ((rule.kind, rule.by_country) for rule in BLOCKING_HOLDS if rule.by_country):
         whens = " ".join(f"WHEN '{country}' THEN '{rule}'" for country, rule in sorted(by_country.items()))
         cases.append(
             f"WHEN r.column1 = '{kind}' THEN COALESCE((SELECT CASE d.country {whens} END "
@@ -754,22 +740,20 @@ def _rule_by_country_sql() -> str:
     return f"CASE {' '.join(cases)} ELSE r.column5 END" if cases else "r.column5"
 
 
-# Only constants from HOLD_RULES_BY_COUNTRY (hold kinds, country codes, rule IDs) are in this SQL.
+# Only constants from core.contact_rules.HOLD_RULES (hold kinds, country codes, rule IDs) are in this SQL.
 _RULE_BY_COUNTRY_SQL = _rule_by_country_sql()
 
 
 def hold_screen_rows() -> list[tuple[str, str, str, int, str, str]]:
     """(hold kind, action kind, channel or '', order, rule, reason) for every hold that blocks a contact
     action. A do-not-contact hold blocks only its own channel; where several holds apply, the first
-    in the gate's order (HOLD_RULES) names the rule."""
+    in the gate's order (core.contact_rules.HOLD_RULES) names the rule."""
     rows = []
-    for order, (kind, (rule, words)) in enumerate(HOLD_RULES.items()):
+    for order, held in enumerate(BLOCKING_HOLDS):
         for action_kind in sorted(CONTACT_ACTIONS):
-            channel = ""
-            if kind == Hold.Kind.DO_NOT_CONTACT:
-                channel = "call" if action_kind is ActionKind.CALL else action_kind.value
-            reason = f"{words} ({Hold.Kind(kind).label.lower()} hold)"
-            rows.append((str(kind), action_kind.value, channel, order, rule, reason))
+            channel = action_kind.value if held.per_channel else ""
+            reason = f"{held.words} ({Hold.Kind(held.kind).label.lower()} hold)"
+            rows.append((held.kind, action_kind.value, channel, order, held.rule, reason))
     return rows
 
 
@@ -781,7 +765,7 @@ def _screen(context: RunContext, low: int, high: int) -> dict[str, int]:
     values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rules))
     value_params = [value for row in rules for value in row]
     rules_table = f"(SELECT * FROM (VALUES {values}) AS v)"
-    active = "h.starts_at <= %s AND h.lifted_at IS NULL AND (h.ends_at IS NULL OR h.ends_at > %s)"
+    active = hold_in_force_sql("h")
     planned = "x.run_id = %s AND x.state = 'planned' AND x.account_id >= %s AND x.account_id <= %s"
     rule_of_hold = f"JOIN {rules_table} r ON r.column1 = h.kind AND r.column2 = x.kind "
     rule_of_hold += "AND (r.column3 = '' OR r.column3 = h.channel) "
@@ -822,19 +806,10 @@ def _screen(context: RunContext, low: int, high: int) -> dict[str, int]:
         "WHERE run_id = %s AND state = 'planned' AND account_id >= %s AND account_id <= %s AND kind IN ({kinds}) "
         "AND {condition}"
     )
-    for action_kind, (condition, words) in NO_ENDPOINT.items():
+    for action_kind, words in NO_ENDPOINT.items():
         blocked += _execute_sql(
-            base.format(kinds="%s", condition=condition.format(primary=PRIMARY_OF_ACTION)),
-            [
-                "NO-ENDPOINT",
-                words,
-                context.now,
-                context.run.pk,
-                low,
-                high,
-                action_kind.value,
-                *([1, 1] if action_kind is ActionKind.LETTER else [False]),
-            ],
+            base.format(kinds="%s", condition=f"NOT {reachable_sql(action_kind.value, PRIMARY_OF_ACTION)}"),
+            ["NO-ENDPOINT", words, context.now, context.run.pk, low, high, action_kind.value],
         )
     return {"blocked": blocked}
 

@@ -275,7 +275,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
                 }
             )
             # Bulk messages go to accounts being collected normally, not on hold, disputed or with legal
-            # (those are open too, see accounts.selectors.OPEN_STATUSES, but are not messaged in bulk).
+            # (those are open too, see core.contact_rules.OPEN_STATUSES, but are not messaged in bulk).
             chosen = filters.apply(Account.objects.filter(status__in=BULK_STATUSES), today=timezone.localdate())
             accounts = list(chosen.select_related("creditor", "assigned_officer").order_by("id")[: BULK_LIMIT + 1])
             write = "send" in request.POST

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from recoup.accounts.selectors import OPEN_STATUSES, status_choices
+from recoup.accounts.selectors import status_choices
+from recoup.core.contact_rules import OPEN_STATUSES
 from recoup.parties.selectors import creditor_choices
 from recoup.users.models import User
 from recoup.web.forms import QueueFilterForm

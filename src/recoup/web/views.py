@@ -24,6 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from recoup.accounts import selectors as account_selectors
 from recoup.accounts.ledger_selectors import aging_report
 from recoup.audit.selectors import event_log, recent_events
+from recoup.core import contact_rules
 from recoup.parties.selectors import creditor_by_id, creditor_choices
 from recoup.users import selectors as user_selectors
 from recoup.users.models import User
@@ -89,7 +90,7 @@ def _home_context(user: User, role: Role | None, as_of: date) -> tuple[str, dict
     """The home section template for the role and the data it shows."""
     if role is Role.OFFICER:
         counts = account_selectors.status_counts(assigned_officer=user)
-        open_counts = [c for c in counts if c.status in account_selectors.OPEN_STATUSES]
+        open_counts = [c for c in counts if c.status in contact_rules.OPEN_STATUSES]
         return "web/home/officer.html", {
             "open_counts": open_counts,
             "open_total": sum(c.count for c in open_counts),
@@ -222,8 +223,8 @@ def creditor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "page": page,
         "rows": account_selectors.creditor_summary_rows(creditors=page.object_list),
         "statuses": account_selectors.status_choices(),
-        "open_statuses": account_selectors.OPEN_STATUSES,
-        "closed_count": len(account_selectors.CLOSED_STATUSES),
+        "open_statuses": contact_rules.OPEN_STATUSES,
+        "closed_count": len(contact_rules.CLOSED_STATUSES),
         "query_string": "",
     }
     return render(request, "web/creditors.html", context)

@@ -37,17 +37,18 @@ from django.db.models import (
 )
 
 from recoup.accounts.models import Account, AccountDebtor
-from recoup.accounts.selectors import OPEN_STATUSES, person_or_business_name
+from recoup.accounts.selectors import person_or_business_name
 from recoup.arrangements.models import Due
 from recoup.audit.services import record_event
 from recoup.compliance.models import Hold
-from recoup.compliance.services import HOLD_RULES, Evaluation, evaluate
+from recoup.compliance.services import Evaluation, evaluate
 from recoup.core.aging import DEFAULT_BUCKETS, days_past_due
 from recoup.core.compliance import Channel
 from recoup.core.compliance.australia import PHONE_WEEKDAY as AU_PHONE_WEEKDAY
 from recoup.core.compliance.australia import PHONE_WEEKEND as AU_PHONE_WEEKEND
 from recoup.core.compliance.uk import UK_CONTACT_WINDOW
 from recoup.core.compliance.us_federal import US_CONTACT_WINDOW
+from recoup.core.contact_rules import HELD_KINDS, OPEN_STATUSES
 from recoup.core.money import Money, minor_units
 from recoup.parties.models import ContactPoint
 from recoup.strategies.models import Action
@@ -509,7 +510,7 @@ def _contactable(account_ids: list[int], *, now: datetime) -> dict[int, set[str]
     )
     debtors = set(debtor_of.values())
     held = (
-        Hold.objects.filter(kind__in=[kind for kind in HOLD_RULES if kind != Hold.Kind.DO_NOT_CONTACT])
+        Hold.objects.filter(kind__in=HELD_KINDS)
         .filter(Q(account_id__in=account_ids) | Q(debtor_id__in=debtors))
         .filter(starts_at__lte=now, lifted_at__isnull=True)
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))

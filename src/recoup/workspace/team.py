@@ -19,10 +19,10 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Sum
 
 from recoup.accounts.models import Account
-from recoup.accounts.selectors import OPEN_STATUSES
 from recoup.accounts.services import AUDIT_COLUMNS
 from recoup.audit.services import actor_label_for
 from recoup.compliance.models import Contact
+from recoup.core.contact_rules import OPEN_STATUSES
 from recoup.core.money import Money
 from recoup.platform.bulk import bulk_insert
 from recoup.users.models import Team, User

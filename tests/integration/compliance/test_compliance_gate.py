@@ -322,3 +322,24 @@ def test_a_hold_that_ends_at_night_allows_contact_from_the_morning_after(account
         debtor=debtor,
     )
     assert evaluate(account=account, debtor=debtor, channel=Channel.CALL, at=ny(13, 12)).decision.allowed
+
+
+def test_a_text_needs_a_mobile_number_and_a_letter_a_full_address() -> None:
+    """The rules the daily run's screen applies (core.contact_rules), asked of the gate: a landline
+    cannot take a text, and a first line without a town or postcode cannot take a letter."""
+    debtor = DebtorFactory(time_zone="America/New_York", city="", postal_code="")
+    landline = ContactPointFactory(debtor=debtor, value="+15185550188", phone_type="home", consent="granted")
+    account = AccountFactory(creditor=CreditorFactory(), debtor=debtor)
+    text = evaluate(account=account, debtor=debtor, channel=Channel.SMS, at=ny(10, 12))
+    assert [(r.rule, r.text) for r in text.decision.reasons] == [
+        ("GATE-02", f"no mobile number is on record for {debtor}")
+    ]
+    named = evaluate(account=account, debtor=debtor, channel=Channel.SMS, at=ny(10, 12), contact_point=landline)
+    assert [r.text for r in named.decision.reasons] == [
+        "a text cannot go to the home number +15185550188; it needs a mobile number"
+    ]
+    assert evaluate(account=account, debtor=debtor, channel=Channel.CALL, at=ny(10, 12)).contact_points == (
+        landline.pk,
+    )
+    letter = evaluate(account=account, debtor=debtor, channel=Channel.LETTER, at=ny(10, 12))
+    assert [r.rule for r in letter.decision.reasons] == ["GATE-02"]

@@ -16,11 +16,11 @@ from recoup.arrangements.models import Arrangement
 from recoup.communications.models import Message
 from recoup.communications.starter import create_starter_templates
 from recoup.compliance.models import Contact, Hold
+from recoup.core.contact_rules import HELD_KINDS
 from recoup.core.strategy import AccountFacts, parse_strategy, path_for, segment_for
 from recoup.demo.generator import generate_portfolio
-from recoup.parties.models import ContactPoint, Creditor
+from recoup.parties.models import ContactPoint, Creditor, Debtor
 from recoup.strategies import services
-from recoup.strategies.compiler import BLOCKING_HOLDS
 from recoup.strategies.fanout import run_range_task
 from recoup.strategies.models import AccountFact, Action, Assignment, Run, RunChunk
 from recoup.strategies.services import (
@@ -58,7 +58,7 @@ def _facts_of(account: Account, as_of: date) -> AccountFacts:
     role = AccountDebtor.objects.filter(account=account, role="primary").select_related("debtor").first()
     debtor = role.debtor if role else None
     active = Arrangement.objects.filter(account=account, state="active").order_by("kind").first()
-    held = Hold.objects.filter(starts_at__lte=NOW, lifted_at__isnull=True, kind__in=BLOCKING_HOLDS)
+    held = Hold.objects.filter(starts_at__lte=NOW, lifted_at__isnull=True, kind__in=HELD_KINDS)
     held = held.filter(account=account) | held.filter(debtor=debtor)
     held = held.filter(ends_at__isnull=True) | held.filter(ends_at__gt=NOW)
     last = Contact.objects.filter(account=account, direction="outbound", at__lte=NOW).order_by("-at", "-id").first()
@@ -308,6 +308,34 @@ class TestTheGateScreen:
         run_daily(as_of=TODAY, now=NOW)
         rules = {country: Action.objects.get(account_id=pk).rule for country, pk in chosen.items()}
         assert rules == {"US": "US-15", "GB": "UK-05", "AU": "AU-04"}
+
+    def test_a_letter_to_an_address_without_a_town_or_postcode_is_blocked_as_the_gate_would(
+        self, portfolio: None
+    ) -> None:
+        """The screen's letter rule is the gate's (core.contact_rules): a first line alone is no address."""
+        write_to_everyone = {
+            "segments": [{"name": "all", "paths": {"letter": 100}}],
+            "paths": {"letter": {"steps": [{"day": 0, "action": "letter", "template": "final-notice"}]}},
+        }
+        publish(version=save_draft(definition=write_to_everyone, note="", now=NOW, actor=None), now=NOW, actor=None)
+        run_daily(as_of=TODAY, now=NOW, stop_after="actions")
+        unheld = (
+            AccountDebtor.objects.filter(role="primary", account_id__in=Action.objects.values("account_id"))
+            .exclude(account_id__in=Hold.objects.exclude(account=None).values("account_id"))
+            .exclude(debtor_id__in=Hold.objects.exclude(debtor=None).values("debtor_id"))
+            .order_by("account_id")
+        )
+        (no_town, no_town_debtor), (spaces, spaces_debtor), (whole, _) = unheld.values_list("account_id", "debtor_id")[
+            :3
+        ]
+        Debtor.objects.filter(pk=no_town_debtor).update(city="", postal_code="")
+        Debtor.objects.filter(pk=spaces_debtor).update(postal_code="   ")
+        run_daily(as_of=TODAY, now=NOW)
+        outcome = {pk: Action.objects.get(account_id=pk) for pk in (no_town, spaces, whole)}
+        assert (outcome[no_town].state, outcome[no_town].rule) == ("blocked", "NO-ENDPOINT")
+        assert outcome[no_town].reason == "letter: no full postal address is on record"
+        assert (outcome[spaces].state, outcome[spaces].rule) == ("blocked", "NO-ENDPOINT")
+        assert outcome[whole].rule != "NO-ENDPOINT"
 
     def test_a_fee_the_creditor_does_not_allow_is_blocked(self, portfolio: None) -> None:
         Creditor.objects.update(fees_policy=None)
