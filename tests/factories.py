@@ -69,6 +69,8 @@ class CreditorFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
     country = "US"
     jurisdiction = "US-NY"
     created_at = CREATED_AT
+    # Tests post fees freely; a test of the fees policy sets its own (an empty policy allows none).
+    fees_policy = factory.LazyFunction(lambda: {"late_fee": "1000000"})
 
     class Params:
         uk_lender = factory.Trait(

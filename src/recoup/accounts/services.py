@@ -31,6 +31,7 @@ from recoup.accounts.models import (
 from recoup.audit.services import actor_label_for, record_event
 from recoup.core.account_status import AccountStatus, can_transition
 from recoup.core.allocation import AllocationPolicy, InvalidAllocationPolicy
+from recoup.core.fees import FeePolicyError, parse_fee_policy
 from recoup.core.ledger import CHARGE_TYPES_BY_COMPONENT, Book, Component, TransactionType
 from recoup.core.money import Money, MoneyError, format_minor
 from recoup.core.postings import (
@@ -249,6 +250,21 @@ def _check_date(effective_date: date, now: datetime, *, field_name: str = "effec
         raise UnableToPostTransaction(f"{field_name}: {effective_date} is in the future")
 
 
+def fee_problem(account: Account, amount: Money) -> str:
+    """Why the creditor's fees policy (`core.fees`) does not allow one more fee of `amount` on the
+    account as it stands; empty when it does. A policy that cannot be read allows nothing."""
+    try:
+        policy = parse_fee_policy(account.creditor.fees_policy)
+    except FeePolicyError as error:
+        return f"the creditor {account.creditor.code}'s {error}"
+    return policy.problem(
+        amount=amount.amount,
+        amount_minor=amount.minor,
+        principal_minor=account.principal_minor,
+        fees_minor=account.fees_minor,
+    )
+
+
 def post_charge(
     *,
     account: Account,
@@ -286,6 +302,10 @@ def post_charge(
                     f"component: {component.value} is frozen on account {locked.reference} "
                     f"{_freeze_label(freeze)}; nothing was charged"
                 )
+        if component == Component.FEES:
+            problem = fee_problem(locked, amount)
+            if problem:
+                raise UnableToPostTransaction(f"amount: {problem}; nothing was charged")
         item = OpenItem.objects.create(
             account=locked,
             kind=item_kind,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from recoup.core.fees import FeePolicyError, parse_fee_policy
 
 
 class Creditor(models.Model):
@@ -91,6 +94,14 @@ class Creditor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        """A fees policy that cannot be read is refused where it is typed (the admin), naming the key."""
+        super().clean()
+        try:
+            parse_fee_policy(self.fees_policy)
+        except FeePolicyError as error:
+            raise ValidationError({"fees_policy": str(error)}) from None
 
 
 class Debtor(models.Model):

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from recoup.accounts.services import (
     UnableToChangeStatus,
     UnableToPostTransaction,
     change_account_status,
+    fee_problem,
     post_charge,
 )
 from recoup.arrangements.services import monitor
@@ -826,21 +827,6 @@ def _rule_of(text: str) -> str:
     return head[0][:30] if head else "REFUSED"
 
 
-def _fee_problem(account: Account, amount: Money) -> str:
-    policy = account.creditor.fees_policy or {}
-    if not policy:
-        return f"the creditor {account.creditor.code} allows no fees (its fees policy is empty)"
-    late_fee = policy.get("late_fee")
-    if late_fee is not None and amount.amount > Decimal(str(late_fee)):
-        return f"the fee {amount} is more than the creditor's late fee of {late_fee}"
-    cap = policy.get("max_fees_percent")
-    if cap is not None:
-        limit = Decimal(account.principal_minor) * Decimal(str(cap)) / 100
-        if account.fees_minor + amount.minor > limit:
-            return f"fees would be more than {cap}% of the principal, the creditor's cap"
-    return ""
-
-
 def _carry_out(context: RunContext, action: Action, account: Account) -> None:
     """Do one planned action, in the caller's transaction, and record what became of it."""
     kind = ActionKind(action.kind)
@@ -869,7 +855,7 @@ def _carry_out(context: RunContext, action: Action, account: Account) -> None:
         if amount is None:
             action.state, action.rule, action.reason = Action.State.BLOCKED, "FEE-POLICY", "the step has no amount"
             return
-        problem = _fee_problem(account, amount)
+        problem = fee_problem(account, amount)
         if problem:
             action.state, action.rule, action.reason = Action.State.BLOCKED, "FEE-POLICY", problem
             return
