@@ -83,7 +83,7 @@ _MANAGER = (
     | _crud("accounts.account", "add", "change")
     | _view(["audit.auditevent"])
     | {"accounts.import_data", "accounts.match_payments", "accounts.export_data"}
-    | _view(["imports.importjob", "imports.columnmapping"])  # the imports and mappings pages
+    | _view(["imports.importjob", "imports.columnmapping", "imports.bankline"])  # imports, mappings, bank lines
     | _crud("compliance.hold", "change")
     | {"compliance.compliance_override"}
     | _crud("communications.template", "add")  # write templates (each save is a new version)
@@ -112,6 +112,7 @@ _AUDITOR = _view(
         "strategies.run",
         "imports.importjob",  # the imports page and an import's rejected rows, without the upload
         "imports.columnmapping",  # the saved mappings, without new or edit
+        "imports.bankline",  # unmatched payments and what was decided, without matching or rejecting
     ]
 ) | {
     "accounts.view_aging_report",

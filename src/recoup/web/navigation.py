@@ -49,7 +49,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Strategy", "strategy"))
     if user.has_perm("imports.view_importjob"):
         entries.append(("Imports", "imports"))
-    if user.has_perm("accounts.match_payments"):
+    if user.has_perm("imports.view_bankline"):
         entries.append(("Unmatched payments", "unmatched-payments"))
     if user.has_perm("accounts.export_data"):
         entries.append(("Exports", "exports"))

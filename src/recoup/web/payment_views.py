@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,7 +37,7 @@ def _money(line: BankLine) -> Money:
 
 
 @login_required
-@permission_required("accounts.match_payments", raise_exception=True)
+@permission_required("imports.view_bankline", raise_exception=True)
 def unmatched_payments(request: HttpRequest) -> HttpResponse:
     """Credits waiting for a person, oldest first, with the system's best guess where it has one."""
     lines = (
@@ -52,7 +53,13 @@ def unmatched_payments(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/unmatched_payments.html",
-        {"page": page, "rows": rows, "recent": recent, "query_string": ""},
+        {
+            "page": page,
+            "rows": rows,
+            "recent": recent,
+            "query_string": "",
+            "can_decide": request.user.has_perm("accounts.match_payments"),
+        },
     )
 
 
@@ -66,10 +73,14 @@ def _account(reference: str, line: BankLine, field: str) -> Account:
 
 
 @login_required
-@permission_required("accounts.match_payments", raise_exception=True)
+@permission_required("imports.view_bankline", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def unmatched_payment(request: HttpRequest, line_id: int) -> HttpResponse:
-    """One waiting credit: match it to an account, split it across several, or reject it."""
+    """One waiting credit: match it to an account, split it across several, or reject it (whoever may
+    match payments); the auditor reads it."""
+    can_decide = request.user.has_perm("accounts.match_payments")
+    if request.method == "POST" and not can_decide:
+        raise PermissionDenied
     line = BankLine.objects.select_related("suggested_account", "job").filter(pk=line_id).first()
     if line is None:
         raise Http404("No such bank line")
@@ -127,6 +138,7 @@ def unmatched_payment(request: HttpRequest, line_id: int) -> HttpResponse:
         {
             "line": line,
             "amount": _money(line),
+            "can_decide": can_decide,
             "reject_form": reject_form,
             "error": error,
             "values": values,

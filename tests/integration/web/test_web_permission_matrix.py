@@ -82,8 +82,8 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "import-rejects": ("GET", MANAGERS | {A}),  # the auditor reads them
     "exports": ("GET", {M, A, D}),
     "export-download": ("GET", {M, A, D}),
-    "unmatched-payments": ("GET", MANAGERS),
-    "unmatched-payment": ("GET", MANAGERS),
+    "unmatched-payments": ("GET", MANAGERS | {A}),  # the auditor reads them
+    "unmatched-payment": ("GET", MANAGERS | {A}),  # the auditor reads it; deciding is a POST (below)
     "strategy": ("GET", {M, A, D}),
     "strategy-edit": ("GET", MANAGERS),
     "strategy-publish": ("POST", MANAGERS),

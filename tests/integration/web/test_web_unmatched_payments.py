@@ -85,3 +85,26 @@ def test_a_manager_matches_splits_and_rejects(web: WebData) -> None:
     assert (remaining.status, remaining.decision_note) == (BankLine.Status.REJECTED, "Zelle sent to the wrong account")
     follow = manager.get("/payments/unmatched/").content.decode()
     assert "Recently decided" in follow
+
+
+def test_the_auditor_reads_unmatched_payments_but_cannot_decide_them(web: WebData) -> None:
+    """The README says the auditor reads everything: the unmatched payments too, without the forms."""
+    lines = waiting(web)
+    darnell = lines["WEB PMT DARNELL T HUGHES"]
+    auditor = web.client(web.user("audrey", Role.AUDITOR))
+    listing = auditor.get("/payments/unmatched/")
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "WEB PMT DARNELL T HUGHES" in text
+    assert 'href="/payments/unmatched/' in text
+    assert ">Open<" in text
+    assert ">Decide<" not in text
+    one = auditor.get(f"/payments/unmatched/{darnell.pk}/").content.decode()
+    assert "What the bank says" in one
+    assert "Post it to one account" not in one
+    assert 'name="action"' not in one
+    refused = auditor.post(f"/payments/unmatched/{darnell.pk}/", {"action": "match", "reference": "S-1"})
+    assert refused.status_code == 403
+    darnell.refresh_from_db()
+    assert darnell.status == BankLine.Status.UNMATCHED
+    assert not Payment.objects.filter(account__reference="S-1").exists()
