@@ -133,16 +133,16 @@ def decide(*, request: HoldLiftRequest, approve: bool, note: str, now: datetime,
                 f"note: a {hold.get_kind_display().lower()} hold is lifted only once "
                 f"{NEEDS_EVIDENCE[hold.kind]} ({rule})"
             )
-        if approve:
-            if hold.kind in NOT_ON_REQUEST:
-                raise UnableToDecide(f"hold: not lifted on request: {NOT_ON_REQUEST[hold.kind]}")
-            reason = f"lift request {locked.pk}: {locked.reason}" + (f" (approved: {note})" if note else "")
-            lift_hold(hold=hold, reason=reason, now=now, actor=actor)  # its refusals stand (already lifted)
+        if approve and hold.kind in NOT_ON_REQUEST:
+            raise UnableToDecide(f"hold: not lifted on request: {NOT_ON_REQUEST[hold.kind]}")
         locked.decided_by_id = actor.pk
         locked.decided_at = now
         locked.decision = HoldLiftRequest.Decision.APPROVED if approve else HoldLiftRequest.Decision.DECLINED
         locked.decision_note = note
         locked.save(update_fields=["decided_by", "decided_at", "decision", "decision_note"])
+        if approve:  # after the request is decided, so lift_hold does not close it a second time
+            reason = f"lift request {locked.pk}: {locked.reason}" + (f" (approved: {note})" if note else "")
+            lift_hold(hold=hold, reason=reason, now=now, actor=actor)  # its refusals stand (already lifted)
         record_event(
             name=f"compliance.hold.lift_request_{locked.decision}",
             subject_type="hold",

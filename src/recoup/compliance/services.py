@@ -25,7 +25,15 @@ from recoup.accounts.models import Account, AccountDebtor
 from recoup.accounts.services import change_account_status
 from recoup.audit.models import AuditEvent
 from recoup.audit.services import record_event
-from recoup.compliance.models import CallConsent, Contact, ContactDecision, ContactWish, Hold, Notice
+from recoup.compliance.models import (
+    CallConsent,
+    Contact,
+    ContactDecision,
+    ContactWish,
+    Hold,
+    HoldLiftRequest,
+    Notice,
+)
 from recoup.core.account_status import AccountStatus, can_transition
 from recoup.core.compliance import (
     Australia,
@@ -935,11 +943,33 @@ def lift_hold(*, hold: Hold, reason: str, now: datetime, actor: Actor) -> Hold:
             before={"kind": locked.kind},
             after={"reason": locked.lift_reason},
         )
+        _close_lift_requests(locked, now=now, actor=actor)
         if locked.kind in BREATHING_SPACE_KINDS:
             _unfreeze_after_breathing_space(locked, now=now, actor=actor)
         if locked.kind == Hold.Kind.DISPUTE:
             _end_disputed(locked, now=now, actor=actor)
     return locked
+
+
+def _close_lift_requests(hold: Hold, *, now: datetime, actor: Actor) -> None:
+    """An officer's open request to lift the hold is answered when the hold is lifted without it:
+    approved by whoever lifted it, with their reason, so nobody is left waiting on a decision."""
+    for request in HoldLiftRequest.objects.select_for_update().filter(hold=hold, decided_at__isnull=True):
+        request.decided_by_id = actor.pk if actor is not None and actor.is_authenticated else None
+        request.decided_at = now
+        request.decision = HoldLiftRequest.Decision.APPROVED
+        request.decision_note = f"the hold was lifted directly: {hold.lift_reason}"
+        request.save(update_fields=["decided_by", "decided_at", "decision", "decision_note"])
+        record_event(
+            name="compliance.hold.lift_request_approved",
+            subject_type="hold",
+            subject_id=hold.pk,
+            account_id=request.account_id,
+            occurred_at=now,
+            actor=actor,
+            before={"request": request.pk, "reason": request.reason, "requested_by": request.requested_by_id},
+            after={"decision": request.decision, "note": request.decision_note},
+        )
 
 
 def limitation_for(account: Account) -> Limitation:

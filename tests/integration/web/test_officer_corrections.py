@@ -299,6 +299,23 @@ def test_a_decline_needs_a_note_and_keeps_the_hold(officer: User, account: Accou
     assert AuditEvent.objects.filter(name="compliance.hold.lift_request_declined").count() == 1
 
 
+def test_a_hold_lifted_directly_answers_the_open_request_to_lift_it(officer: User, account: Account) -> None:
+    """Nobody is left waiting: the request is approved by whoever lifted the hold, with their reason."""
+    from recoup.compliance.lift_requests import request_lift
+    from recoup.compliance.models import Hold, HoldLiftRequest
+    from recoup.compliance.services import lift_hold
+
+    hold = Hold.objects.get(pk=_hold(account))
+    asked = request_lift(hold=hold, account=account, reason="better now", now=timezone.now(), actor=officer)
+    manager = UserFactory(role=Role.MANAGER)
+    lift_hold(hold=hold, reason="reviewed with the customer", now=timezone.now(), actor=manager)
+    asked.refresh_from_db()
+    assert (asked.decision, asked.decided_by_id) == (HoldLiftRequest.Decision.APPROVED, manager.pk)
+    assert asked.decision_note == "the hold was lifted directly: reviewed with the customer"
+    assert AuditEvent.objects.filter(name="compliance.hold.lift_request_approved", actor_id=manager.pk).count() == 1
+    assert not HoldLiftRequest.objects.filter(decided_at__isnull=True).exists()
+
+
 def test_legal_holds_need_evidence_breathing_space_is_not_lifted_on_request_and_the_asker_does_not_decide(
     officer: User, account: Account
 ) -> None:
