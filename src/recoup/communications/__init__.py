@@ -1,1 +1,1 @@
-"""Messages to debtors: versioned templates, the outbox and its delivery worker (issue 8)."""
+"""Messages to debtors: versioned templates, the outbox and its delivery worker."""

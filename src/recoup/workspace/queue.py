@@ -1,6 +1,6 @@
 """An officer's work queue: which of their accounts to work next, and why, in an order they can read.
 
-Tiers, highest first (issue 7): a callback the person asked for that is due; a promise or instalment due
+Tiers, highest first: a callback the person asked for that is due; a promise or instalment due
 today or missed in the last 7 days; then the calls the daily run's strategy queued (highest priority
 first), then every other open account assigned to them, the largest balance first (the expected value,
 until scores give a better one); last, accounts whose promise

@@ -1,4 +1,4 @@
-"""Which accounts a member of staff may see (issue 7: officers see their team's accounts, legal sees
+"""Which accounts a member of staff may see (officers see their team's accounts, legal sees
 escalated ones, auditors read everything). One rule, used by every page and action that shows or
 changes an account, and applied in SQL for lists."""
 
