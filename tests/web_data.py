@@ -65,6 +65,7 @@ class WebData:
             default_currency="USD",
             country="US",
             jurisdiction="US-NY",
+            fees_policy={"late_fee": "1000000"},  # tests post fees freely; an empty policy allows none
             created_at=self.now,
         )
 

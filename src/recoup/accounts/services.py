@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -631,9 +631,21 @@ def record_write_off_recovery(
 # Payments ------------------------------------------------------------------------------------------
 
 
+LATEST_ZONE_AHEAD = timedelta(hours=14)
+"""The furthest a time zone is ahead of UTC (Kiribati): no business date is later than now there."""
+
+
 @dataclass(frozen=True)
 class PaymentRequest:
-    """One payment to post: to an account (by id), an amount, when, how, and an optional key."""
+    """One payment to post: to an account (by id), an amount, when, how, and an optional key.
+
+    `received_on` is the business date the payment counts from in the ledger (its transaction's
+    effective date, which aging, plans and interest read), decided where the payment comes in: the day
+    the officer typed, the bank's booking day, the file's date. `received_at` is the instant it was
+    taken, kept with the payment. Without `received_on`, the instant's own calendar date is used (for
+    `timezone.now()`, the date in UTC: the wrong day for a payment taken early in the morning in Sydney
+    or late in the evening in Los Angeles, which is why every interface passes it).
+    """
 
     account_id: int
     amount: Money
@@ -641,6 +653,11 @@ class PaymentRequest:
     method: str
     external_reference: str = ""
     idempotency_key: str | None = None
+    received_on: date | None = None
+
+    @property
+    def business_date(self) -> date:
+        return self.received_on or self.received_at.date()
 
 
 @dataclass(frozen=True)
@@ -693,6 +710,8 @@ def _static_problems(requests: Sequence[PaymentRequest], now: datetime) -> list[
             problems.append(PaymentProblem(index, "received_at", "needs a time zone"))
         elif request.received_at > now:
             problems.append(PaymentProblem(index, "received_at", f"{request.received_at.isoformat()} is in the future"))
+        elif request.received_on is not None and request.received_on > (now + LATEST_ZONE_AHEAD).date():
+            problems.append(PaymentProblem(index, "received_on", f"{request.received_on} is in the future"))
         if request.method not in methods:
             problems.append(
                 PaymentProblem(index, "method", f"'{request.method}' is not one of {', '.join(sorted(methods))}")
@@ -1016,7 +1035,7 @@ def _payment_rows(
                 items[item.item_id] = ItemBalance(item.item_id, item.component, item.due_date, left)
             else:
                 del items[item.item_id]
-        effective = request.received_at.date()
+        effective = request.business_date
         rows["accounts_transaction"].append(
             (txn_id, account_id, payment_type, currency, minor, effective, now, None, "", actor_id)
         )
@@ -1026,7 +1045,7 @@ def _payment_rows(
                 account_id,
                 currency,
                 minor,
-                request.received_at,
+                request.received_at.astimezone(UTC),  # stored in UTC on both databases (raw SQL keeps offsets)
                 request.method,
                 request.external_reference,
                 request.idempotency_key,
@@ -1144,8 +1163,10 @@ def record_payment(
     actor: Actor,
     external_reference: str = "",
     idempotency_key: str | None = None,
+    received_on: date | None = None,
 ) -> Payment:
-    """Post one payment (see record_payments); the same idempotency key returns the first payment."""
+    """Post one payment (see record_payments); the same idempotency key returns the first payment.
+    `received_on` is its business date (see PaymentRequest)."""
     request = PaymentRequest(
         account_id=account.pk,
         amount=amount,
@@ -1153,6 +1174,7 @@ def record_payment(
         method=method,
         external_reference=external_reference,
         idempotency_key=idempotency_key,
+        received_on=received_on,
     )
     try:
         result = record_payments(requests=[request], now=now, actor=actor)

@@ -633,10 +633,10 @@ def monitor(
     accounts = {a.account_id for a in arrangements.values()}
     since = min(a.created_at for a in arrangements.values()) - timedelta(days=1)
     paid_by: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for account_id, received_at, minor in Payment.objects.filter(
+    for account_id, paid_on, minor in Payment.objects.filter(
         account_id__in=sorted(accounts), reversal__isnull=True, received_at__gte=since
-    ).values_list("account_id", "received_at", "amount_minor"):
-        paid_by[account_id].append((received_at.date(), minor))
+    ).values_list("account_id", "transaction__effective_date", "amount_minor"):
+        paid_by[account_id].append((paid_on, minor))  # the payment's business date, as the ledger has it
     changed: list[tuple[int, str, int, date | None]] = []
     missed: list[tuple[Arrangement, int, date, int, str]] = []
     missing = {Due.Status.BROKEN.value, Due.Status.PARTLY_KEPT.value}

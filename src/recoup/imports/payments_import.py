@@ -149,6 +149,7 @@ class PaymentsImporter:
                         amount=Money.from_minor(amounts[i], currencies[i]),
                         # A file gives the day; noon UTC keeps that calendar day in every time zone we serve.
                         received_at=datetime.combine(on, time(12, 0), tzinfo=UTC),
+                        received_on=on,
                         method=methods[i],
                         external_reference=payment_refs[i],
                         idempotency_key=f"import:{creditor.pk}:{payment_refs[i]}",

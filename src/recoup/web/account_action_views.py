@@ -134,6 +134,7 @@ def record_account_payment(request: HttpRequest, account_id: int) -> HttpRespons
             account=account,
             amount=amount,
             received_at=received_at,
+            received_on=data["received_on"],  # the business date is the day the officer gives
             method=data["method"],
             now=now,
             actor=user,
