@@ -26,7 +26,7 @@ from django.db.models import Q, QuerySet
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.audit.services import record_event
 from recoup.compliance.models import Hold, HoldLiftRequest
-from recoup.compliance.services import UnableToContact, hold_rule, lift_hold
+from recoup.compliance.services import UnableToContact, answer_lift_request, hold_rule, lift_hold
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -135,24 +135,10 @@ def decide(*, request: HoldLiftRequest, approve: bool, note: str, now: datetime,
             )
         if approve and hold.kind in NOT_ON_REQUEST:
             raise UnableToDecide(f"hold: not lifted on request: {NOT_ON_REQUEST[hold.kind]}")
-        locked.decided_by_id = actor.pk
-        locked.decided_at = now
-        locked.decision = HoldLiftRequest.Decision.APPROVED if approve else HoldLiftRequest.Decision.DECLINED
-        locked.decision_note = note
-        locked.save(update_fields=["decided_by", "decided_at", "decision", "decision_note"])
-        if approve:  # after the request is decided, so lift_hold does not close it a second time
+        answer_lift_request(locked, approved=approve, note=note, now=now, actor=actor)
+        if approve:  # after the request is answered, so lift_hold does not answer it a second time
             reason = f"lift request {locked.pk}: {locked.reason}" + (f" (approved: {note})" if note else "")
             lift_hold(hold=hold, reason=reason, now=now, actor=actor)  # its refusals stand (already lifted)
-        record_event(
-            name=f"compliance.hold.lift_request_{locked.decision}",
-            subject_type="hold",
-            subject_id=hold.pk,
-            account_id=locked.account_id,
-            occurred_at=now,
-            actor=actor,
-            before={"request": locked.pk, "reason": locked.reason, "requested_by": locked.requested_by_id},
-            after={"decision": locked.decision, "note": note},
-        )
     return locked
 
 

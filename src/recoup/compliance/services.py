@@ -955,21 +955,32 @@ def _close_lift_requests(hold: Hold, *, now: datetime, actor: Actor) -> None:
     """An officer's open request to lift the hold is answered when the hold is lifted without it:
     approved by whoever lifted it, with their reason, so nobody is left waiting on a decision."""
     for request in HoldLiftRequest.objects.select_for_update().filter(hold=hold, decided_at__isnull=True):
-        request.decided_by_id = actor.pk if actor is not None and actor.is_authenticated else None
-        request.decided_at = now
-        request.decision = HoldLiftRequest.Decision.APPROVED
-        request.decision_note = f"the hold was lifted directly: {hold.lift_reason}"
-        request.save(update_fields=["decided_by", "decided_at", "decision", "decision_note"])
-        record_event(
-            name="compliance.hold.lift_request_approved",
-            subject_type="hold",
-            subject_id=hold.pk,
-            account_id=request.account_id,
-            occurred_at=now,
+        answer_lift_request(
+            request,
+            approved=True,
+            note=f"the hold was lifted directly: {hold.lift_reason}",
+            now=now,
             actor=actor,
-            before={"request": request.pk, "reason": request.reason, "requested_by": request.requested_by_id},
-            after={"decision": request.decision, "note": request.decision_note},
         )
+
+
+def answer_lift_request(request: HoldLiftRequest, *, approved: bool, note: str, now: datetime, actor: Actor) -> None:
+    """Record the decision on a (locked, open) request to lift a hold, audited; the one place it is written."""
+    request.decided_by_id = actor.pk if actor is not None and actor.is_authenticated else None
+    request.decided_at = now
+    request.decision = HoldLiftRequest.Decision.APPROVED if approved else HoldLiftRequest.Decision.DECLINED
+    request.decision_note = note
+    request.save(update_fields=["decided_by", "decided_at", "decision", "decision_note"])
+    record_event(
+        name=f"compliance.hold.lift_request_{request.decision}",
+        subject_type="hold",
+        subject_id=request.hold_id,
+        account_id=request.account_id,
+        occurred_at=now,
+        actor=actor,
+        before={"request": request.pk, "reason": request.reason, "requested_by": request.requested_by_id},
+        after={"decision": request.decision, "note": note},
+    )
 
 
 def limitation_for(account: Account) -> Limitation:
