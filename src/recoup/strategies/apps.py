@@ -9,6 +9,6 @@ class StrategiesConfig(AppConfig):
 
     def ready(self) -> None:
         from recoup.platform.jobs import register_task
-        from recoup.strategies.services import RUN_TASK, run_task
+        from recoup.strategies.run import RUN_TASK, run_task
 
         register_task(RUN_TASK, run_task)

@@ -4,7 +4,7 @@ This process coordinates: it starts (or resumes) the run, and for each stage tha
 account ids it sends one task per range not yet done and waits until every range is recorded done in
 `strategies_run_chunk`. The stages that work on the whole portfolio at once (arrangement monitoring,
 the report) run here. Workers acknowledge a task only after it ran, so a range whose worker died is
-handed to another worker; a range done twice changes nothing the second time (see services.do_chunk).
+handed to another worker; a range done twice changes nothing the second time (see run.do_chunk).
 The database, not the result backend, is the record of what is done, so the coordinator can itself be
 stopped and started again.
 """
@@ -14,12 +14,11 @@ from __future__ import annotations
 import time
 from datetime import date, datetime
 
+from recoup.strategies.context import RunContext
 from recoup.strategies.models import Run, RunChunk
-from recoup.strategies.services import (
+from recoup.strategies.run import (
     CHUNK,
-    Actor,
     Progress,
-    RunContext,
     UnableToRun,
     context_for,
     do_chunk,
@@ -27,6 +26,7 @@ from recoup.strategies.services import (
     run_stages,
     start_run,
 )
+from recoup.strategies.versions import Actor
 
 RANGE_TASK = "recoup.strategies.run_range"
 
@@ -105,7 +105,7 @@ def _wait(
     """Wait until every range of the stage is done. The coordinator does not only wait: it takes ranges
     from the end of the list while the workers take them from the front, so a run started on a worker
     (the schedule, or the Strategy page) finishes even when that worker is the only one. A range done by
-    both is done once (services.do_chunk)."""
+    both is done once (run.do_chunk)."""
     run = context.run
     total = len(ranges)
     deadline = time.monotonic() + timeout

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from recoup.strategies.models import StrategyVersion
-from recoup.strategies.services import publish, save_draft
+from recoup.strategies.versions import publish, save_draft
 
 STARTER: dict[str, object] = {
     "seed": 20261205,

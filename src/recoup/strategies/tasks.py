@@ -6,7 +6,8 @@ from typing import Any
 
 from celery import shared_task
 
-from recoup.strategies.services import RUN_TASK, run_task, schedule_tick
+from recoup.strategies.run import RUN_TASK, run_task
+from recoup.strategies.schedule import schedule_tick
 
 
 @shared_task(name=RUN_TASK)

@@ -37,6 +37,7 @@ from recoup.strategies.services import (
     save_draft,
     start_run,
 )
+from recoup.strategies.stages import execute
 from recoup.strategies.starter import STARTER, create_starter_strategy
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +168,7 @@ class TestTheDailyRun:
     def test_a_run_that_failed_half_way_carries_on_and_does_each_action_once(
         self, portfolio: None, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        real = services._carry_out
+        real = execute._carry_out
         calls = {"n": 0}
 
         def failing(context, action, account):  # type: ignore[no-untyped-def]
@@ -176,7 +177,7 @@ class TestTheDailyRun:
                 raise RuntimeError("worker lost")
             return real(context, action, account)
 
-        monkeypatch.setattr(services, "_carry_out", failing)
+        monkeypatch.setattr(execute, "_carry_out", failing)
         with pytest.raises(RuntimeError):
             run_daily(as_of=TODAY, now=NOW, chunk=50)
         failed = Run.objects.get(run_date=TODAY)
@@ -184,7 +185,7 @@ class TestTheDailyRun:
         assert "execute" in failed.error
         done_before = Action.objects.exclude(state="planned").count()
         assert done_before >= 39
-        monkeypatch.setattr(services, "_carry_out", real)
+        monkeypatch.setattr(execute, "_carry_out", real)
         run = run_daily(as_of=TODAY, now=NOW, chunk=50)
         assert run.state == Run.State.FINISHED
         assert not Action.objects.filter(state="planned").exists()
