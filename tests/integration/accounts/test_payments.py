@@ -8,7 +8,7 @@ import pytest
 
 from factories import AccountFactory, CreditorFactory
 from ledger_helpers import NOW, owing, usd
-from recoup.accounts import services
+from recoup.accounts import payments
 from recoup.accounts.ledger_selectors import verify_ledger
 from recoup.accounts.models import Account, LedgerEntry, LedgerTransaction, OpenItem, Payment
 from recoup.accounts.services import (
@@ -192,8 +192,8 @@ class TestBatch:
 
         plain, piped = portfolio(), portfolio()
         record_payments(requests=batch(plain), now=NOW, actor=None)
-        monkeypatch.setattr(services, "PIPELINE_PAYMENTS", 4)
-        monkeypatch.setattr(services, "PIPELINE_CHUNK", 3)
+        monkeypatch.setattr(payments, "PIPELINE_PAYMENTS", 4)
+        monkeypatch.setattr(payments, "PIPELINE_CHUNK", 3)
         result = record_payments(requests=batch(piped), now=NOW, actor=None)
         assert result.created == 7
         assert [balances(a) for a in piped] == [balances(a) for a in plain]
