@@ -163,11 +163,12 @@ def orm_baseline(*, sample: int, as_of: date, now: datetime) -> tuple[int, int]:
     from django.db.models import Min
 
     from recoup.accounts.models import Account, AccountDebtor, OpenItem
+    from recoup.audit.events import Event
     from recoup.audit.services import record_event
     from recoup.compliance.models import Hold
+    from recoup.core.contact_rules import OPEN_STATUSES
     from recoup.core.strategy import CONTACT_ACTIONS, AccountFacts, ActionKind, path_for, segment_for
     from recoup.parties.models import ContactPoint
-    from recoup.strategies.compiler import WORKABLE_STATUSES
     from recoup.strategies.models import AccountFact, Action, Assignment, Run
     from recoup.strategies.services import CATCH_UP_DAYS, active_version, strategy_of
 
@@ -178,7 +179,7 @@ def orm_baseline(*, sample: int, as_of: date, now: datetime) -> tuple[int, int]:
     with transaction.atomic():
         run = Run.objects.create(run_date=as_of, version=version, trigger="bench-orm", started_at=now)
         for account in (
-            Account.objects.filter(status__in=WORKABLE_STATUSES).select_related("creditor").order_by("id")[:sample]
+            Account.objects.filter(status__in=OPEN_STATUSES).select_related("creditor").order_by("id")[:sample]
         ):
             accounts += 1
             due = OpenItem.objects.filter(account=account, balance_minor__gt=0).aggregate(due=Min("due_date"))["due"]
@@ -269,8 +270,7 @@ def orm_baseline(*, sample: int, as_of: date, now: datetime) -> tuple[int, int]:
                         action.state = Action.State.QUEUED  # a message would be made here; none is
                 elif step.action is ActionKind.LEGAL_REVIEW:
                     record_event(
-                        name="strategies.legal_review.flagged",
-                        subject_type="account",
+                        event=Event.LEGAL_REVIEW_FLAGGED,
                         subject_id=account.pk,
                         account_id=account.pk,
                         occurred_at=now,

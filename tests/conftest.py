@@ -59,3 +59,37 @@ def flush_lifts_the_audit_truncate_trigger() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
         yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After every test that touched the database, the audit events it wrote must each be registered in
+    `recoup.audit.events` under their current name, with values of their declared type: whatever path
+    wrote them (a service, a bulk COPY, the admin). A test that writes a stray event fails here."""
+    result = yield
+    if item.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        getattr(item, "fixturenames", ())
+    ):
+        return result
+    from django.db import DatabaseError
+
+    from recoup.audit.events import BadEvent, Event, check_values, event_for
+    from recoup.audit.models import AuditEvent
+
+    current = {event.text for event in Event}
+    try:
+        names = set(AuditEvent.objects.values_list("name", flat=True).distinct())
+        rows = list(AuditEvent.objects.order_by("-id").values_list("name", "subject_type", "before", "after")[:3000])
+    except DatabaseError:  # the test took the database away (a health check's outage): nothing to read
+        return result
+    stray = sorted(names - current)
+    if stray:
+        raise BadEvent(f"audit events written under names that are not registered: {stray}")
+    for name, subject_type, before, after in rows:
+        event = event_for(name)
+        assert event is not None
+        if event.spec.subject not in (None, subject_type):
+            raise BadEvent(f"{name}: written about a {subject_type}, declared about a {event.spec.subject}")
+        check_values(event, "before", before)
+        check_values(event, "after", after)
+    return result

@@ -23,7 +23,6 @@ from django.db.models import Model
 
 from recoup.accounts.models import Account, LedgerTransaction, Payment
 from recoup.accounts.postings import (
-    AUDIT_COLUMNS,
     CACHE_COLUMNS,
     ENTRY_COLUMNS,
     LOCK_CHUNK,
@@ -35,7 +34,8 @@ from recoup.accounts.postings import (
     _announce_payments,
     _cache_deltas,
 )
-from recoup.audit.services import actor_label_for
+from recoup.audit.events import Event
+from recoup.audit.services import AUDIT_COLUMNS, AUDIT_TABLE, author_of, event_row
 from recoup.core.allocation import AllocationPolicy
 from recoup.core.ledger import Component, TransactionType
 from recoup.core.money import Money, format_minor
@@ -374,7 +374,7 @@ PAYMENT_TABLES = {
     "accounts_transaction": TRANSACTION_COLUMNS,
     "accounts_entry": ENTRY_COLUMNS,
     "accounts_payment": PAYMENT_COLUMNS,
-    "audit_event": AUDIT_COLUMNS,
+    AUDIT_TABLE: AUDIT_COLUMNS,  # rows made by recoup.audit.services.event_row
 }
 
 
@@ -405,7 +405,7 @@ def _payment_rows(
     and leaves `context.owing` as the items still owing afterwards.
     """
     actor_id = _actor_id(actor)
-    label = actor_label_for(actor)
+    by = author_of(actor)
     payment_type = TransactionType.PAYMENT.value
     # Keys were drawn for every payment that might post; those refused leave gaps, as sequences do.
     keys = zip(context.transaction_ids[: len(todo)], context.payment_ids[: len(todo)], todo, strict=True)
@@ -467,26 +467,21 @@ def _payment_rows(
                     effective,
                 )
             )
-        rows["audit_event"].append(
-            (
-                "accounts.payment.recorded",
-                now,
-                actor_id,
-                label,
-                "payment",
-                payment_id,
-                account_id,
-                None,
-                json.dumps(
-                    {
-                        "amount": format_minor(minor, currency),
-                        "method": request.method,
-                        "received_at": request.received_at.isoformat(),
-                        "allocated": {k: format_minor(v, currency) for k, v in sorted(allocation.items())},
-                        "overpayment": format_minor(over, currency),
-                        "transaction": txn_id,
-                    }
-                ),
+        rows[AUDIT_TABLE].append(
+            event_row(
+                Event.PAYMENT_RECORDED,
+                subject_id=payment_id,
+                account_id=account_id,
+                occurred_at=now,
+                by=by,
+                after={
+                    "amount": format_minor(minor, currency),
+                    "method": request.method,
+                    "received_at": request.received_at.isoformat(),
+                    "allocated": {k: format_minor(v, currency) for k, v in sorted(allocation.items())},
+                    "overpayment": format_minor(over, currency),
+                    "transaction": txn_id,
+                },
             )
         )
         result.payment_ids[index] = payment_id

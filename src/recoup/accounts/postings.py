@@ -11,7 +11,6 @@ and the ledger tables' column lists defined here are shared with the payment eng
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +29,8 @@ from recoup.accounts.models import (
     OpenItem,
     Payment,
 )
-from recoup.audit.services import actor_label_for, record_event
+from recoup.audit.events import Event
+from recoup.audit.services import author_of, event_row, record_event, record_events
 from recoup.core.account_status import AccountStatus, can_transition
 from recoup.core.allocation import AllocationPolicy, InvalidAllocationPolicy
 from recoup.core.fees import FeePolicyError, parse_fee_policy
@@ -83,17 +83,21 @@ TRANSACTION_COLUMNS = [
 # Entries and audit events are written without ids: nothing in the same write refers to them, so the
 # database numbers them.
 ENTRY_COLUMNS = ["transaction_id", "account_id", "open_item_id", "book", "component", "amount_minor", "effective_date"]
-AUDIT_COLUMNS = [
-    "name",
-    "occurred_at",
-    "actor_id",
-    "actor_label",
-    "subject_type",
-    "subject_id",
-    "account_id",
-    "before",
-    "after",
-]
+# The audit event each kind of transaction posted through `_post` writes (a payment writes
+# `accounts.payment.recorded` from the payment engine).
+TRANSACTION_EVENT = {
+    TransactionType.CHARGE: Event.TRANSACTION_CHARGE,
+    TransactionType.INTEREST: Event.TRANSACTION_INTEREST,
+    TransactionType.FEE: Event.TRANSACTION_FEE,
+    TransactionType.COST: Event.TRANSACTION_COST,
+    TransactionType.PAYMENT_REVERSAL: Event.TRANSACTION_PAYMENT_REVERSAL,
+    TransactionType.ADJUSTMENT: Event.TRANSACTION_ADJUSTMENT,
+    TransactionType.DISCOUNT: Event.TRANSACTION_DISCOUNT,
+    TransactionType.SETTLEMENT_WRITE_DOWN: Event.TRANSACTION_SETTLEMENT_WRITE_DOWN,
+    TransactionType.WRITE_OFF: Event.TRANSACTION_WRITE_OFF,
+    TransactionType.WRITE_OFF_RECOVERY: Event.TRANSACTION_WRITE_OFF_RECOVERY,
+    TransactionType.REFUND: Event.TRANSACTION_REFUND,
+}
 
 
 class UnableToPostTransaction(Exception):
@@ -226,8 +230,7 @@ def _post(
         refresh_oldest_unpaid([account.pk])
     account.refresh_from_db(fields=[*CACHE_COLUMNS, "oldest_unpaid_due_date"])
     record_event(
-        name=f"accounts.transaction.{type.value}",
-        subject_type="transaction",
+        event=TRANSACTION_EVENT[type],
         subject_id=txn.pk,
         account_id=account.pk,
         occurred_at=now,
@@ -444,8 +447,7 @@ def freeze_charges(
             created_at=now,
         )
         record_event(
-            name="account.charges.frozen",
-            subject_type="charge_freeze",
+            event=Event.CHARGES_FROZEN,
             subject_id=freeze.pk,
             account_id=locked.pk,
             occurred_at=now,
@@ -486,8 +488,7 @@ def end_charge_freeze(*, freeze: ChargeFreeze, on: date, reason: str, now: datet
         fresh.ended_by_id = _actor_id(actor)
         fresh.save(update_fields=["ended_on", "end_reason", "ended_by"])
         record_event(
-            name="account.charges.unfrozen",
-            subject_type="charge_freeze",
+            event=Event.CHARGES_UNFROZEN,
             subject_id=fresh.pk,
             account_id=fresh.account_id,
             occurred_at=now,
@@ -706,8 +707,7 @@ def change_account_status(
             )
         Account.objects.filter(pk=locked.pk).update(status=to_status.value, status_changed_at=now)
         record_event(
-            name="accounts.account.status_changed",
-            subject_type="account",
+            event=Event.ACCOUNT_STATUS_CHANGED,
             subject_id=locked.pk,
             account_id=locked.pk,
             occurred_at=now,
@@ -836,32 +836,23 @@ def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, me
             [(pk, *(d.get(c, 0) for c in CACHE_COLUMNS)) for pk, d in sorted(deltas.items())],
         )
         refresh_oldest_unpaid(sorted(deltas))
-        label = actor_label_for(actor)
-        bulk_insert(
-            "audit_event",
-            AUDIT_COLUMNS,
-            (
-                (
-                    "accounts.balance.loaded",
-                    now,
-                    actor_id,
-                    label,
-                    "account",
-                    pk,
-                    pk,
-                    None,
-                    json.dumps(
-                        {
-                            "loaded": {
-                                c.value: format_minor(d[col], currencies[pk])
-                                for c, col in COMPONENT_COLUMNS.items()
-                                if d.get(col)
-                            },
-                            "memo": memo,
-                        }
-                    ),
-                )
-                for pk, d in sorted(deltas.items())
-            ),
+        by = author_of(actor)
+        record_events(
+            event_row(
+                Event.BALANCE_LOADED,
+                subject_id=pk,
+                account_id=pk,
+                occurred_at=now,
+                by=by,
+                after={
+                    "loaded": {
+                        c.value: format_minor(d[col], currencies[pk])
+                        for c, col in COMPONENT_COLUMNS.items()
+                        if d.get(col)
+                    },
+                    "memo": memo,
+                },
+            )
+            for pk, d in sorted(deltas.items())
         )
     return len(items)

@@ -3,8 +3,7 @@ hold each concern.
 
 - `postings.py`: every posting other than a payment, through one `_post` (charges, charge freezes,
   adjustments, write-downs, refunds, write-off recoveries, payment reversals, status changes) and
-  the set-based loading of what is owed (`load_open_items`); the ledger tables' column lists
-  (`AUDIT_COLUMNS` among them);
+  the set-based loading of what is owed (`load_open_items`); the ledger tables' column lists;
 - `payments.py`: the payment engine (`record_payments`, and `record_payment` as a batch of one),
   with its SQL and its COPY pipeline.
 
@@ -25,7 +24,6 @@ from recoup.accounts.payments import (
     record_payments,
 )
 from recoup.accounts.postings import (
-    AUDIT_COLUMNS,
     ENTRY_COLUMNS,
     TRANSACTION_COLUMNS,
     NewItem,
@@ -51,7 +49,6 @@ from recoup.accounts.postings import (
 from recoup.core.money import MoneyError
 
 __all__ = [
-    "AUDIT_COLUMNS",
     "ENTRY_COLUMNS",
     "PAYMENT_COLUMNS",
     "TRANSACTION_COLUMNS",

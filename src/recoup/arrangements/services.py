@@ -39,7 +39,8 @@ from recoup.accounts.services import (
     write_down,
 )
 from recoup.arrangements.models import Affordability, Arrangement, Due
-from recoup.audit.services import record_event
+from recoup.audit.events import Event
+from recoup.audit.services import author_of, event_row, record_event, record_events
 from recoup.compliance.models import Hold
 from recoup.core.account_status import AccountStatus
 from recoup.core.arrangements import (
@@ -66,6 +67,20 @@ Actor = AbstractBaseUser | AnonymousUser | None
 
 class UnableToArrange(Exception):
     """The arrangement was refused; the message names the field and the reason."""
+
+
+CREATED_EVENT: dict[str, Event] = {
+    Arrangement.Kind.PROMISE: Event.PROMISE_CREATED,
+    Arrangement.Kind.PLAN: Event.PLAN_CREATED,
+    Arrangement.Kind.SETTLEMENT: Event.SETTLEMENT_CREATED,
+}
+STATE_EVENT: dict[str, Event] = {
+    Arrangement.State.COMPLETED: Event.ARRANGEMENT_COMPLETED,
+    Arrangement.State.BROKEN: Event.ARRANGEMENT_BROKEN,
+    Arrangement.State.CANCELLED: Event.ARRANGEMENT_CANCELLED,
+    Arrangement.State.REPLACED: Event.ARRANGEMENT_REPLACED,
+}
+DUE_EVENT: dict[str, Event] = {Due.Status.BROKEN: Event.DUE_BROKEN, Due.Status.PARTLY_KEPT: Event.DUE_PARTLY_KEPT}
 
 
 POLICY_KEYS = {
@@ -347,8 +362,7 @@ def _open(
         ]
     )
     record_event(
-        name=f"arrangement.{kind}.created",
-        subject_type="arrangement",
+        event=CREATED_EVENT[kind],
         subject_id=arrangement.pk,
         account_id=account.pk,
         occurred_at=now,
@@ -422,8 +436,7 @@ def _end(arrangement: Arrangement, state: str, reason: str, now: datetime, actor
                 actor=actor,
             )
     record_event(
-        name=f"arrangement.{state}",
-        subject_type="arrangement",
+        event=STATE_EVENT[state],
         subject_id=arrangement.pk,
         account_id=arrangement.account_id,
         occurred_at=now,
@@ -450,8 +463,7 @@ def approve(*, arrangement: Arrangement, now: datetime, actor: Actor, note: str 
         locked.approved_at = now
         locked.save(update_fields=["state", "approved_by", "approved_at"])
         record_event(
-            name="arrangement.approved",
-            subject_type="arrangement",
+            event=Event.ARRANGEMENT_APPROVED,
             subject_id=locked.pk,
             account_id=locked.account_id,
             occurred_at=now,
@@ -713,36 +725,21 @@ def _write_dues(changed: Sequence[tuple[int, str, int, date | None]], now: datet
 
 def _missed_events(missed: Sequence[tuple[Arrangement, int, date, int, str]], now: datetime, actor: Actor) -> None:
     """One audit event per payment newly missed (for the officer's queue), written in one batch."""
-    import json
-
-    from recoup.accounts.services import AUDIT_COLUMNS
-    from recoup.audit.services import actor_label_for
-    from recoup.platform.bulk import bulk_insert
-
-    label = actor_label_for(actor)
-    bulk_insert(
-        "audit_event",
-        AUDIT_COLUMNS,
-        (
-            (
-                f"arrangement.due.{status}",
-                now,
-                _actor_id(actor),
-                label,
-                "arrangement",
-                arrangement.pk,
-                arrangement.account_id,
-                None,
-                json.dumps(
-                    {
-                        "due": number,
-                        "due_date": on.isoformat(),
-                        "amount": str(Money.from_minor(minor, arrangement.currency)),
-                    }
-                ),
-            )
-            for arrangement, number, on, minor, status in missed
-        ),
+    by = author_of(actor)
+    record_events(
+        event_row(
+            DUE_EVENT[status],
+            subject_id=arrangement.pk,
+            account_id=arrangement.account_id,
+            occurred_at=now,
+            by=by,
+            after={
+                "due": number,
+                "due_date": on.isoformat(),
+                "amount": str(Money.from_minor(minor, arrangement.currency)),
+            },
+        )
+        for arrangement, number, on, minor, status in missed
     )
 
 
@@ -867,8 +864,7 @@ def record_affordability(
             created_at=now,
         )
         record_event(
-            name="arrangement.affordability.recorded",
-            subject_type="affordability",
+            event=Event.AFFORDABILITY_RECORDED,
             subject_id=recorded.pk,
             account_id=account.pk,
             occurred_at=now,

@@ -18,6 +18,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
 
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 
 
@@ -55,9 +56,6 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         """The account the row belongs to, so the event shows on that account's timeline."""
         return getattr(obj, "account_id", None)
 
-    def _event_name(self, obj: models.Model, verb: str) -> str:
-        return f"admin.{obj._meta.model_name}.{verb}"
-
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
         own = {f.name for f in obj._meta.fields}
         many = {f.name for f in obj._meta.many_to_many}
@@ -75,7 +73,7 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             for name in changed_many:
                 after[name] = sorted(str(v) for v in form.cleaned_data.get(name) or [])
             record_event(
-                name=self._event_name(obj, "changed" if change else "added"),
+                event=Event.ADMIN_CHANGED if change else Event.ADMIN_ADDED,
                 subject_type=obj._meta.model_name or "",
                 subject_id=obj.pk,
                 occurred_at=timezone.now(),
@@ -91,7 +89,7 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             snapshot = _fields_of(obj, [f.name for f in obj._meta.fields])
             super().delete_model(request, obj)
             record_event(
-                name=self._event_name(obj, "deleted"),
+                event=Event.ADMIN_DELETED,
                 subject_type=obj._meta.model_name or "",
                 subject_id=pk,
                 occurred_at=timezone.now(),

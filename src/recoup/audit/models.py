@@ -7,13 +7,17 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from recoup.audit.events import BadEvent, Event
+
+CURRENT_NAMES = frozenset(event.text for event in Event)
+
 
 class AuditLogIsAppendOnly(Exception):
     """Audit events cannot be changed or removed once written."""
 
 
 class AuditEvent(models.Model):
-    """One thing that happened, named like `parties.creditor.created`, with before and after values.
+    """One thing that happened, named by a member of `recoup.audit.events.Event`, with before and after values.
 
     The account timeline and every compliance proof are built from these rows, so they are
     append-only: the model refuses updates and deletes, and on PostgreSQL a trigger does too.
@@ -45,6 +49,8 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise AuditLogIsAppendOnly(f"audit event {self.pk} cannot be changed")
+        if self.name not in CURRENT_NAMES:
+            raise BadEvent(f"{self.name!r}: not a registered event name (recoup.audit.events)")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:

@@ -1,6 +1,6 @@
 """`recoup export accounts|payments|activities`: CSV or XLSX files an operator hands on.
 
-Each export is recorded in the audit log (`exports.downloaded`, channel cli) because it carries
+Each export is recorded in the audit log (`exports.export.downloaded`, channel cli) because it carries
 personal data. A file is written under a temporary name, readable only by its owner, and renamed
 into place when complete, so a failed export never leaves half a file behind.
 """

@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.communications.models import Channel, Message, MessageEvent, PrintBatch
 from recoup.compliance.deadlines import record_notice
@@ -176,8 +177,7 @@ def _finish(batch: PrintBatch, now: datetime) -> None:
                     actor=None,
                 )
             record_event(
-                name="communications.message.sent",
-                subject_type="message",
+                event=Event.MESSAGE_SENT,
                 subject_id=message.pk,
                 account_id=message.account_id,
                 occurred_at=now,

@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from recoup.accounts.ledger_selectors import account_statement
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.arrangements.models import Due
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.communications.backends.email import (
     UNSUBSCRIBE_SALT,
@@ -160,8 +161,7 @@ def save_template(
             created_at=now,
         )
         record_event(
-            name="communications.template.saved",
-            subject_type="template",
+            event=Event.TEMPLATE_SAVED,
             subject_id=template.pk,
             occurred_at=now,
             actor=actor,
@@ -461,8 +461,7 @@ def queue_message(*, account: Account, template_code: str, channel: str, now: da
         )
         _event(message, status, now, ready.reasons)
         record_event(
-            name="communications.message.queued",
-            subject_type="message",
+            event=Event.MESSAGE_QUEUED,
             subject_id=message.pk,
             account_id=account.pk,
             occurred_at=now,
@@ -540,8 +539,7 @@ def bulk_send(
     latest = Template.objects.filter(code=template_code, channel=channel).order_by("-version").first()
     if write and latest is not None:
         record_event(
-            name="communications.bulk.sent",
-            subject_type="template",
+            event=Event.BULK_SENT,
             subject_id=latest.pk,
             occurred_at=now,
             actor=actor,
@@ -662,8 +660,7 @@ def _deliver_one(message: Message, now: datetime, mail: Any, sms: SmsProvider, r
         _set(message, Message.Status.SENT, now, "", decision=decision, sent_at=now, provider_id=provider_id)
         record_contact(token=str(decision.token), outcome=Outcome.DELIVERED, at=now, now=now, actor=None)
         record_event(
-            name="communications.message.sent",
-            subject_type="message",
+            event=Event.MESSAGE_SENT,
             subject_id=message.pk,
             account_id=message.account_id,
             occurred_at=now,
@@ -740,8 +737,7 @@ def record_bounce(*, delivery_key: str, permanent: bool, reason: str, now: datet
                     point=point, reason=f"email bounced: {words}", now=now, actor=None, account_id=message.account_id
                 )
         record_event(
-            name="communications.message.bounced",
-            subject_type="message",
+            event=Event.MESSAGE_BOUNCED,
             subject_id=message.pk,
             account_id=message.account_id,
             occurred_at=now,
@@ -800,8 +796,7 @@ def queue_validation_notice(*, account: Account, now: datetime, actor: Actor) ->
         )
         _event(message, message.status, now, "the validation notice (US-12), written by the compliance engine")
         record_event(
-            name="communications.message.queued",
-            subject_type="message",
+            event=Event.MESSAGE_QUEUED,
             subject_id=message.pk,
             account_id=account.pk,
             occurred_at=now,

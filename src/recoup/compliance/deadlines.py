@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Min, Q
 
 from recoup.accounts.models import Account, AccountDebtor, OpenItem
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.compliance.models import CallConsent, Contact, Forbearance, HardshipNotice, Hold, Notice
 from recoup.compliance.services import Actor, UnableToContact, lift_hold, limitation_for, place_hold
@@ -92,8 +93,7 @@ def record_notice(
             recorded_at=now,
         )
         record_event(
-            name="compliance.notice.recorded",
-            subject_type="notice",
+            event=Event.NOTICE_RECORDED,
             subject_id=notice.pk,
             account_id=account.pk,
             occurred_at=now,
@@ -114,8 +114,7 @@ def mark_notice_undeliverable(*, notice: Notice, on: date, now: datetime, actor:
         locked.undeliverable_on = on
         locked.save(update_fields=["undeliverable_on"])
         record_event(
-            name="compliance.notice.undeliverable",
-            subject_type="notice",
+            event=Event.NOTICE_UNDELIVERABLE,
             subject_id=notice.pk,
             account_id=locked.account_id,
             occurred_at=now,
@@ -153,8 +152,7 @@ def record_call_consent(
             recorded_at=now,
         )
         record_event(
-            name="compliance.call_consent.recorded",
-            subject_type="call_consent",
+            event=Event.CALL_CONSENT_RECORDED,
             subject_id=consent.pk,
             account_id=account.pk,
             occurred_at=now,
@@ -172,8 +170,7 @@ def revoke_call_consent(*, consent: CallConsent, at: datetime, now: datetime, ac
         locked.revoked_at = at
         locked.save(update_fields=["revoked_at"])
         record_event(
-            name="compliance.call_consent.revoked",
-            subject_type="call_consent",
+            event=Event.CALL_CONSENT_REVOKED,
             subject_id=consent.pk,
             account_id=locked.account_id,
             occurred_at=now,
@@ -216,8 +213,7 @@ def record_hardship_notice(
             recorded_at=now,
         )
         record_event(
-            name="compliance.hardship.received",
-            subject_type="hardship_notice",
+            event=Event.HARDSHIP_RECEIVED,
             subject_id=notice.pk,
             account_id=account.pk,
             occurred_at=now,
@@ -243,8 +239,7 @@ def _hardship_step(notice: HardshipNotice, field: str, on: date, now: datetime, 
         setattr(locked, field, on)
         locked.save(update_fields=[field])
         record_event(
-            name=f"compliance.hardship.{field.removesuffix('_on')}",
-            subject_type="hardship_notice",
+            event=Event.HARDSHIP_INFO_REQUESTED if field == "info_requested_on" else Event.HARDSHIP_INFO_RECEIVED,
             subject_id=notice.pk,
             account_id=locked.account_id,
             occurred_at=now,
@@ -286,8 +281,7 @@ def decide_hardship(
         if locked.hold is not None and locked.hold.lifted_at is None:
             lift_hold(hold=locked.hold, reason=f"hardship notice {decision} on {on.isoformat()}", now=now, actor=actor)
         record_event(
-            name="compliance.hardship.decided",
-            subject_type="hardship_notice",
+            event=Event.HARDSHIP_DECIDED,
             subject_id=notice.pk,
             account_id=locked.account_id,
             occurred_at=now,
@@ -541,8 +535,7 @@ def record_forbearance(
                 raise UnableToContact(str(exc)) from None
             forbearance.save(update_fields=["freeze"])
         record_event(
-            name="compliance.forbearance.recorded",
-            subject_type="forbearance",
+            event=Event.FORBEARANCE_RECORDED,
             subject_id=forbearance.pk,
             account_id=account.pk,
             occurred_at=now,

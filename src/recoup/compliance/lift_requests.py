@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from recoup.accounts.models import Account, AccountDebtor
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.compliance.models import Hold, HoldLiftRequest
 from recoup.compliance.services import UnableToContact, answer_lift_request, hold_rule, lift_hold
@@ -86,8 +87,7 @@ def request_lift(*, hold: Hold, account: Account, reason: str, now: datetime, ac
                 requested_at=now,
             )
             record_event(
-                name="compliance.hold.lift_requested",
-                subject_type="hold",
+                event=Event.HOLD_LIFT_REQUESTED,
                 subject_id=locked.pk,
                 account_id=account.pk,
                 occurred_at=now,

@@ -23,6 +23,7 @@ from phonenumbers import timezone as phone_time_zones
 
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.accounts.services import change_account_status
+from recoup.audit.events import Event
 from recoup.audit.models import AuditEvent
 from recoup.audit.services import record_event
 from recoup.compliance.models import (
@@ -170,8 +171,7 @@ def record_wish(
             created_at=now,
         )
         record_event(
-            name="compliance.wish.recorded",
-            subject_type="contact_wish",
+            event=Event.WISH_RECORDED,
             subject_id=wish.pk,
             occurred_at=now,
             actor=actor,
@@ -195,8 +195,7 @@ def withdraw_wish(*, wish: ContactWish, now: datetime, actor: Actor) -> ContactW
             locked.withdrawn_at = now
             locked.save(update_fields=["withdrawn_at"])
             record_event(
-                name="compliance.wish.withdrawn",
-                subject_type="contact_wish",
+                event=Event.WISH_WITHDRAWN,
                 subject_id=wish.pk,
                 occurred_at=now,
                 actor=actor,
@@ -580,8 +579,7 @@ def authorise_contact(
             decided_at=now,
         )
         record_event(
-            name="compliance.contact.overridden" if override else "compliance.contact.decided",
-            subject_type="contact_decision",
+            event=Event.CONTACT_OVERRIDDEN if override else Event.CONTACT_DECIDED,
             subject_id=recorded.pk,
             account_id=account.pk,
             occurred_at=now,
@@ -664,8 +662,7 @@ def _write_contact(
         recorded_at=now,
     )
     record_event(
-        name="compliance.contact.recorded" if decision is not None else "compliance.contact.inbound",
-        subject_type="contact",
+        event=Event.CONTACT_RECORDED if decision is not None else Event.CONTACT_INBOUND,
         subject_id=contact.pk,
         account_id=account_id,
         occurred_at=now,
@@ -809,8 +806,7 @@ def place_hold(
             created_at=now,
         )
         record_event(
-            name="compliance.hold.placed",
-            subject_type="hold",
+            event=Event.HOLD_PLACED,
             subject_id=hold.pk,
             account_id=account.pk if account else None,
             occurred_at=now,
@@ -857,7 +853,7 @@ def _end_disputed(hold: Hold, *, now: datetime, actor: Actor) -> None:
         return
     marked = (
         AuditEvent.objects.filter(
-            name="accounts.account.status_changed", account_id=account.pk, after__status=AccountStatus.DISPUTED.value
+            name=Event.ACCOUNT_STATUS_CHANGED.text, account_id=account.pk, after__status=AccountStatus.DISPUTED.value
         )
         .order_by("-occurred_at", "-id")
         .values_list("before", flat=True)
@@ -934,8 +930,7 @@ def lift_hold(*, hold: Hold, reason: str, now: datetime, actor: Actor) -> Hold:
         locked.lift_reason = reason.strip()
         locked.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
         record_event(
-            name="compliance.hold.lifted",
-            subject_type="hold",
+            event=Event.HOLD_LIFTED,
             subject_id=hold.pk,
             account_id=locked.account_id,
             occurred_at=now,
@@ -972,8 +967,7 @@ def answer_lift_request(request: HoldLiftRequest, *, approved: bool, note: str, 
     request.decision_note = note
     request.save(update_fields=["decided_by", "decided_at", "decision", "decision_note"])
     record_event(
-        name=f"compliance.hold.lift_request_{request.decision}",
-        subject_type="hold",
+        event=Event.HOLD_LIFT_REQUEST_APPROVED if approved else Event.HOLD_LIFT_REQUEST_DECLINED,
         subject_id=request.hold_id,
         account_id=request.account_id,
         occurred_at=now,
@@ -1038,8 +1032,7 @@ def refer_to_legal(
                 account=account, to_status=AccountStatus.LEGAL, reason=reason, now=now, actor=actor
             )
             record_event(
-                name="compliance.legal_referral.checked",
-                subject_type="account",
+                event=Event.LEGAL_REFERRAL_CHECKED,
                 subject_id=account.pk,
                 account_id=account.pk,
                 occurred_at=now,

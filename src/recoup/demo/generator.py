@@ -30,6 +30,7 @@ from recoup.accounts.services import PAYMENT_COLUMNS as LEDGER_PAYMENT_COLUMNS
 from recoup.accounts.services import TRANSACTION_COLUMNS as LEDGER_TRANSACTION_COLUMNS
 from recoup.arrangements.models import Arrangement, Due
 from recoup.arrangements.services import monitor
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.compliance.models import Hold
 from recoup.core.arrangements import Frequency
@@ -74,7 +75,6 @@ from recoup.users.roles import Role
 MIN_ACCOUNTS = 1
 MAX_ACCOUNTS = 5_000_000
 CHUNK_ACCOUNTS = 50_000
-EVENT_NAME = "demo.portfolio.generated"
 
 ProgressCallback = Callable[[str, int, int], None]
 IntArray = npt.NDArray[np.int64]
@@ -242,8 +242,7 @@ def generate_portfolio(
         due_statuses = _count_by(Due, "status")
         by_creditor = tuple((spec.code, counts[i]) for i, spec in enumerate(DEMO_CREDITORS))
         record_event(
-            name=EVENT_NAME,
-            subject_type="demo_portfolio",
+            event=Event.DEMO_GENERATED,
             subject_id=0,
             occurred_at=now,
             actor=None,

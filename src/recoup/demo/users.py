@@ -17,6 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.demo.reference_data import COMMERCIAL_TEAM, DEMO_TEAMS, EARLY_STAGE_TEAM, LATE_STAGE_TEAM
 from recoup.users.models import Team, User
@@ -152,8 +153,7 @@ def _create_synthetic_staff(staff: list[_Staff], *, teams: dict[str, Team], now:
     )
     for member in staff:
         record_event(
-            name="users.user.created",
-            subject_type="user",
+            event=Event.USER_CREATED,
             subject_id=by_name[member.username].pk,
             occurred_at=now,
             actor=None,
@@ -175,8 +175,7 @@ def _assign_leads(*, teams: dict[str, Team], now: datetime) -> None:
         team.lead = lead
         team.save(update_fields=["lead"])
         record_event(
-            name="users.team.lead_changed",
-            subject_type="team",
+            event=Event.TEAM_LEAD_CHANGED,
             subject_id=team.pk,
             occurred_at=now,
             actor=None,

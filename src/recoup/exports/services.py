@@ -2,7 +2,7 @@
 
 `export_accounts`, `export_payments` and `export_activities` write a file to a binary file object
 and return the row count. Exports carry personal data, so interfaces go through `run_export` or
-`csv_download` / `xlsx_download`, which also record an `exports.downloaded` audit event with the
+`csv_download` / `xlsx_download`, which also record an `exports.export.downloaded` audit event with the
 kind, format, filters and row count.
 """
 
@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 from django.utils import timezone
 
 from recoup.accounts.models import Account
+from recoup.audit.events import Event
 from recoup.audit.models import AuditEvent
 from recoup.audit.services import record_event
 from recoup.exports.sources import (
@@ -34,7 +35,6 @@ from recoup.parties.models import Creditor
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-EVENT_NAME = "exports.downloaded"
 SPOOL_BYTES = 8 * 1024 * 1024
 """An XLSX download stays in memory up to this size, then spills to a temporary file."""
 
@@ -189,8 +189,7 @@ def record_export(
 ) -> AuditEvent:
     """Record that an export left the system: who, which kind and format, the filters and the row count."""
     return record_event(
-        name=EVENT_NAME,
-        subject_type="export",
+        event=Event.EXPORT_DOWNLOADED,
         subject_id=0,
         occurred_at=now,
         actor=actor,
@@ -217,7 +216,7 @@ def run_export(
     now: datetime,
     extra: dict[str, Any] | None = None,
 ) -> int:
-    """Write the export to `out` and record `exports.downloaded`, also when writing stops half-way.
+    """Write the export to `out` and record `exports.export.downloaded`, also when writing stops half-way.
 
     Filters that do not fit raise UnableToExport before anything is read or recorded.
     """
@@ -308,7 +307,6 @@ def export_filename(*, kind: ExportKind, fmt: ExportFormat, filters: ExportFilte
 
 __all__ = [
     "CONTENT_TYPES",
-    "EVENT_NAME",
     "EXPORT_LABELS",
     "ExportFilters",
     "ExportFormat",

@@ -26,13 +26,13 @@ from django.db import connection, transaction
 
 from recoup.accounts.models import Account, AccountDebtor, OpenItem
 from recoup.accounts.services import (
-    AUDIT_COLUMNS,
     NewItem,
     UnableToPostTransaction,
     adjust_item,
     load_open_items,
 )
-from recoup.audit.services import actor_label_for
+from recoup.audit.events import Event
+from recoup.audit.services import author_of, event_row, record_events
 from recoup.core.ledger import Component
 from recoup.core.money import Money, MoneyError, minor_units, validate_currency
 from recoup.imports.debtor_columns import (
@@ -427,25 +427,17 @@ def _create_accounts(rows: list[_Row], creditor: Creditor, job: ImportJob, now: 
             for pk, r in zip(account_ids, rows, strict=True)
         ),
     )
-    label = actor_label_for(actor)
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    bulk_insert(
-        "audit_event",
-        AUDIT_COLUMNS,
-        (
-            (
-                "imports.account.placed",
-                now,
-                actor_id,
-                label,
-                "account",
-                pk,
-                pk,
-                None,
-                json.dumps({"reference": r.reference, "import": job.pk, "row": r.row, "debtor": debtor}),
-            )
-            for pk, debtor, r in zip(account_ids, debtor_ids, rows, strict=True)
-        ),
+    by = author_of(actor)
+    record_events(
+        event_row(
+            Event.ACCOUNT_PLACED,
+            subject_id=pk,
+            account_id=pk,
+            occurred_at=now,
+            by=by,
+            after={"reference": r.reference, "import": job.pk, "row": r.row, "debtor": debtor},
+        )
+        for pk, debtor, r in zip(account_ids, debtor_ids, rows, strict=True)
     )
     load_open_items(
         items=[
@@ -511,8 +503,7 @@ def _refresh_debtors(rows_by_debtor: dict[int, _Row], job: ImportJob, now: datet
             setattr(debtor, name, row.debtor[name])
         debtor.save(update_fields=changed)
         record_event(
-            name="imports.debtor.updated",
-            subject_type="debtor",
+            event=Event.DEBTOR_UPDATED,
             subject_id=debtor.pk,
             occurred_at=now,
             actor=actor,
@@ -630,8 +621,7 @@ def _update_account(
                 },
             )
             record_event(
-                name="imports.account.updated",
-                subject_type="account",
+                event=Event.ACCOUNT_UPDATED,
                 subject_id=account_id,
                 account_id=account_id,
                 occurred_at=now,

@@ -36,6 +36,7 @@ from django.db import connection, transaction
 
 from recoup.accounts.models import Account
 from recoup.accounts.services import PaymentRequest, UnableToRecordPayments, record_payments
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.core.contact_rules import open_status_sql
 from recoup.core.money import Money
@@ -167,8 +168,7 @@ def import_bank_statement(
         job.finished_at = now
         job.save()
         record_event(
-            name="imports.bank_statement.imported",
-            subject_type="import_job",
+            event=Event.BANK_STATEMENT_IMPORTED,
             subject_id=job.pk,
             occurred_at=now,
             actor=actor,
@@ -488,8 +488,7 @@ def split_line(
         line.decision_note = note
         line.save()
         record_event(
-            name="imports.bank_line.split" if len(parts) > 1 else "imports.bank_line.matched",
-            subject_type="bank_line",
+            event=Event.BANK_LINE_SPLIT if len(parts) > 1 else Event.BANK_LINE_MATCHED,
             subject_id=line.pk,
             occurred_at=now,
             actor=actor,
@@ -520,8 +519,7 @@ def reject_line(*, line_id: int, reason: str, now: datetime, actor: Actor) -> Ba
         line.decision_note = reason.strip()
         line.save()
         record_event(
-            name="imports.bank_line.rejected",
-            subject_type="bank_line",
+            event=Event.BANK_LINE_REJECTED,
             subject_id=line.pk,
             occurred_at=now,
             actor=actor,

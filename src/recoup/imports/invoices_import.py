@@ -24,6 +24,7 @@ from django.db import connection, transaction
 
 from recoup.accounts.models import Account, OpenItem
 from recoup.accounts.services import UnableToPostTransaction, adjust_item, post_charge
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.core.ledger import Component
 from recoup.core.money import Money, MoneyError, minor_units, validate_currency
@@ -312,8 +313,7 @@ class InvoicesImporter:
                 updated_at=self.now,
             )
             record_event(
-                name="imports.invoice.placed",
-                subject_type="open_item",
+                event=Event.INVOICE_PLACED,
                 subject_id=item.pk,
                 account_id=row.account.pk,
                 occurred_at=self.now,
@@ -344,8 +344,7 @@ class InvoicesImporter:
                 amount_minor=row.amount_minor, job=job, updated_at=self.now
             )
             record_event(
-                name="imports.invoice.updated",
-                subject_type="open_item",
+                event=Event.INVOICE_UPDATED,
                 subject_id=known.item_id,
                 account_id=row.account.pk,
                 occurred_at=self.now,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.imports.formats import (
     ACCOUNT_COLUMNS,
@@ -83,8 +84,7 @@ def save_mapping(
             create_defaults={**values, "columns": dict(settings.columns), "updated_at": now, "created_at": now},
         )
         record_event(
-            name="imports.mapping.saved",
-            subject_type="column_mapping",
+            event=Event.MAPPING_SAVED,
             subject_id=mapping.pk,
             occurred_at=now,
             actor=actor,

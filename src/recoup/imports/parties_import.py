@@ -21,6 +21,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from recoup.accounts.models import Account, AccountDebtor
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.imports.debtor_columns import (
     DEBTOR_DETAILS,
@@ -201,8 +202,7 @@ class PartiesImporter:
             updated_at=self.now,
         )
         record_event(
-            name="imports.party.placed",
-            subject_type="account",
+            event=Event.PARTY_PLACED,
             subject_id=row.account_id,
             account_id=row.account_id,
             occurred_at=self.now,
@@ -237,8 +237,7 @@ def _refresh(debtor: Debtor, row: _PartyRow, job: ImportJob, now: datetime, acto
         setattr(debtor, name, row.fields.details[name])
     debtor.save(update_fields=changed)
     record_event(
-        name="imports.debtor.updated",
-        subject_type="debtor",
+        event=Event.DEBTOR_UPDATED,
         subject_id=debtor.pk,
         account_id=row.account_id,
         occurred_at=now,

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.core.allocation import AllocationPolicy, InvalidAllocationPolicy
 from recoup.core.money import MoneyError, validate_currency
@@ -101,8 +102,7 @@ def create_creditor(
             created_at=now,
         )
         record_event(
-            name="parties.creditor.created",
-            subject_type="creditor",
+            event=Event.CREDITOR_CREATED,
             subject_id=creditor.pk,
             occurred_at=now,
             actor=actor,
@@ -147,8 +147,7 @@ def create_debtor(*, details: NewDebtor, now: datetime, actor: Actor) -> Debtor:
     with transaction.atomic():
         debtor = Debtor.objects.create(**vars(details), created_at=now)
         record_event(
-            name="parties.debtor.created",
-            subject_type="debtor",
+            event=Event.DEBTOR_CREATED,
             subject_id=debtor.pk,
             occurred_at=now,
             actor=actor,
@@ -204,8 +203,7 @@ def add_contact_point(
             is_primary=is_primary,
         )
         record_event(
-            name="parties.contact_point.added",
-            subject_type="contact_point",
+            event=Event.CONTACT_POINT_ADDED,
             subject_id=point.pk,
             account_id=account_id,
             occurred_at=now,
@@ -234,8 +232,7 @@ def stop_using_contact_point(
         locked.is_primary = False
         locked.save(update_fields=["do_not_contact", "is_primary"])
         record_event(
-            name="parties.contact_point.stopped",
-            subject_type="contact_point",
+            event=Event.CONTACT_POINT_STOPPED,
             subject_id=locked.pk,
             account_id=account_id,
             occurred_at=now,

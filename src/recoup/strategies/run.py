@@ -29,6 +29,7 @@ from django.db.models import Max, Min
 
 from recoup.accounts.models import Account
 from recoup.arrangements.services import monitor
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.parties.models import Creditor
 from recoup.strategies.context import RunContext
@@ -125,8 +126,7 @@ def start_run(
                 run_date=as_of, version=version, trigger=trigger, started_by=_user(actor), started_at=now
             )
             record_event(
-                name="strategies.run.started",
-                subject_type="run",
+                event=Event.RUN_STARTED,
                 subject_id=run.pk,
                 occurred_at=now,
                 actor=actor,
@@ -262,8 +262,7 @@ def finish_stage(run: Run, stage: str, seconds: float, counts: dict[str, int], n
             locked.state = Run.State.FINISHED
             locked.finished_at = now
             record_event(
-                name="strategies.run.finished",
-                subject_type="run",
+                event=Event.RUN_FINISHED,
                 subject_id=locked.pk,
                 occurred_at=now,
                 actor=None,

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.strategies.models import Run, RunSchedule
 from recoup.strategies.run import UnableToRun, runner
@@ -43,8 +44,7 @@ def set_schedule(*, enabled: bool, time_of_day: clock_time, time_zone: str, now:
         current.updated_at = now
         current.save()
         record_event(
-            name="strategies.schedule.changed",
-            subject_type="run_schedule",
+            event=Event.SCHEDULE_CHANGED,
             subject_id=current.pk,
             occurred_at=now,
             actor=actor,

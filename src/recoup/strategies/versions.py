@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Max
 
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.communications.models import Template
 from recoup.core.strategy import MESSAGE_ACTIONS, InvalidStrategy, Strategy, parse_strategy, strategy_dict
@@ -83,8 +84,7 @@ def save_draft(*, definition: Any, note: str, now: datetime, actor: Actor) -> St
         draft.updated_at = now
         draft.save()
         record_event(
-            name="strategies.version.saved",
-            subject_type="strategy_version",
+            event=Event.VERSION_SAVED,
             subject_id=draft.pk,
             occurred_at=now,
             actor=actor,
@@ -143,8 +143,7 @@ def publish(*, version: StrategyVersion, now: datetime, actor: Actor) -> Strateg
         locked.updated_at = now
         locked.save()
         record_event(
-            name="strategies.version.published",
-            subject_type="strategy_version",
+            event=Event.VERSION_PUBLISHED,
             subject_id=locked.pk,
             occurred_at=now,
             actor=actor,
@@ -161,8 +160,7 @@ def discard_draft(*, now: datetime, actor: Actor) -> None:
             return
         number = draft.number
         record_event(
-            name="strategies.version.discarded",
-            subject_type="strategy_version",
+            event=Event.VERSION_DISCARDED,
             subject_id=draft.pk,
             occurred_at=now,
             actor=actor,

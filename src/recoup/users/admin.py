@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from recoup.audit.admin_mixins import AuditedAdmin
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.users.models import Team, User
 
@@ -40,8 +41,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):  # type: ignore[type-arg]
             user = self.get_object(request, id)
             if user is not None:
                 record_event(
-                    name="admin.user.password_changed",
-                    subject_type="user",
+                    event=Event.USER_PASSWORD_CHANGED,
                     subject_id=user.pk,
                     occurred_at=timezone.now(),
                     actor=request.user,

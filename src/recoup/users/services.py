@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.users.models import Team, User
 from recoup.users.roles import Role, sync_role_groups
@@ -57,8 +58,7 @@ def create_user(
         candidate.save()
         candidate.groups.add(Group.objects.get(name=role.value))
         record_event(
-            name="users.user.created",
-            subject_type="user",
+            event=Event.USER_CREATED,
             subject_id=candidate.pk,
             occurred_at=now,
             actor=None,
@@ -72,8 +72,7 @@ def create_team(*, name: str, now: datetime, lead: User | None = None) -> Team:
     with transaction.atomic():
         team = Team.objects.create(name=name, lead=lead)
         record_event(
-            name="users.team.created",
-            subject_type="team",
+            event=Event.TEAM_CREATED,
             subject_id=team.pk,
             occurred_at=now,
             actor=None,

@@ -272,6 +272,7 @@ def cancel_arrangement(request: HttpRequest, account_id: int, arrangement_id: in
 def arrangement_letter(request: HttpRequest, account_id: int, arrangement_id: int) -> HttpResponse:
     """The confirmation letter as a PDF download; audited (who produced which letter when)."""
     from recoup.arrangements.letters import letter_pdf
+    from recoup.audit.events import Event
     from recoup.audit.services import record_event
 
     account, user = account_for(request, account_id)
@@ -287,8 +288,7 @@ def arrangement_letter(request: HttpRequest, account_id: int, arrangement_id: in
         messages.error(request, f"The letter cannot be made: {exc}")
         return redirect("account-arrangements", account_id=account.pk)
     record_event(
-        name="arrangement.letter.produced",
-        subject_type="arrangement",
+        event=Event.LETTER_PRODUCED,
         subject_id=arrangement.pk,
         account_id=account.pk,
         occurred_at=now,

@@ -9,40 +9,19 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from recoup.audit.events import HIDDEN_NAMES, Event, Section, event_for, names_in
 from recoup.audit.models import AuditEvent
 from recoup.audit.services import record_event
 from recoup.web.actions import account_for, form_error, run_action
 from recoup.workspace.calls import OUTCOMES
 
-# Kinds of event an officer filters by, as event-name prefixes.
-KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "contacts": (
-        "Calls and messages",
-        ("compliance.contact.", "workspace.call.", "compliance.call_consent.", "communications.message."),
-    ),
-    "money": ("Money", ("accounts.transaction.", "accounts.payment.", "accounts.balance.", "imports.invoice.")),
-    "arrangements": ("Plans and promises", ("arrangement.",)),
-    "holds": (
-        "Holds and legal",
-        (
-            "compliance.hold.",
-            "compliance.hardship.",
-            "compliance.notice.",
-            "compliance.legal_referral.",
-            "compliance.forbearance.",
-            "account.charges.",
-        ),
-    ),
-    "status": ("Status and details", ("accounts.account.", "imports.account.", "imports.party.")),
-    "notes": ("Notes", ("workspace.note.",)),
-}
-HIDDEN = ("compliance.contact.decided",)  # every gate answer is in the contact ledger; the timeline shows what happened
+# The sections an officer filters by, and the events in each, come from the event registry.
+KINDS: dict[str, Section] = {section.key: section for section in Section}
 
 
 class NoteForm(forms.Form):
@@ -71,30 +50,30 @@ def _call_outcome(after: dict[str, Any]) -> str:
 
 
 # The events an officer reads most, in their words; others fall back to the event's name and details.
-PHRASES: dict[str, Any] = {
-    "arrangement.promise.created": lambda a: f"Promise to pay {_dues(a) or a.get('total', '')}",
-    "arrangement.plan.created": lambda a: f"Payment plan agreed: {a.get('total', '')} in {_dues(a)}",
-    "arrangement.settlement.created": lambda a: f"Settlement agreed: {a.get('total', '')}, {_dues(a)}",
-    "arrangement.completed": lambda a: "Arrangement completed: every payment kept",
-    "arrangement.replaced": lambda a: "Arrangement replaced by a new one",
-    "arrangement.broken": lambda a: "Arrangement broken" + (f": {a['reason']}" if a.get("reason") else ""),
-    "arrangement.cancelled": lambda a: "Arrangement cancelled" + (f": {a['reason']}" if a.get("reason") else ""),
-    "workspace.call.logged": _call_outcome,
-    "communications.message.queued": lambda a: (
+PHRASES: dict[Event, Any] = {
+    Event.PROMISE_CREATED: lambda a: f"Promise to pay {_dues(a) or a.get('total', '')}",
+    Event.PLAN_CREATED: lambda a: f"Payment plan agreed: {a.get('total', '')} in {_dues(a)}",
+    Event.SETTLEMENT_CREATED: lambda a: f"Settlement agreed: {a.get('total', '')}, {_dues(a)}",
+    Event.ARRANGEMENT_COMPLETED: lambda a: "Arrangement completed: every payment kept",
+    Event.ARRANGEMENT_REPLACED: lambda a: "Arrangement replaced by a new one",
+    Event.ARRANGEMENT_BROKEN: lambda a: "Arrangement broken" + (f": {a['reason']}" if a.get("reason") else ""),
+    Event.ARRANGEMENT_CANCELLED: lambda a: "Arrangement cancelled" + (f": {a['reason']}" if a.get("reason") else ""),
+    Event.CALL_LOGGED: _call_outcome,
+    Event.MESSAGE_QUEUED: lambda a: (
         f"Email written to {a.get('to', '')}: “{a.get('subject', '')}” "
         f"({a.get('template', '')}, {str(a.get('status', '')).replace('queued', 'in the outbox')})"
     ),
-    "communications.message.sent": lambda a: f"Email sent to {a.get('to', '')}: “{a.get('subject', '')}”",
-    "workspace.note.added": lambda a: f"Note: {a.get('text', '')}",
-    "workspace.account.claimed": lambda a: f"Opened from the queue ({a.get('reason', '')})",
-    "accounts.payment.recorded": lambda a: (
+    Event.MESSAGE_SENT: lambda a: f"Email sent to {a.get('to', '')}: “{a.get('subject', '')}”",
+    Event.NOTE_ADDED: lambda a: f"Note: {a.get('text', '')}",
+    Event.ACCOUNT_CLAIMED: lambda a: f"Opened from the queue ({a.get('reason', '')})",
+    Event.PAYMENT_RECORDED: lambda a: (
         f"Payment received: {a.get('amount', '')}"
         + (f" by {str(a['method']).replace('_', ' ')}" if a.get("method") else "")
     ),
-    "accounts.account.status_changed": lambda a: (
+    Event.ACCOUNT_STATUS_CHANGED: lambda a: (
         f"Status now {str(a.get('status', '')).replace('_', ' ')}" + (f" ({a['reason']})" if a.get("reason") else "")
     ),
-    "compliance.hold.placed": lambda a: (
+    Event.HOLD_PLACED: lambda a: (
         f"{str(a.get('kind', '')).replace('_', ' ').capitalize()} hold placed"
         + (f": {a['reason']}" if a.get("reason") else "")
     ),
@@ -104,7 +83,8 @@ PHRASES: dict[str, Any] = {
 def _describe(event: AuditEvent) -> str:
     """A line a collector reads: the event in words, with the details that matter."""
     after: dict[str, Any] = event.after if isinstance(event.after, dict) else {}
-    phrase = PHRASES.get(event.name)
+    registered = event_for(event.name)
+    phrase = PHRASES.get(registered) if registered is not None else None
     if phrase is not None:
         return str(phrase(after))
     words = event.name.replace("_", " ").replace(".", " · ")
@@ -121,12 +101,9 @@ def _describe(event: AuditEvent) -> str:
 def account_timeline(request: HttpRequest, account_id: int) -> HttpResponse:
     account, user = account_for(request, account_id)
     kind = request.GET.get("kind", "")
-    events = AuditEvent.objects.filter(account_id=account.pk).exclude(name__in=HIDDEN)
+    events = AuditEvent.objects.filter(account_id=account.pk).exclude(name__in=HIDDEN_NAMES)
     if kind in KINDS:
-        condition = Q()
-        for prefix in KINDS[kind][1]:
-            condition |= Q(name__startswith=prefix)
-        events = events.filter(condition)
+        events = events.filter(name__in=names_in(KINDS[kind]))
     page = Paginator(events.order_by("-occurred_at", "-id"), 50).get_page(request.GET.get("page", "1"))
     return render(
         request,
@@ -135,7 +112,7 @@ def account_timeline(request: HttpRequest, account_id: int) -> HttpResponse:
             "account": account,
             "rows": [(event, _describe(event)) for event in page],
             "page": page,
-            "kinds": [(key, label) for key, (label, _prefixes) in KINDS.items()],
+            "kinds": [(key, section.label) for key, section in KINDS.items()],
             "kind": kind,
             "query_string": f"kind={kind}" if kind in KINDS else "",
             "note_form": NoteForm(),
@@ -156,8 +133,7 @@ def add_note(request: HttpRequest, account_id: int) -> HttpResponse:
 
     def action() -> str:
         record_event(
-            name="workspace.note.added",
-            subject_type="account",
+            event=Event.NOTE_ADDED,
             subject_id=account.pk,
             account_id=account.pk,
             occurred_at=timezone.now(),

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.arrangements.services import UnableToArrange, create_promise
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.compliance.deadlines import record_call_consent, record_hardship_notice
 from recoup.compliance.models import ContactDecision
@@ -131,8 +132,7 @@ def log_call(
             Action.objects.filter(pk__in=strategy_calls).update(state=Action.State.DONE, decided_at=now)
             _follow_up(account, debtor, chosen, follow_up, now, actor, note)
             record_event(
-                name="workspace.call.logged",
-                subject_type="account",
+                event=Event.CALL_LOGGED,
                 subject_id=account.pk,
                 account_id=account.pk,
                 occurred_at=now,

@@ -39,6 +39,7 @@ from django.db.models import (
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.accounts.selectors import person_or_business_name
 from recoup.arrangements.models import Due
+from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.compliance.models import Hold
 from recoup.compliance.services import Evaluation, evaluate
@@ -587,8 +588,7 @@ def claim_next(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTE
                     account_id=entry.account_id, defaults={"officer": officer, "until": now + LEASE}
                 )
                 record_event(
-                    name="workspace.account.claimed",
-                    subject_type="account",
+                    event=Event.ACCOUNT_CLAIMED,
                     subject_id=entry.account_id,
                     account_id=entry.account_id,
                     occurred_at=now,
@@ -649,8 +649,7 @@ def save_view(officer: User, *, name: str, filters: QueueFilters, now: datetime)
             owner=officer, name=name, defaults={"filters": filters.to_query(), "created_at": now}
         )
         record_event(
-            name="workspace.view.saved",
-            subject_type="saved_view",
+            event=Event.VIEW_SAVED,
             subject_id=view.pk,
             occurred_at=now,
             actor=officer,
@@ -666,8 +665,7 @@ def delete_view(officer: User, *, view_id: int, now: datetime) -> bool:
         if view is None:
             return False
         record_event(
-            name="workspace.view.deleted",
-            subject_type="saved_view",
+            event=Event.VIEW_DELETED,
             subject_id=view.pk,
             occurred_at=now,
             actor=officer,

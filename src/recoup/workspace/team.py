@@ -9,7 +9,6 @@ and one batch of audit events (one per account, naming the officer before and af
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,12 +18,11 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Sum
 
 from recoup.accounts.models import Account
-from recoup.accounts.services import AUDIT_COLUMNS
-from recoup.audit.services import actor_label_for
+from recoup.audit.events import Event
+from recoup.audit.services import author_of, event_row, record_events
 from recoup.compliance.models import Contact
 from recoup.core.contact_rules import OPEN_STATUSES
 from recoup.core.money import Money
-from recoup.platform.bulk import bulk_insert
 from recoup.users.models import Team, User
 from recoup.users.roles import Role
 from recoup.workspace.models import Callback
@@ -167,23 +165,17 @@ def reassign(*, lead: User, account_ids: Sequence[int], to_officer_id: int, reas
             .values_list("id", "assigned_officer_id")
         )
         Account.objects.filter(pk__in=list(preview.account_ids)).update(assigned_officer_id=to_officer_id)
-        label = actor_label_for(lead)
-        bulk_insert(
-            "audit_event",
-            AUDIT_COLUMNS,
-            (
-                (
-                    "accounts.account.reassigned",
-                    now,
-                    lead.pk,
-                    label,
-                    "account",
-                    pk,
-                    pk,
-                    json.dumps({"assigned_officer": before.get(pk)}),
-                    json.dumps({"assigned_officer": to_officer_id, "reason": reason.strip()}),
-                )
-                for pk in preview.account_ids
-            ),
+        by = author_of(lead)
+        record_events(
+            event_row(
+                Event.ACCOUNT_REASSIGNED,
+                subject_id=pk,
+                account_id=pk,
+                occurred_at=now,
+                by=by,
+                before={"assigned_officer": before.get(pk)},
+                after={"assigned_officer": to_officer_id, "reason": reason.strip()},
+            )
+            for pk in preview.account_ids
         )
     return preview

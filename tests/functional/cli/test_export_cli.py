@@ -19,10 +19,10 @@ from factories import AccountFactory, CreditorFactory
 from ledger_helpers import owing
 from recoup.accounts.models import Account
 from recoup.accounts.services import record_payment
+from recoup.audit.events import Event
 from recoup.audit.models import AuditEvent
 from recoup.cli.export_commands import export
 from recoup.core.money import Money
-from recoup.exports.services import EVENT_NAME
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ class TestAccounts:
     def test_each_export_is_audited(self, portfolio: Account, tmp_path: Path) -> None:
         target = tmp_path / "nwb.csv"
         run("accounts", "--creditor", "nwb", "--as-of", "2026-11-20", "-o", str(target))
-        event = AuditEvent.objects.get(name=EVENT_NAME)
+        event = AuditEvent.objects.get(name=Event.EXPORT_DOWNLOADED.text)
         assert event.actor_label == "system"
         assert event.after is not None
         assert event.after["channel"] == "cli"
@@ -172,4 +172,4 @@ class TestMistakesAreOneClearLine:
         result = run("payments", "--status", "active")
         assert result.exit_code == 2
         assert "No such option '--status'" in result.stderr
-        assert not AuditEvent.objects.filter(name=EVENT_NAME).exists()
+        assert not AuditEvent.objects.filter(name=Event.EXPORT_DOWNLOADED.text).exists()

@@ -238,7 +238,7 @@ class TestAuditEvents:
         made = freeze(account, components=["costs", "interest", "interest"], actor=officer, source="payment_plan")
         assert made.created_by == officer
         assert made.components == ["interest", "costs"]
-        frozen = AuditEvent.objects.get(name="account.charges.frozen", account_id=account.pk)
+        frozen = AuditEvent.objects.get(name="accounts.charges.frozen", account_id=account.pk)
         assert (frozen.subject_type, frozen.subject_id, frozen.actor_id) == ("charge_freeze", made.pk, officer.pk)
         assert frozen.before is None
         assert frozen.after == {
@@ -254,7 +254,7 @@ class TestAuditEvents:
         end_charge_freeze(freeze=made, on=date(2026, 9, 20), reason="plan broken", now=NOW, actor=officer)
         made.refresh_from_db()
         assert (made.ended_by, made.end_reason) == (officer, "plan broken")
-        unfrozen = AuditEvent.objects.get(name="account.charges.unfrozen", account_id=account.pk)
+        unfrozen = AuditEvent.objects.get(name="accounts.charges.unfrozen", account_id=account.pk)
         assert unfrozen.subject_id == made.pk
         assert unfrozen.occurred_at == NOW
         assert unfrozen.before is not None

@@ -64,7 +64,7 @@ def test_a_statement_suggests_a_payment_and_needs_reasons_above_guidelines(accou
     # 2202.40 income - 1205.00 fixed - 515.00 flexible - 40.00 priority = 442.40; half of it a month.
     assert (recorded.income_minor, recorded.disposable_minor, recorded.suggested_minor) == (220240, 44240, 22120)
     assert recorded.over_guideline[0]["reason"] == "special diet for coeliac child"
-    assert AuditEvent.objects.filter(name="arrangement.affordability.recorded").count() == 1
+    assert AuditEvent.objects.filter(name="arrangements.affordability.recorded").count() == 1
     with pytest.raises(UnableToArrange, match="amounts: 'payday_loan' is not an SFS category"):
         record_affordability(
             account=account,

@@ -76,7 +76,7 @@ class TestPlans:
             ("2027-03-31", "33334", "pending"),
         ]
         assert Account.objects.get(pk=account.pk).status == "in_arrangement"
-        assert AuditEvent.objects.filter(name="arrangement.plan.created", subject_id=plan.pk).exists()
+        assert AuditEvent.objects.filter(name="arrangements.plan.created", subject_id=plan.pk).exists()
 
     def test_payments_keep_instalments_at_once_and_a_broken_plan_is_replanned_with_its_history(
         self, account: Account, django_capture_on_commit_callbacks: Any
@@ -101,7 +101,7 @@ class TestPlans:
         assert plan.state == "broken"
         assert [s for _, _, s in statuses(plan)] == ["kept", "broken", "broken", "pending"]
         assert Account.objects.get(pk=account.pk).status == "active"
-        assert AuditEvent.objects.filter(name="arrangement.broken", subject_id=plan.pk).exists()
+        assert AuditEvent.objects.filter(name="arrangements.arrangement.broken", subject_id=plan.pk).exists()
 
         again = create_plan(
             account=Account.objects.get(pk=account.pk),

@@ -457,9 +457,9 @@ class TestSideEffects:
         # Besides it, only what the first monitoring of the demo's payment plans recorded.
         others = AuditEvent.objects.exclude(name="demo.portfolio.generated")
         assert set(others.values_list("name", flat=True)) <= {
-            "arrangement.due.broken",
-            "arrangement.due.partly_kept",
-            "arrangement.broken",
+            "arrangements.due.broken",
+            "arrangements.due.partly_kept",
+            "arrangements.arrangement.broken",
             "accounts.account.status_changed",
         }
 

@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from recoup.audit.events import Event
 from recoup.audit.models import AuditEvent
-from recoup.exports.services import EVENT_NAME
 from recoup.exports.sources import ACCOUNT_COLUMNS, PAYMENT_COLUMNS
 from recoup.users.roles import Role
 from recoup.web.export_views import export_download
@@ -36,7 +36,7 @@ def download_url() -> str:
 
 
 def download_events() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(name=EVENT_NAME).order_by("id"))
+    return list(AuditEvent.objects.filter(name=Event.EXPORT_DOWNLOADED.text).order_by("id"))
 
 
 def streamed(response: Any) -> bytes:

@@ -17,12 +17,12 @@ from factories import AccountFactory, CreditorFactory, DebtorFactory, TeamFactor
 from ledger_helpers import owing
 from recoup.accounts.models import Account, AccountDebtor, Payment
 from recoup.accounts.services import change_account_status, record_payment, reverse_payment
+from recoup.audit.events import Event
 from recoup.audit.models import AuditEvent
 from recoup.audit.services import record_event
 from recoup.core.account_status import AccountStatus
 from recoup.core.money import Money
 from recoup.exports.services import (
-    EVENT_NAME,
     ExportFilters,
     ExportFormat,
     ExportKind,
@@ -305,7 +305,7 @@ def activities(portfolio: dict[str, Account]) -> dict[str, Any]:
         actor=manager,
     )
     unrelated = record_event(
-        name="parties.creditor.changed",
+        event=Event.ADMIN_CHANGED,
         subject_type="creditor",
         subject_id=portfolio["lovelace"].creditor_id,
         occurred_at=LATER,
@@ -320,7 +320,7 @@ class TestActivitiesExport:
         rows = activities_csv()
         expected = AuditEvent.objects.filter(account_id__isnull=False).count()
         assert len(rows) == expected > 0
-        assert "parties.creditor.changed" not in {r["event"] for r in rows}
+        assert Event.ADMIN_CHANGED.text not in {r["event"] for r in rows}
         assert [r["occurred_at"] for r in rows] == sorted(r["occurred_at"] for r in rows)
 
     def test_a_status_change_with_actor_account_and_compact_details(self, activities: dict[str, Any]) -> None:
@@ -632,7 +632,7 @@ class TestFilterChecks:
                 actor=None,
                 now=LATER,
             )
-        assert not AuditEvent.objects.filter(name=EVENT_NAME).exists()
+        assert not AuditEvent.objects.filter(name=Event.EXPORT_DOWNLOADED.text).exists()
 
     def test_the_allowed_statuses_are_listed(self, db: None) -> None:
         with pytest.raises(UnableToExport, match="statuses: active, in_arrangement, on_hold"):
@@ -653,7 +653,7 @@ class TestAudit:
             actor=manager,
             now=LATER,
         )
-        event = AuditEvent.objects.get(name=EVENT_NAME)
+        event = AuditEvent.objects.get(name=Event.EXPORT_DOWNLOADED.text)
         assert count == 2
         assert (event.actor_id, event.actor_label, event.occurred_at) == (manager.pk, "mia", LATER)
         assert event.after == {
@@ -680,7 +680,7 @@ class TestAudit:
                 actor=None,
                 now=LATER,
             )
-        event = AuditEvent.objects.get(name=EVENT_NAME)
+        event = AuditEvent.objects.get(name=Event.EXPORT_DOWNLOADED.text)
         assert event.after is not None
         assert event.after["completed"] is False
         assert event.actor_label == "system"

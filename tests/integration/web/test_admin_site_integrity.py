@@ -70,7 +70,7 @@ class TestAccountAdmin:
         assert account.currency == "USD"
         assert account.assigned_officer_id == officer.pk
         assert verify_ledger().ok
-        event = AuditEvent.objects.get(name="admin.account.changed", subject_id=account.pk)
+        event = AuditEvent.objects.get(name="admin.record.changed", subject_id=account.pk)
         assert event.actor_id == admin_user.pk
         assert event.account_id == account.pk
         assert event.after == {"assigned_officer": str(officer)}
@@ -142,5 +142,5 @@ class TestUserAdmin:
         url = reverse("admin:auth_user_password_change", args=[officer.pk])
         response = client.post(url, {"password1": "New-passphrase-2026", "password2": "New-passphrase-2026"})
         assert response.status_code == 302
-        event = AuditEvent.objects.get(name="admin.user.password_changed", subject_id=officer.pk)
+        event = AuditEvent.objects.get(name="users.user.password_changed", subject_id=officer.pk)
         assert event.after == {"password": "(changed)"}

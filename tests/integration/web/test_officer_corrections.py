@@ -161,11 +161,11 @@ def test_the_accounts_officer_cancels_its_plan_with_a_reason(officer: User, acco
     done = client.post(url, {"reason": "debtor lost their job; will re-plan"}, follow=True).content.decode()
     assert f"Cancelled payment plan {plan_id}." in done
     assert Arrangement.objects.get(pk=plan_id).state == Arrangement.State.CANCELLED
-    event = AuditEvent.objects.get(name="arrangement.cancelled", subject_id=plan_id)
+    event = AuditEvent.objects.get(name="arrangements.arrangement.cancelled", subject_id=plan_id)
     assert (event.actor_id, event.after["reason"]) == (officer.pk, "debtor lost their job; will re-plan")
     again = client.post(url, {"reason": "again"}, follow=True).content.decode()
     assert f"{plan_id} is already cancelled" in again
-    assert AuditEvent.objects.filter(name="arrangement.cancelled").count() == 1
+    assert AuditEvent.objects.filter(name="arrangements.arrangement.cancelled").count() == 1
 
 
 def test_another_officer_may_not_cancel_the_plan(officer: User, account: Account) -> None:
@@ -181,7 +181,7 @@ def test_another_officer_may_not_cancel_the_plan(officer: User, account: Account
         signed_in(stranger).post(f"/accounts/{account.pk}/plans/{plan_id}/cancel/", {"reason": "x"}).status_code == 404
     )
     assert Arrangement.objects.get(pk=plan_id).state == Arrangement.State.ACTIVE
-    assert not AuditEvent.objects.filter(name="arrangement.cancelled").exists()
+    assert not AuditEvent.objects.filter(name="arrangements.arrangement.cancelled").exists()
 
 
 def test_a_settlement_is_cancelled_by_a_team_lead_not_the_officer(officer: User, account: Account) -> None:
@@ -223,7 +223,7 @@ def test_the_plans_page_says_a_new_plan_replaces_the_open_one(officer: User, acc
     assert old.state == Arrangement.State.REPLACED
     new = Arrangement.objects.get(replaces=old)
     assert f"replaces {plan_id}" in client.get(f"/accounts/{account.pk}/plans/").content.decode()
-    assert AuditEvent.objects.filter(name="arrangement.replaced", subject_id=plan_id).exists()
+    assert AuditEvent.objects.filter(name="arrangements.arrangement.replaced", subject_id=plan_id).exists()
     assert (
         f"A new plan replaces payment plan {new.pk}." in client.get(f"/accounts/{account.pk}/plans/").content.decode()
     )

@@ -185,7 +185,7 @@ def test_the_plan_letter_downloads_as_a_pdf_or_says_what_is_missing(web: WebData
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert AuditEvent.objects.filter(name="arrangement.letter.produced", subject_id=plan.pk).count() == 1
+    assert AuditEvent.objects.filter(name="arrangements.letter.produced", subject_id=plan.pk).count() == 1
 
 
 def test_the_statement_page_records_and_lists(web: WebData) -> None:

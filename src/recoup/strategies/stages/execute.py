@@ -18,8 +18,8 @@ from recoup.accounts.services import (
     fee_problem,
     post_charge,
 )
-from recoup.audit.models import AuditEvent
-from recoup.audit.services import actor_label_for
+from recoup.audit.events import Event
+from recoup.audit.services import author_of, event_row, record_events
 from recoup.communications.models import Message
 from recoup.communications.services import UnableToSend, queue_message
 from recoup.core.account_status import AccountStatus
@@ -131,27 +131,23 @@ def _execute_set_based(context: RunContext, low: int, high: int) -> dict[str, in
     planned = Action.objects.filter(
         run=context.run, state=Action.State.PLANNED, account_id__gte=low, account_id__lte=high
     )
-    label = actor_label_for(None)
+    by = author_of(None)
     with transaction.atomic():
         reviews = list(
             planned.filter(kind=ActionKind.LEGAL_REVIEW).order_by("pk").values_list("pk", "account_id", "step_key")
         )
         for start in range(0, len(reviews), 2_000):
             part = reviews[start : start + 2_000]
-            AuditEvent.objects.bulk_create(
-                [
-                    AuditEvent(
-                        name="strategies.legal_review.flagged",
-                        occurred_at=context.now,
-                        actor_id=None,
-                        actor_label=label,
-                        subject_type="account",
-                        subject_id=account_id,
-                        account_id=account_id,
-                        after={"step": step_key, "run_date": context.as_of.isoformat(), "action": pk},
-                    )
-                    for pk, account_id, step_key in part
-                ]
+            record_events(
+                event_row(
+                    Event.LEGAL_REVIEW_FLAGGED,
+                    subject_id=account_id,
+                    account_id=account_id,
+                    occurred_at=context.now,
+                    by=by,
+                    after={"step": step_key, "run_date": context.as_of.isoformat(), "action": pk},
+                )
+                for pk, account_id, step_key in part
             )
             Action.objects.filter(pk__in=[pk for pk, _a, _s in part]).update(
                 state=Action.State.QUEUED, decided_at=context.now
