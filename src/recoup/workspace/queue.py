@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
     DecimalField,
@@ -41,7 +41,6 @@ from recoup.accounts.selectors import person_or_business_name
 from recoup.arrangements.models import Due
 from recoup.audit.events import Event
 from recoup.audit.services import record_event
-from recoup.compliance.models import Hold
 from recoup.compliance.services import Evaluation, evaluate
 from recoup.core.aging import DEFAULT_BUCKETS, days_past_due
 from recoup.core.compliance import Channel
@@ -49,9 +48,9 @@ from recoup.core.compliance.australia import PHONE_WEEKDAY as AU_PHONE_WEEKDAY
 from recoup.core.compliance.australia import PHONE_WEEKEND as AU_PHONE_WEEKEND
 from recoup.core.compliance.uk import UK_CONTACT_WINDOW
 from recoup.core.compliance.us_federal import US_CONTACT_WINDOW
-from recoup.core.contact_rules import HELD_KINDS, OPEN_STATUSES
+from recoup.core.contact_rules import OPEN_STATUSES, held_sql, hold_in_force_sql, reachable_sql
 from recoup.core.money import Money, minor_units
-from recoup.parties.models import ContactPoint
+from recoup.platform.bulk import in_values
 from recoup.strategies.models import Action
 from recoup.users.models import User
 from recoup.workspace.models import AccountLease, Callback, SavedView
@@ -475,7 +474,6 @@ def _details(account_ids: list[int], *, now: datetime) -> dict[int, dict[str, An
 GATE_CANDIDATES = 20  # accounts the gate is asked about, in queue order, before Next account gives up
 # The channels an officer works an account on from the queue (a letter or a visit is not "now").
 OFFICER_CHANNELS = (Channel.CALL, Channel.SMS, Channel.EMAIL)
-CHANNEL_POINT = {Channel.CALL: "phone", Channel.SMS: "phone", Channel.EMAIL: "email"}
 # Every rule pack allows calls, texts and emails only inside a daily window in the debtor's zone; this
 # is the widest of them (Australia on weekdays opens at 07:30, the US and UK at 08:00; all end at 21:00).
 # Outside it in the zone of the debtor's address, the gate blocks all three, so it is not asked.
@@ -498,49 +496,51 @@ def _inside_widest_hours(now: datetime, zone: str) -> bool:
     return WIDEST_HOURS[0] <= local < WIDEST_HOURS[1]
 
 
-def _contactable(account_ids: list[int], *, now: datetime) -> dict[int, set[str]]:
-    """Of these accounts, those the gate might allow now, with the kinds of contact point they have
-    ("phone", "email"): no hold that blocks every contact (on the account or its primary debtor), and
-    a phone number or email address not marked do-not-contact. Three indexed queries (primary
-    debtors, holds, contact points), whatever the number of accounts; the gate still decides (hours,
-    frequency, channel opt-outs, notices)."""
-    debtor_of = dict(
-        AccountDebtor.objects.filter(account_id__in=account_ids, role=AccountDebtor.Role.PRIMARY).values_list(
-            "account_id", "debtor_id"
-        )
+def contactable_sql(accounts: str) -> str:
+    """For the accounts the condition `accounts` picks (on `ad.account_id`, from `in_values`), each
+    primary debtor's account with, per channel of OFFICER_CHANNELS, 1 where the debtor has a contact
+    point the channel can go to: built from `core.contact_rules` (`reachable_sql`, `held_sql`,
+    `hold_in_force_sql`), the rules the gate applies to one account, so the two cannot drift. Accounts
+    held (on the account or its primary debtor) are left out. Parameters: the ids, then `now` four
+    times."""
+    reach = ", ".join(
+        f"CASE WHEN {reachable_sql(channel.value, 'ad.debtor_id')} THEN 1 ELSE 0 END" for channel in OFFICER_CHANNELS
     )
-    debtors = set(debtor_of.values())
-    held = (
-        Hold.objects.filter(kind__in=HELD_KINDS)
-        .filter(Q(account_id__in=account_ids) | Q(debtor_id__in=debtors))
-        .filter(starts_at__lte=now, lifted_at__isnull=True)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .values_list("account_id", "debtor_id")
+    held = f"{held_sql('h')} AND {hold_in_force_sql('h')}"
+    return (
+        f"SELECT ad.account_id, {reach} FROM accounts_account_debtor ad "
+        f"WHERE {accounts} AND ad.role = '{AccountDebtor.Role.PRIMARY.value}' "
+        f"AND NOT EXISTS (SELECT 1 FROM compliance_hold h WHERE h.account_id = ad.account_id AND {held}) "
+        f"AND NOT EXISTS (SELECT 1 FROM compliance_hold h WHERE h.debtor_id = ad.debtor_id AND {held})"
     )
-    held_accounts = {account for account, _debtor in held if account is not None}
-    held_debtors = {debtor for _account, debtor in held if debtor is not None}
-    kinds: dict[int, set[str]] = {}
-    for debtor, kind in (
-        ContactPoint.objects.filter(
-            debtor_id__in=debtors, do_not_contact=False, kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL]
-        )
-        .values_list("debtor_id", "kind")
-        .distinct()
-    ):
-        kinds.setdefault(debtor, set()).add(str(kind))
-    return {
-        account: kinds[debtor]
-        for account, debtor in debtor_of.items()
-        if account not in held_accounts and debtor not in held_debtors and debtor in kinds
-    }
+
+
+def _contactable(account_ids: list[int], *, now: datetime) -> dict[int, set[Channel]]:
+    """Of these accounts, those the gate might allow now, with the officer channels their primary
+    debtor has a usable contact point for: no hold that blocks every contact (on the account or its
+    primary debtor), and a number or address the channel can go to (a text needs a mobile). One
+    statement, whatever the number of accounts; the gate still decides (hours, frequency, channel
+    opt-outs, notices)."""
+    if not account_ids:
+        return {}
+    accounts, ids = in_values("ad.account_id", account_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(contactable_sql(accounts), [*ids, now, now, now, now])
+        rows = cursor.fetchall()
+    found: dict[int, set[Channel]] = {}
+    for account_id, *reachable in rows:
+        channels = {channel for channel, yes in zip(OFFICER_CHANNELS, reachable, strict=True) if yes}
+        if channels:
+            found[account_id] = channels
+    return found
 
 
 def allowed_channels(
-    account: Account, *, now: datetime, kinds: set[str] | None = None, first_only: bool = False
+    account: Account, *, now: datetime, reachable: set[Channel] | None = None, first_only: bool = False
 ) -> tuple[list[Channel], list[Evaluation]]:
     """The channels of OFFICER_CHANNELS the gate allows now for the account's primary debtor, and
-    the gate's answers (for the reasons when none is allowed). With `kinds`, only the channels that
-    reach a kind of contact point the debtor has are asked about (the gate blocks the others); with
+    the gate's answers (for the reasons when none is allowed). With `reachable`, only those channels
+    (the ones the debtor has a contact point for) are asked about (the gate blocks the others); with
     `first_only`, the gate is asked in order (call, text, email) until one channel is allowed."""
     link = (
         AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor").first()
@@ -548,12 +548,12 @@ def allowed_channels(
     if link is None:
         return [], []
     answers: list[Evaluation] = []
-    for channel in (c for c in OFFICER_CHANNELS if kinds is None or CHANNEL_POINT[c] in kinds):
+    for channel in (c for c in OFFICER_CHANNELS if reachable is None or c in reachable):
         answer = evaluate(account=account, debtor=link.debtor, channel=channel, at=now)
         if answer.decision.allowed and first_only:
             return [channel], [*answers, answer]
         answers.append(answer)
-    channels = [c for c in OFFICER_CHANNELS if kinds is None or CHANNEL_POINT[c] in kinds]
+    channels = [c for c in OFFICER_CHANNELS if reachable is None or c in reachable]
     return [channel for channel, answer in zip(channels, answers, strict=True) if answer.decision.allowed], answers
 
 
@@ -574,7 +574,7 @@ def claim_next(officer: User, *, now: datetime, filters: QueueFilters = NO_FILTE
     blocked: list[tuple[str, Evaluation | None]] = []
     for entry in candidates:
         channels, answers = allowed_channels(
-            accounts[entry.account_id], now=now, kinds=contactable[entry.account_id], first_only=True
+            accounts[entry.account_id], now=now, reachable=contactable[entry.account_id], first_only=True
         )
         if not channels:
             blocked.append((entry.reference, min(answers, key=_next_allowed) if answers else None))
