@@ -84,8 +84,8 @@ class TestContactHours:
         assert not decision.allowed
         assert decision.next_allowed is None
         assert decision.reasons[0].rule == "US-01"
-        assert "unknown" in decision.reasons[0].text
-        assert "no default zone" in decision.reasons[0].text
+        assert "No location known for this debtor: add an address or a time zone" in decision.reasons[0].text
+        assert "no zone is assumed" in decision.reasons[0].text
 
     def test_spring_forward_night_the_window_opens_at_eight_daylight_time(self) -> None:
         # 2026-03-08: New York clocks jump from 02:00 EST to 03:00 EDT.

@@ -3,8 +3,10 @@
 `decide(request, history, packs)` runs each rule pack (`UsFederal`, `Australia`, `UnitedKingdom`,
 `FirmPolicy`) and returns a `Decision` whose reasons cite the rule IDs of COMPLIANCE.md. Nothing here
 reads the clock: the proposed time is part of the request. `validation_end` gives the US-13 validation
-period end date from a business-day calendar with the federal holidays. `content_problems(text, facts)`
-checks the words of a message or template (the CONTENT mode) and `is_revocation` reads an inbound opt-out.
+period end date from a business-day calendar with the federal holidays. `Whereabouts` gives the time
+zones the hours rules run in: none when nothing indicates where the person is and the firm's
+`UnknownLocation` policy is to block. `content_problems(text, facts)` checks the words of a message or
+template (the CONTENT mode) and `is_revocation` reads an inbound opt-out.
 """
 
 from recoup.core.compliance.australia import Australia
@@ -28,6 +30,7 @@ from recoup.core.compliance.content import (
 from recoup.core.compliance.engine import allowances, decide
 from recoup.core.compliance.firm import FirmPolicy, InvalidFirmPolicy
 from recoup.core.compliance.limitation import Limitation, limitation
+from recoup.core.compliance.location import NumberPlace, UnknownLocation, Whereabouts, number_place
 from recoup.core.compliance.model import (
     Allowance,
     Channel,
@@ -74,6 +77,7 @@ __all__ = [
     "Massachusetts",
     "MessageFacts",
     "NewYorkCity",
+    "NumberPlace",
     "Outcome",
     "PastContact",
     "Reason",
@@ -81,8 +85,10 @@ __all__ = [
     "Severity",
     "TimeWindow",
     "UnitedKingdom",
+    "UnknownLocation",
     "UsFederal",
     "ValidationNotice",
+    "Whereabouts",
     "add_us_business_days",
     "allowances",
     "assumed_receipt",
@@ -95,6 +101,7 @@ __all__ = [
     "limitation",
     "masked_account_number",
     "missing_parts",
+    "number_place",
     "render_notice",
     "us_federal_holidays",
     "validation_end",

@@ -27,6 +27,7 @@ from datetime import date, datetime, time
 from recoup.core.compliance.calendars import SATURDAY, australian_national_holidays
 from recoup.core.compliance.clock import TimeWindow, check_window, describe_local_times, local_date
 from recoup.core.compliance.counting import cap_until, count_in_window
+from recoup.core.compliance.location import no_location_text
 from recoup.core.compliance.model import (
     Allowance,
     Channel,
@@ -91,11 +92,7 @@ class Australia:
             "09:00 to 21:00 every day" if visit else "07:30 to 21:00 Monday to Friday and 09:00 to 21:00 on weekends"
         )
         if not zones:
-            text = (
-                "The debtor's state time zone is unknown, so the contact cannot be shown to be within "
-                f"{rules}. Record the debtor's state first."
-            )
-            return [Finding(Severity.BLOCK, Reason("AU-01", text), None)]
+            return [Finding(Severity.BLOCK, Reason("AU-01", no_location_text(request.channel, rules)), None)]
         result = check_window(request.at, zones, visit_window if visit else phone_window)
         if result.inside:
             return []

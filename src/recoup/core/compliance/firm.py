@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from recoup.core.compliance.clock import TimeWindow, check_window, describe_local_times
 from recoup.core.compliance.counting import cap_until, count_in_window
+from recoup.core.compliance.location import no_location_text
 from recoup.core.compliance.model import (
     Allowance,
     Channel,
@@ -102,7 +103,7 @@ class FirmPolicy:
             return []
         zones = request.zones()
         if not zones:
-            text = f"Our policy allows {request.channel.value} contact {window.describe()} local time; zone unknown."
+            text = no_location_text(request.channel, f"our policy's {window.describe()}")
             return [self._finding("FIRM-HOURS", text, None)]
         result = check_window(request.at, zones, lambda _day: window)
         if result.inside:

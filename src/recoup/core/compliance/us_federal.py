@@ -4,7 +4,8 @@ US-01 (§1006.6(b)(1)(i)): no communication or attempt before 08:00 or from 21:0
 time zone the consumer may plausibly be in. The window is read as 08:00 up to, not including, 21:00
 (the conservative reading of "after 21:00": a call placed at 21:00 runs past it). An SMS or email is
 judged by its sending time. A letter is not checked: its time of posting is not a time of contact.
-With no known zone the contact is blocked: the rule forbids falling back to a default zone.
+With no known zone (nothing indicates a location; see `location`) the contact is blocked, with a reason
+that asks for an address or a time zone: the rule forbids falling back to a default zone.
 
 US-08 (§1006.14(b)(2)): telephone calls per person and per debt. A call is blocked when 7 counted
 calls already fall in the 7 consecutive local days ending on its day (an 8th would make "more than 7
@@ -32,6 +33,7 @@ from recoup.core.compliance.clock import (
     local_date,
 )
 from recoup.core.compliance.counting import cap_until, count_in_window, counting_zones
+from recoup.core.compliance.location import no_location_text
 from recoup.core.compliance.model import (
     Allowance,
     Channel,
@@ -58,11 +60,8 @@ def hours_findings(
     """One block when the request is outside a fixed daily window in any of the zones (the request's by default)."""
     zones = request.zones() if zones is None else zones
     if not zones:
-        text = (
-            f"The {who}'s time zone is unknown, so no time can be shown to be inside {window.describe()} local time. "
-            "Record the address or phone location first; no default zone is assumed."
-        )
-        return [Finding(Severity.BLOCK, Reason(rule, text), None)]
+        # No location: no time cures it, and no default zone is assumed (see location.py).
+        return [Finding(Severity.BLOCK, Reason(rule, no_location_text(request.channel, window.describe())), None)]
     result = check_window(request.at, zones, lambda _day: window)
     if result.inside:
         return []
