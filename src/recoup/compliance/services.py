@@ -15,11 +15,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import phonenumbers
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Q
-from phonenumbers import timezone as phone_time_zones
 
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.accounts.services import change_account_status
@@ -54,7 +53,9 @@ from recoup.core.compliance import (
     Severity,
     TimeWindow,
     UnitedKingdom,
+    UnknownLocation,
     UsFederal,
+    Whereabouts,
     decide,
 )
 from recoup.core.compliance import ContactWish as CoreContactWish
@@ -232,21 +233,28 @@ def firm_policy(settings: dict[str, Any], *, owner: str) -> FirmPolicy:
         raise UnableToContact(f"contact_policy of {owner}: {exc}") from None
 
 
-def plausible_time_zones(debtor: Debtor, channel: Channel) -> tuple[str, ...]:
-    """Every zone the person may be in: the address's, and for US debtors each phone number's area.
+def unknown_location_policy() -> UnknownLocation:
+    """The firm's choice when nothing indicates where a debtor is (RECOUP_UNKNOWN_LOCATION; block by default)."""
+    return UnknownLocation(getattr(settings, "UNKNOWN_LOCATION", UnknownLocation.BLOCK.value))
+
+
+def whereabouts(debtor: Debtor) -> Whereabouts:
+    """What is on record about where the person is: their zone, and for US debtors each phone number
+    not marked do-not-contact (an area code is a location under US-01).
 
     Australian rules are in the debtor's state time (the address); a UK debtor is in UK time.
     """
-    zones = [debtor.time_zone] if debtor.time_zone else []
+    numbers: list[str] = []
     if debtor.country == "US":
         phones = ContactPoint.objects.filter(debtor=debtor, kind=ContactPoint.Kind.PHONE, do_not_contact=False)
-        for value in phones.values_list("value", flat=True):
-            try:
-                parsed = phonenumbers.parse(value)
-            except phonenumbers.NumberParseException:
-                continue
-            zones.extend(z for z in phone_time_zones.time_zones_for_number(parsed) if z != "Etc/Unknown")
-    return tuple(dict.fromkeys(zones))
+        numbers = list(phones.order_by("id").values_list("value", flat=True))
+    return Whereabouts.of(time_zone=debtor.time_zone, numbers=numbers)
+
+
+def plausible_time_zones(debtor: Debtor, channel: Channel, policy: UnknownLocation | None = None) -> tuple[str, ...]:
+    """Every zone the person may be in: the address's, and for US debtors each phone number's area;
+    none when nothing indicates a location and the policy (the setting, by default) is to block."""
+    return whereabouts(debtor).time_zones(unknown_location_policy() if policy is None else policy)
 
 
 def _active_holds(account: Account, debtor: Debtor, at: datetime) -> list[Hold]:

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+from recoup.core.compliance.location import UnknownLocation
+
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 SQLITE_SCHEMES = frozenset({"sqlite"})
@@ -131,6 +133,8 @@ class Config:
     """Units of the reporting currency per unit of each other currency (RECOUP_QUEUE_RATES), for ordering."""
     import_limits: ImportLimits = field(default_factory=ImportLimits)
     """How big an import file may be (RECOUP_IMPORT_MAX_*)."""
+    unknown_location: UnknownLocation = UnknownLocation.BLOCK
+    """What the gate does when nothing indicates where a debtor is (RECOUP_UNKNOWN_LOCATION, docs/compliance.md)."""
 
     @property
     def database_vendor(self) -> str:
@@ -347,7 +351,23 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         reporting_currency=_reporting_currency(env),
         queue_rates=parse_rates(env, _reporting_currency(env)),
         import_limits=parse_import_limits(env),
+        unknown_location=parse_unknown_location(env),
     )
+
+
+def parse_unknown_location(environ: Mapping[str, str]) -> UnknownLocation:
+    """RECOUP_UNKNOWN_LOCATION: `block` (the default) or `widest-overlap`."""
+    raw = environ.get("RECOUP_UNKNOWN_LOCATION", "").strip().lower()
+    if not raw:
+        return UnknownLocation.BLOCK
+    try:
+        return UnknownLocation(raw)
+    except ValueError:
+        choices = " or ".join(f"'{policy.value}'" for policy in UnknownLocation)
+        raise ConfigurationError(
+            "RECOUP_UNKNOWN_LOCATION",
+            f"'{raw}' is not a policy for a debtor whose location is unknown; use {choices}",
+        ) from None
 
 
 # Approximate rates for ordering the queue only (never for money that moves): units of USD per unit.

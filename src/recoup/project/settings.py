@@ -156,6 +156,9 @@ QUEUE_RATES = dict(CONFIG.queue_rates)
 # How big an import file may be: file, unzipped workbook, its parts read whole, rows, characters in a value
 # (RECOUP_IMPORT_MAX_*).
 IMPORT_LIMITS = CONFIG.import_limits
+# What the compliance gate does when nothing indicates where a debtor is: "block" (the default: contact
+# that depends on their local time is refused) or "widest-overlap" (RECOUP_UNKNOWN_LOCATION, docs/compliance.md).
+UNKNOWN_LOCATION = CONFIG.unknown_location.value
 
 CELERY_BROKER_URL = CONFIG.celery_broker_url
 # Shared between the web processes and the workers: Redis when the broker is Redis, else files in the

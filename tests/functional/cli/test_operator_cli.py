@@ -54,6 +54,10 @@ class TestBadSettingsStopStartUpWithOneSentence:
                 {"RECOUP_DEBUG": "sometimes"},
                 "recoup: RECOUP_DEBUG: 'sometimes' is not a yes/no value",
             ),
+            (
+                {"RECOUP_UNKNOWN_LOCATION": "guess"},
+                "recoup: RECOUP_UNKNOWN_LOCATION: 'guess' is not a policy for a debtor whose location is unknown",
+            ),
         ],
     )
     def test_no_traceback_only_the_setting_and_reason(

@@ -92,6 +92,11 @@ class TestBadValues:
                 {"CSRF_TRUSTED_ORIGINS": "example.com"},
                 "CSRF_TRUSTED_ORIGINS: 'example.com' must start",
             ),
+            (
+                {"RECOUP_UNKNOWN_LOCATION": "assume-new-york"},
+                "RECOUP_UNKNOWN_LOCATION: 'assume-new-york' is not a policy for a debtor whose location is unknown; "
+                "use 'block' or 'widest-overlap'",
+            ),
         ],
     )
     def test_is_refused_with_a_sentence_naming_the_setting(
@@ -180,3 +185,15 @@ class TestQueueRates:
             load_config(env(data_dir, RECOUP_QUEUE_RATES="GBP=abc"), cwd=data_dir)
         with pytest.raises(ConfigurationError, match="RECOUP_QUEUE_RATES: the rate for AUD must be more than zero"):
             load_config(env(data_dir, RECOUP_QUEUE_RATES="AUD=0"), cwd=data_dir)
+
+
+class TestUnknownLocation:
+    def test_blocks_by_default_and_reads_the_other_policy(self, data_dir: Path) -> None:
+        from recoup.core.compliance import UnknownLocation
+
+        assert load_config(env(data_dir), cwd=data_dir).unknown_location is UnknownLocation.BLOCK
+        assert load_config(env(data_dir, RECOUP_UNKNOWN_LOCATION=""), cwd=data_dir).unknown_location is (
+            UnknownLocation.BLOCK
+        )
+        chosen = load_config(env(data_dir, RECOUP_UNKNOWN_LOCATION=" Widest-Overlap "), cwd=data_dir)
+        assert chosen.unknown_location is UnknownLocation.WIDEST_OVERLAP
