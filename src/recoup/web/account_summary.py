@@ -108,7 +108,7 @@ def _first_reason(answer: Answer | None) -> str:
     if answer is None or not answer.reasons:
         return "the gate gave no reason"
     reason = answer.reasons[0]
-    return f"{reason.rule}: {reason.text}"
+    return f"{reason.rule}: {reason.text.rstrip('.')}"  # the sentence around it ends it
 
 
 def _day(on: date, today: date) -> str:

@@ -62,6 +62,10 @@ class ChannelAnswer:
     allowances: tuple[str, ...] = ()  # "US-08: 2 of 7 counted calls in 7 days (5 left)"
 
 
+# With no zone on record the gate blocks contact on local time (docs/compliance.md, "Where the person is").
+UNKNOWN_LOCAL_TIME = "not known: no address or time zone on record"
+
+
 def _local(moment: datetime | None, zone: str) -> str:
     if moment is None:
         return ""
@@ -169,7 +173,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "primary": primary,
             "answers": answers,
             "gate_problem": gate_problem,
-            "local_now": _local(now, primary.time_zone if primary else ""),
+            "local_now": _local(now, primary.time_zone) if primary and primary.time_zone else UNKNOWN_LOCAL_TIME,
             "holds": holds,
             "limitation": limitation_for(account),
             "today": timezone.localdate(),

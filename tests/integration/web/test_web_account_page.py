@@ -153,3 +153,20 @@ def test_a_call_refused_by_the_service_keeps_the_note_and_names_the_field_by_its
     assert "Promised amount:" in page
     assert "promise_amount" not in page.split('role="status"')[1].split("</ul>")[0]
     assert 'value="Pays on Friday from her wages"' in page
+
+
+def test_a_debtor_nobody_can_place_is_shown_as_such_with_what_to_do(web: WebData) -> None:
+    """Issue 22.4: no time zone and only a toll-free number: the gate asks for a location."""
+    officer = web.user("olive", Role.OFFICER)
+    account = web.account(creditor=web.creditor("lnb"), reference="CC-4", officer=officer)
+    debtor = account.debtors.get()
+    debtor.time_zone = ""
+    debtor.save(update_fields=["time_zone"])
+    debtor.contact_points.all().delete()
+    ContactPointFactory(debtor=debtor, value="+18005550100")
+    html = web.client(officer).get(f"/accounts/{account.pk}/").content.decode()
+    assert "Their time: not known: no address or time zone on record" in html
+    assert "no time zone on record" in html
+    assert "Call: no" in html
+    assert "No location known for this debtor: add an address or a time zone before calling." in html
+    assert "Not until the reason above is resolved." in html
