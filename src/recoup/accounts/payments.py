@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -37,9 +37,11 @@ from recoup.accounts.postings import (
 from recoup.audit.events import Event
 from recoup.audit.services import AUDIT_COLUMNS, AUDIT_TABLE, author_of, event_row
 from recoup.core.allocation import AllocationPolicy
+from recoup.core.business_dates import date_in, latest_date
 from recoup.core.ledger import Component, TransactionType
 from recoup.core.money import Money, format_minor
 from recoup.core.postings import ItemBalance, allocate_minor, check_balanced, payment_lines
+from recoup.parties.dates import office_zone
 from recoup.platform.bulk import (
     BulkWrite,
     allocate_ids_for,
@@ -58,10 +60,6 @@ class UnableToRecordPayment(UnableToPostTransaction):
     pass
 
 
-LATEST_ZONE_AHEAD = timedelta(hours=14)
-"""The furthest a time zone is ahead of UTC (Kiribati): no business date is later than now there."""
-
-
 @dataclass(frozen=True)
 class PaymentRequest:
     """One payment to post: to an account (by id), an amount, when, how, and an optional key.
@@ -69,9 +67,8 @@ class PaymentRequest:
     `received_on` is the business date the payment counts from in the ledger (its transaction's
     effective date, which aging, plans and interest read), decided where the payment comes in: the day
     the officer typed, the bank's booking day, the file's date. `received_at` is the instant it was
-    taken, kept with the payment. Without `received_on`, the instant's own calendar date is used (for
-    `timezone.now()`, the date in UTC: the wrong day for a payment taken early in the morning in Sydney
-    or late in the evening in Los Angeles, which is why every interface passes it).
+    taken, kept with the payment. Without `received_on`, the date of `received_at` in the creditor's
+    business zone is used (`recoup.parties.dates.creditor_zone`), never the date in UTC.
     """
 
     account_id: int
@@ -82,9 +79,9 @@ class PaymentRequest:
     idempotency_key: str | None = None
     received_on: date | None = None
 
-    @property
-    def business_date(self) -> date:
-        return self.received_on or self.received_at.date()
+    def business_date(self, zone_name: str) -> date:
+        """The ledger date: `received_on`, else the day `received_at` fell on in `zone_name`."""
+        return self.received_on or date_in(self.received_at, zone_name)
 
 
 @dataclass(frozen=True)
@@ -124,6 +121,8 @@ class _PayeeAccount:
     currency: str
     reference: str
     policy: AllocationPolicy
+    zone: str
+    """The creditor's business zone, which dates a payment given no `received_on`."""
 
 
 def _static_problems(requests: Sequence[PaymentRequest], now: datetime) -> list[PaymentProblem]:
@@ -137,7 +136,7 @@ def _static_problems(requests: Sequence[PaymentRequest], now: datetime) -> list[
             problems.append(PaymentProblem(index, "received_at", "needs a time zone"))
         elif request.received_at > now:
             problems.append(PaymentProblem(index, "received_at", f"{request.received_at.isoformat()} is in the future"))
-        elif request.received_on is not None and request.received_on > (now + LATEST_ZONE_AHEAD).date():
+        elif request.received_on is not None and request.received_on > latest_date(now):
             problems.append(PaymentProblem(index, "received_on", f"{request.received_on} is in the future"))
         if request.method not in methods:
             problems.append(
@@ -149,7 +148,7 @@ def _static_problems(requests: Sequence[PaymentRequest], now: datetime) -> list[
 
 
 PAYEE_SQL = (
-    "SELECT a.id, a.creditor_id, a.currency, a.reference, c.allocation_policy "
+    "SELECT a.id, a.creditor_id, a.currency, a.reference, c.allocation_policy, c.business_time_zone "
     "FROM accounts_account a JOIN parties_creditor c ON c.id = a.creditor_id "
     "WHERE {condition} ORDER BY a.id{lock}"
 )
@@ -168,11 +167,12 @@ class _PaymentContext:
 def _policy_rows(
     rows: Sequence[tuple[Any, ...]], policies: dict[int, AllocationPolicy], found: dict[int, _PayeeAccount]
 ) -> None:
-    for pk, creditor_id, currency, reference, policy in rows:
+    office = office_zone()
+    for pk, creditor_id, currency, reference, policy, zone_name in rows:
         if creditor_id not in policies:
             raw = json.loads(policy) if isinstance(policy, str) else policy
             policies[creditor_id] = AllocationPolicy.from_dict(raw or {})
-        found[pk] = _PayeeAccount(creditor_id, currency, reference, policies[creditor_id])
+        found[pk] = _PayeeAccount(creditor_id, currency, reference, policies[creditor_id], zone_name or office)
 
 
 def _owing_rows(rows: Sequence[tuple[Any, ...]], owing: dict[int, dict[int, ItemBalance]]) -> None:
@@ -428,7 +428,7 @@ def _payment_rows(
                 items[item.item_id] = ItemBalance(item.item_id, item.component, item.due_date, left)
             else:
                 del items[item.item_id]
-        effective = request.business_date
+        effective = request.business_date(payee.zone)
         rows["accounts_transaction"].append(
             (txn_id, account_id, payment_type, currency, minor, effective, now, None, "", actor_id)
         )

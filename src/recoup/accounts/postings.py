@@ -20,6 +20,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 
+from recoup.accounts.dates import ledger_date
 from recoup.accounts.models import (
     FREEZABLE_COMPONENTS,
     Account,
@@ -33,6 +34,7 @@ from recoup.audit.events import Event
 from recoup.audit.services import author_of, event_row, record_event, record_events
 from recoup.core.account_status import AccountStatus, can_transition
 from recoup.core.allocation import AllocationPolicy, InvalidAllocationPolicy
+from recoup.core.business_dates import latest_date
 from recoup.core.fees import FeePolicyError, parse_fee_policy
 from recoup.core.ledger import CHARGE_TYPES_BY_COMPONENT, Book, Component, TransactionType
 from recoup.core.money import Money, format_minor
@@ -262,7 +264,8 @@ def _check_amount(amount: Money, account: Account, *, field_name: str = "amount"
 
 
 def _check_date(effective_date: date, now: datetime, *, field_name: str = "effective_date") -> None:
-    if effective_date > now.date():
+    """A typed date is in the future only when it is later than today everywhere (`latest_date`)."""
+    if effective_date > latest_date(now):
         raise UnableToPostTransaction(f"{field_name}: {effective_date} is in the future")
 
 
@@ -296,7 +299,7 @@ def post_charge(
 ) -> OpenItem:
     """Add an amount owed as a new open item: principal (a charge or invoice), interest, a fee or a cost."""
     minor = _check_amount(amount, account)
-    effective = effective_date or now.date()
+    effective = effective_date or ledger_date(account, now)
     _check_date(effective, now)
     item_kind = (
         kind
@@ -522,7 +525,7 @@ def adjust_item(
         raise UnableToPostTransaction("reason: an adjustment needs a reason")
     if amount.is_zero:
         raise UnableToPostTransaction("amount: an adjustment of zero changes nothing")
-    effective = effective_date or now.date()
+    effective = effective_date or ledger_date(item.account, now)
     _check_date(effective, now)
     with transaction.atomic():
         locked = _locked(item.account)
@@ -572,7 +575,7 @@ def write_down(
         raise UnableToPostTransaction(f"type: {type.value} is not a write-down")
     if not reason.strip():
         raise UnableToPostTransaction("reason: a write-down needs a reason")
-    effective = effective_date or now.date()
+    effective = effective_date or ledger_date(account, now)
     _check_date(effective, now)
     with transaction.atomic():
         locked = _locked(account)
@@ -597,9 +600,12 @@ def write_down(
 
 
 def refund_credit_balance(
-    *, account: Account, amount: Money, now: datetime, actor: Actor, reason: str
+    *, account: Account, amount: Money, now: datetime, actor: Actor, reason: str, effective_date: date | None = None
 ) -> LedgerTransaction:
-    """Pay back money the debtor paid beyond what they owed."""
+    """Pay back money the debtor paid beyond what they owed, dated `effective_date` (default: the
+    creditor's business date at `now`)."""
+    if effective_date is not None:
+        _check_date(effective_date, now)
     with transaction.atomic():
         locked = _locked(account)
         minor = _check_amount(amount, locked)
@@ -611,7 +617,7 @@ def refund_credit_balance(
             account=locked,
             type=TransactionType.REFUND,
             amount_minor=minor,
-            effective_date=now.date(),
+            effective_date=effective_date or ledger_date(locked, now),
             lines=refund_lines(minor),
             now=now,
             actor=actor,
@@ -620,9 +626,18 @@ def refund_credit_balance(
 
 
 def record_write_off_recovery(
-    *, account: Account, amount: Money, now: datetime, actor: Actor, memo: str = ""
+    *,
+    account: Account,
+    amount: Money,
+    now: datetime,
+    actor: Actor,
+    memo: str = "",
+    effective_date: date | None = None,
 ) -> LedgerTransaction:
-    """Money received on a written-off account; it reduces the loss, not a receivable."""
+    """Money received on a written-off account; it reduces the loss, not a receivable. Dated
+    `effective_date` (default: the creditor's business date at `now`)."""
+    if effective_date is not None:
+        _check_date(effective_date, now)
     with transaction.atomic():
         locked = _locked(account)
         minor = _check_amount(amount, locked)
@@ -634,7 +649,7 @@ def record_write_off_recovery(
             account=locked,
             type=TransactionType.WRITE_OFF_RECOVERY,
             amount_minor=minor,
-            effective_date=now.date(),
+            effective_date=effective_date or ledger_date(locked, now),
             lines=recovery_lines(minor),
             now=now,
             actor=actor,
@@ -653,10 +668,15 @@ def _announce_payments(account_ids: set[int], now: datetime) -> None:
     transaction.on_commit(lambda: payments_changed.send(sender=Payment, account_ids=ids, now=now))
 
 
-def reverse_payment(*, payment: Payment, reason: str, now: datetime, actor: Actor) -> LedgerTransaction:
-    """Undo a payment (returned, charged back): mirror its entries exactly, re-opening what it paid."""
+def reverse_payment(
+    *, payment: Payment, reason: str, now: datetime, actor: Actor, effective_date: date | None = None
+) -> LedgerTransaction:
+    """Undo a payment (returned, charged back): mirror its entries exactly, re-opening what it paid.
+    Dated `effective_date` (default: the creditor's business date at `now`)."""
     if not reason.strip():
         raise UnableToReversePayment("reason: a reversal needs a reason (returned payment, chargeback, ...)")
+    if effective_date is not None:
+        _check_date(effective_date, now)
     with transaction.atomic():
         locked = _locked(payment.account)
         fresh = Payment.objects.select_related("reversal").get(pk=payment.pk)
@@ -674,7 +694,7 @@ def reverse_payment(*, payment: Payment, reason: str, now: datetime, actor: Acto
             account=locked,
             type=TransactionType.PAYMENT_REVERSAL,
             amount_minor=fresh.amount_minor,
-            effective_date=now.date(),
+            effective_date=effective_date or ledger_date(locked, now),
             lines=reversal_lines(original),
             now=now,
             actor=actor,
@@ -744,11 +764,12 @@ def load_open_items(*, items: Sequence[NewItem], now: datetime, actor: Actor, me
     """
     if not items:
         return 0
+    latest = latest_date(now)
     kinds = set(OpenItem.Kind.values)
     for index, item in enumerate(items):
         if item.amount_minor <= 0:
             raise UnableToPostTransaction(f"item {index + 1}: amount: must be more than zero")
-        if item.effective_date > now.date():
+        if item.effective_date > latest:
             raise UnableToPostTransaction(f"item {index + 1}: effective_date: {item.effective_date} is in the future")
         if item.kind not in kinds:
             raise UnableToPostTransaction(f"item {index + 1}: kind: '{item.kind}' is not a known kind")

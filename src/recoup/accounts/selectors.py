@@ -411,3 +411,10 @@ def creditor_summary_rows(*, creditors: Iterable[Creditor]) -> list[CreditorSumm
         )
         for creditor in creditors
     ]
+
+
+def primary_debtor(account: Account) -> Debtor | None:
+    """The account's primary debtor, if it has one."""
+    role = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
+    first = role.first()
+    return first.debtor if first is not None else None

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from recoup.accounts.dates import legal_date
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.arrangements.models import Arrangement
 from recoup.arrangements.services import UnableToArrange
@@ -79,8 +80,9 @@ def _parts(arrangement: Arrangement, today: date) -> dict[str, Any]:
         if wording:
             terms.extend(part.strip() for part in wording.split("\n\n") if part.strip())
     else:
+        agreed_on = legal_date(arrangement.account, arrangement.created_at)
         opening = [
-            f"This letter confirms the {kind} we agreed on {_day(arrangement.created_at.date())} for your account "
+            f"This letter confirms the {kind} we agreed on {_day(agreed_on)} for your account "
             f"with {account.creditor.name}.",
         ]
         grace = arrangement.grace_days

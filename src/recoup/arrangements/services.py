@@ -28,7 +28,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Q
 
+from recoup.accounts.dates import ledger_date
 from recoup.accounts.models import Account, AccountDebtor, Payment
+from recoup.accounts.selectors import primary_debtor
 from recoup.accounts.services import (
     UnableToChangeStatus,
     UnableToFreezeCharges,
@@ -58,9 +60,11 @@ from recoup.core.arrangements import (
     weekday_only,
 )
 from recoup.core.arrangements import Due as CoreDue
+from recoup.core.business_dates import date_in
 from recoup.core.contact_rules import CLOSED_STATUSES, HOLD_RULE
 from recoup.core.ledger import TransactionType
 from recoup.core.money import Money, MoneyError
+from recoup.parties.dates import office_zone
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -153,14 +157,8 @@ def _may_approve(actor: Actor) -> bool:
     return actor is not None and bool(getattr(actor, "has_perm", lambda _p: False)("arrangements.approve_arrangement"))
 
 
-def _primary_debtor(account: Account) -> Any:
-    role = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
-    found = role.first()
-    return found.debtor if found else None
-
-
 def _business_day_rule(account: Account) -> Any:
-    debtor = _primary_debtor(account)
+    debtor = primary_debtor(account)
     if debtor is None:
         return weekday_only
     try:
@@ -219,7 +217,7 @@ class PlanRequest:
 
 def create_plan(*, account: Account, request: PlanRequest, now: datetime, actor: Actor) -> Arrangement:
     """A payment plan on the account, checked against the creditor's policy, replacing any open one."""
-    today = now.date()
+    today = ledger_date(account, now)
     policy = policy_for(account)
     with transaction.atomic():
         locked = Account.objects.select_for_update().select_related("creditor").get(pk=account.pk)
@@ -388,7 +386,7 @@ def _activate(arrangement: Arrangement, now: datetime, actor: Actor) -> None:
         try:
             arrangement.freeze = freeze_charges(
                 account=account,
-                starts_on=now.date(),
+                starts_on=ledger_date(account, now),
                 ends_on=last,
                 reason=f"{arrangement.get_kind_display().lower()} {arrangement.pk} kept",
                 source="payment_plan",
@@ -419,7 +417,7 @@ def _end(arrangement: Arrangement, state: str, reason: str, now: datetime, actor
     arrangement.save(update_fields=["state", "ended_at", "end_reason"])
     if arrangement.freeze_id is not None and arrangement.freeze is not None and arrangement.freeze.ended_on is None:
         freeze = arrangement.freeze
-        on = max(now.date(), freeze.starts_on)
+        on = max(ledger_date(arrangement.account, now), freeze.starts_on)
         if freeze.ends_on is None or on <= freeze.ends_on:
             end_charge_freeze(
                 freeze=freeze, on=on, reason=f"arrangement {arrangement.pk} {state}", now=now, actor=actor
@@ -498,7 +496,7 @@ def create_promise(
     """One or several promised amounts on dates, by a channel, taken by an officer or by the debtor."""
     if not amounts:
         raise UnableToArrange("amounts: a promise names at least one amount and date")
-    today = now.date()
+    today = ledger_date(account, now)
     policy = policy_for(account)
     with transaction.atomic():
         locked = Account.objects.select_for_update().select_related("creditor").get(pk=account.pk)
@@ -572,7 +570,7 @@ def create_settlement(
     paid, monitoring writes the rest down and the account is settled."""
     if not amounts:
         raise UnableToArrange("amounts: a settlement names at least one amount and date")
-    today = now.date()
+    today = ledger_date(account, now)
     policy = policy_for(account)
     with transaction.atomic():
         locked = Account.objects.select_for_update().select_related("creditor").get(pk=account.pk)
@@ -629,7 +627,7 @@ def monitor(
 ) -> MonitorResult:
     """Classify every due of the open arrangements (of some accounts, or all) as of a day."""
     result = MonitorResult()
-    open_ones = Arrangement.objects.filter(state=Arrangement.State.ACTIVE).select_related("account", "freeze")
+    open_ones = Arrangement.objects.filter(state=Arrangement.State.ACTIVE).select_related("account__creditor", "freeze")
     if account_ids is not None:
         open_ones = open_ones.filter(account_id__in=list(account_ids))
     arrangements = {a.pk: a for a in open_ones}
@@ -655,7 +653,7 @@ def monitor(
     for arrangement in arrangements.values():
         result.arrangements += 1
         currency = arrangement.currency
-        made_on = arrangement.created_at.date()
+        made_on = ledger_date(arrangement.account, arrangement.created_at)
         dues = dues_by[arrangement.pk]
         outcomes = classify(
             [CoreDue(number, on, Money.from_minor(minor, currency)) for _id, number, on, minor, *_rest in dues],
@@ -783,7 +781,27 @@ def monitor_after_payments(*, account_ids: Sequence[int], now: datetime) -> Moni
         ).values_list("account_id", flat=True)
     if not touched:
         return None
-    return monitor(as_of=now.date(), now=now, account_ids=touched)
+    return monitor_on_business_dates(now=now, account_ids=touched)
+
+
+def monitor_on_business_dates(*, now: datetime, account_ids: Sequence[int]) -> MonitorResult:
+    """Monitor the accounts' open arrangements, each as of its creditor's business date at `now`
+    (payments are dated in that zone, so their dues are judged on the same calendar)."""
+    office = office_zone()
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for start in range(0, len(account_ids), 2000):
+        for account_id, zone_name in Account.objects.filter(pk__in=list(account_ids[start : start + 2000])).values_list(
+            "pk", "creditor__business_time_zone"
+        ):
+            by_zone[zone_name or office].append(account_id)
+    total = MonitorResult()
+    for zone_name, ids in sorted(by_zone.items()):
+        part = monitor(as_of=date_in(now, zone_name), now=now, account_ids=ids)
+        for name in ("arrangements", "dues_changed", "kept", "broken", "completed"):
+            setattr(total, name, getattr(total, name) + getattr(part, name))
+        for status, count in part.by_status.items():
+            total.by_status[status] = total.by_status.get(status, 0) + count
+    return total
 
 
 AFFORDABILITY_VALID_DAYS = 90  # a statement older than this no longer speaks for the debtor's means

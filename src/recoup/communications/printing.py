@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from recoup.accounts.dates import legal_date
 from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.communications.models import Channel, Message, MessageEvent, PrintBatch
@@ -170,7 +171,7 @@ def _finish(batch: PrintBatch, now: datetime) -> None:
                 record_notice(
                     account=message.account,
                     kind="validation",
-                    sent_on=at.date(),
+                    sent_on=legal_date(message.account, at, message.debtor),
                     channel="letter",
                     reference=f"print batch {batch.pk}, message {message.pk}",
                     now=now,

@@ -27,8 +27,10 @@ from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.template.loader import render_to_string
 
+from recoup.accounts.dates import legal_date
 from recoup.accounts.ledger_selectors import account_statement
-from recoup.accounts.models import Account, AccountDebtor
+from recoup.accounts.models import Account
+from recoup.accounts.selectors import primary_debtor
 from recoup.arrangements.models import Due
 from recoup.audit.events import Event
 from recoup.audit.services import record_event
@@ -100,14 +102,15 @@ def _template_facts(channel: str, creditor: Creditor | None) -> MessageFacts:
 
 def _account_facts(account: Account, debtor: Debtor, channel: str, now: datetime) -> MessageFacts:
     """What the content rules need to judge a message to this debtor about this account, sent now."""
+    today = legal_date(account, now, debtor)
     return MessageFacts(
         channel=GATE_CHANNELS[Channel(channel)],
         country=debtor.country,
         third_party_collector=account.creditor.collector_type == Creditor.CollectorType.THIRD_PARTY,
         initial_communication=False,
-        time_barred=limitation_for(account).time_barred(now.date()),
+        time_barred=limitation_for(account).time_barred(today),
         validation_period_ends=None,
-        sent_on=now.date(),
+        sent_on=today,
     )
 
 
@@ -233,7 +236,7 @@ def message_for_token(token: str) -> Message | None:
 
 def merge_values(account: Account, debtor: Debtor, *, delivery_key: str, now: datetime) -> dict[str, str]:
     """The value of every merge field for this account and debtor (see core.messages.MERGE_FIELDS)."""
-    today = now.date()
+    today = legal_date(account, now, debtor)  # the date the letter or message bears, where it is read
     statement = account_statement(account=account, as_of=today, last_transactions=0)
     balances = {component.value: str(amount) for component, amount in statement.balances.items()}
     upcoming = (
@@ -298,11 +301,10 @@ def _event(message: Message, status: str, at: datetime, detail: str = "") -> Non
 
 
 def _primary(account: Account) -> Debtor:
-    role = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
-    first = role.first()
-    if first is None:
+    debtor = primary_debtor(account)
+    if debtor is None:
         raise UnableToSend("debtor: the account has no primary debtor")
-    return first.debtor
+    return debtor
 
 
 def _contact_point(debtor: Debtor, channel: str) -> ContactPoint:
@@ -410,7 +412,9 @@ def _prepare(*, account: Account, template_code: str, channel: str, now: datetim
     except TemplateError as exc:
         raise UnableToSend(f"template: {exc}") from None
     if channel == Channel.LETTER:
-        body_html = letter_document(account, debtor, title=subject, body_html=body_html, today=now.date())
+        body_html = letter_document(
+            account, debtor, title=subject, body_html=body_html, today=legal_date(account, now, debtor)
+        )
     facts = _account_facts(account, debtor, channel, now)
     blocks = [p for p in content_problems(f"{subject}\n{text}", facts) if p.severity is Severity.BLOCK]
     if blocks:
@@ -765,7 +769,7 @@ def queue_validation_notice(*, account: Account, now: datetime, actor: Actor) ->
         account=account, document=VALIDATION_NOTICE, status__in=[Message.Status.QUEUED, Message.Status.SENDING]
     ).exists():
         raise UnableToSend("validation notice: one is already waiting for the print batch")
-    notice = build_validation_notice(account=account, sent_on=now.date())
+    notice = build_validation_notice(account=account, sent_on=legal_date(account, now, debtor))
     missing = missing_parts(notice)
     if missing:
         raise UnableToSend(f"validation notice: missing or wrong: {', '.join(missing)}")
@@ -788,7 +792,9 @@ def queue_validation_notice(*, account: Account, now: datetime, actor: Actor) ->
             to_address=postal_address(debtor),
             subject=title,
             body_text=text,
-            body_html=letter_document(account, debtor, title=title, body_html=body_html, today=now.date()),
+            body_html=letter_document(
+                account, debtor, title=title, body_html=body_html, today=legal_date(account, now, debtor)
+            ),
             not_before=later if later is not None and not answer.decision.allowed else now,
             delivery_key=uuid.uuid4().hex,
             created_by=actor,

@@ -19,11 +19,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Min, Q
 
+from recoup.accounts.dates import legal_zone
 from recoup.accounts.models import Account, AccountDebtor, OpenItem
+from recoup.accounts.selectors import primary_debtor
 from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.compliance.models import CallConsent, Contact, Forbearance, HardshipNotice, Hold, Notice
 from recoup.compliance.services import Actor, UnableToContact, lift_hold, limitation_for, place_hold
+from recoup.core.business_dates import date_in, latest_date
 from recoup.core.compliance.model import Reason
 from recoup.core.compliance.timers import (
     Deadline,
@@ -35,6 +38,7 @@ from recoup.core.compliance.timers import (
     validation_notice_deadline,
 )
 from recoup.core.contact_rules import HOLD_RULE
+from recoup.parties.dates import debtor_zone
 from recoup.parties.models import Debtor
 
 CONSENT_MAX = timedelta(days=7)  # US-08: a consent excludes calls for at most 7 days
@@ -43,13 +47,6 @@ DEFAULT_NOTICE_MIN_DAYS = {"AU": 30, "GB": 14}  # AU-07 (NCC s 88), UK-08 (CCA s
 
 def _actor_id(actor: Actor) -> int | None:
     return actor.pk if actor is not None and actor.is_authenticated else None
-
-
-def _primary_debtor(account: Account) -> Debtor | None:
-    role = (
-        AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor").first()
-    )
-    return role.debtor if role else None
 
 
 def record_notice(
@@ -68,9 +65,9 @@ def record_notice(
         raise UnableToContact(f"kind: '{kind}' is not one of {', '.join(Notice.Kind.values)}")
     if channel not in {"letter", "email", "sms"}:
         raise UnableToContact(f"channel: a notice is sent by letter, email or sms, not '{channel}'")
-    if sent_on > now.date():
+    if sent_on > latest_date(now):
         raise UnableToContact(f"sent_on: {sent_on.isoformat()} is in the future; record a notice once it is sent")
-    debtor = _primary_debtor(account)
+    debtor = primary_debtor(account)
     if kind == Notice.Kind.DEFAULT:
         minimum = DEFAULT_NOTICE_MIN_DAYS.get(debtor.country if debtor else account.creditor.country, 14)
         if remedy_days is None or remedy_days < minimum:
@@ -189,9 +186,9 @@ def record_hardship_notice(
         raise UnableToContact(f"how: '{how}' is not one of {', '.join(HardshipNotice.How.values)}")
     if not summary.strip():
         raise UnableToContact("summary: write down what the person said about their hardship")
-    if received_on > now.date():
+    if received_on > latest_date(now):
         raise UnableToContact(f"received_on: {received_on.isoformat()} is in the future")
-    debtor = _primary_debtor(account)
+    debtor = primary_debtor(account)
     with transaction.atomic():
         hold = place_hold(
             kind=Hold.Kind.HARDSHIP,
@@ -234,7 +231,7 @@ def _hardship_step(notice: HardshipNotice, field: str, on: date, now: datetime, 
             raise UnableToContact("info_received_on: no information was asked for")
         earliest = locked.info_requested_on if field == "info_received_on" else locked.received_on
         assert earliest is not None
-        if on < earliest or on > now.date():
+        if on < earliest or on > latest_date(now):
             raise UnableToContact(f"{field}: {on.isoformat()} must be between {earliest.isoformat()} and today")
         setattr(locked, field, on)
         locked.save(update_fields=[field])
@@ -272,7 +269,7 @@ def decide_hardship(
         locked = HardshipNotice.objects.select_for_update().get(pk=notice.pk)
         if locked.decision:
             raise UnableToContact(f"hardship: notice {notice.pk} is already decided ({locked.decision})")
-        if on < locked.received_on or on > now.date():
+        if on < locked.received_on or on > latest_date(now):
             raise UnableToContact(f"on: {on.isoformat()} must be between the notice and today")
         locked.decision = decision
         locked.decided_on = on
@@ -291,7 +288,7 @@ def decide_hardship(
     return locked
 
 
-def _first_communication_on(account: Account) -> date | None:
+def _first_communication_on(account: Account, debtor: Debtor | None) -> date | None:
     first = (
         Contact.objects.filter(
             account=account, outcome__in=(Contact.Outcome.CONNECTED_CONVERSATION, Contact.Outcome.DELIVERED)
@@ -299,17 +296,17 @@ def _first_communication_on(account: Account) -> date | None:
         .aggregate(first=Min("at"))
         .get("first")
     )
-    return first.astimezone(UTC).date() if first else None
+    return date_in(first, legal_zone(account, debtor)) if first else None
 
 
 def account_deadlines(account: Account) -> list[Deadline]:
     """Every clock the law runs on this account: the validation notice (US-11, third-party collectors
     in the US) and each hardship notice's steps (AU-06)."""
     deadlines: list[Deadline] = []
-    debtor = _primary_debtor(account)
+    debtor = primary_debtor(account)
     third_party = account.creditor.collector_type == account.creditor.CollectorType.THIRD_PARTY
     if debtor is not None and debtor.country == "US" and third_party:
-        first = _first_communication_on(account)
+        first = _first_communication_on(account, debtor)
         if first is not None:
             sent = (
                 Notice.objects.filter(account=account, kind=Notice.Kind.VALIDATION)
@@ -351,8 +348,16 @@ def deadlines_due(today: date) -> list[tuple[Account, Deadline]]:
     )
     found: list[tuple[Account, Deadline]] = []
     accounts = Account.objects.select_related("creditor").in_bulk(list(firsts))
+    debtors = {
+        role.account_id: role.debtor
+        for role in AccountDebtor.objects.filter(account_id__in=list(firsts), role=AccountDebtor.Role.PRIMARY)
+        .select_related("debtor")
+        .only("account_id", "debtor__time_zone")
+    }
     for account_id, first in firsts.items():
-        found.append((accounts[account_id], validation_notice_deadline(first.astimezone(UTC).date(), None)))
+        account = accounts[account_id]
+        first_day = date_in(first, debtor_zone(debtors.get(account_id), account.creditor))
+        found.append((account, validation_notice_deadline(first_day, None)))
     for notice in HardshipNotice.objects.filter(decision="").select_related("account__creditor"):
         for deadline in hardship_deadlines(
             received_on=notice.received_on,
@@ -378,7 +383,7 @@ def _holds_on(account: Account, today: date) -> list[Hold]:
 
 def credit_reporting_gate(account: Account, today: date) -> Gate:
     """May this debt be reported to a credit reporting agency (US) or listed as a default (AU) today?"""
-    debtor = _primary_debtor(account)
+    debtor = primary_debtor(account)
     country = debtor.country if debtor else account.creditor.country
     disputed = any(hold.kind == Hold.Kind.DISPUTE for hold in _holds_on(account, today))
     if country == "US":
@@ -399,14 +404,15 @@ def credit_reporting_gate(account: Account, today: date) -> Gate:
             .aggregate(first=Min("at"))
             .get("first")
         )
+        zone_name = legal_zone(account, debtor)
         candidates = [(sent, bounced is not None) for sent, bounced in written]
         if message is not None:
-            candidates.append((message.date(), False))
+            candidates.append((date_in(message, zone_name), False))
         first_message = min(candidates) if candidates else None
         return us_furnishing_gate(
             today=today,
             first_delinquency=account.first_delinquency_date,
-            conversation_on=conversation.date() if conversation else None,
+            conversation_on=date_in(conversation, zone_name) if conversation else None,
             message_sent_on=first_message[0] if first_message else None,
             message_undeliverable=first_message[1] if first_message else False,
             disputed=disputed,
@@ -440,11 +446,13 @@ def credit_reporting_gate(account: Account, today: date) -> Gate:
 def enforcement_gate(account: Account, today: date) -> Gate:
     """May the account go to legal action today? (The limitation period is checked by `refer_to_legal`.)"""
     blocks: list[tuple[Reason, date | None]] = []
+    debtor = primary_debtor(account)
+    zone_name = legal_zone(account, debtor)
     for hold in _holds_on(account, today):
         stops = HOLD_RULE[hold.kind].stops_enforcement if hold.kind in HOLD_RULE else None
         if stops is not None:
             rule, words = stops
-            until = hold.ends_at.date() + timedelta(days=1) if hold.ends_at else None
+            until = date_in(hold.ends_at, zone_name) + timedelta(days=1) if hold.ends_at else None
             blocks.append((Reason(rule, f"{words} (hold {hold.pk})"), until))
     for notice in HardshipNotice.objects.filter(account=account):
         if not notice.decision:
@@ -455,7 +463,6 @@ def enforcement_gate(account: Account, today: date) -> Gate:
             if today < allowed_from:
                 text = f"hardship was refused on {notice.decided_on.isoformat()}; enforcement waits 14 days"
                 blocks.append((Reason("AU-07", text), allowed_from))
-    debtor = _primary_debtor(account)
     country = debtor.country if debtor else account.creditor.country
     consumer = debtor is not None and debtor.kind == Debtor.Kind.PERSON
     if country in DEFAULT_NOTICE_MIN_DAYS and consumer:

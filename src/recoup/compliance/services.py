@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Q
 
+from recoup.accounts.dates import ledger_date, legal_date
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.accounts.services import change_account_status
 from recoup.audit.events import Event
@@ -35,6 +36,7 @@ from recoup.compliance.models import (
     Notice,
 )
 from recoup.core.account_status import AccountStatus, can_transition
+from recoup.core.business_dates import date_in
 from recoup.core.compliance import (
     Australia,
     Channel,
@@ -70,6 +72,7 @@ from recoup.core.compliance.validation_notice import (
     masked_account_number,
 )
 from recoup.core.contact_rules import HOLD_RULE, POINT_NEEDS, has_postal_address
+from recoup.parties.dates import creditor_zone, debtor_zone
 from recoup.parties.models import ContactPoint, Debtor
 
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -342,7 +345,7 @@ def endpoint_of(point: ContactPoint) -> Endpoint:
 
 
 def _endpoint_check(
-    debtor: Debtor, channel: Channel, at: datetime, contact_point: ContactPoint | None, automated: bool
+    debtor: Debtor, channel: Channel, day: date, contact_point: ContactPoint | None, automated: bool
 ) -> tuple[list[Reason], list[Reason], tuple[int, ...]]:
     """Blocks, warnings and the usable numbers or addresses for a call, text or email.
 
@@ -378,7 +381,7 @@ def _endpoint_check(
         words = "mobile number" if need.phone_type else words
         return [Reason("GATE-02", f"no {words} is on record for {debtor}")], [], ()
     judged = [
-        (point, endpoint_findings(endpoint_of(point), channel, at.date(), country=debtor.country, automated=automated))
+        (point, endpoint_findings(endpoint_of(point), channel, day, country=debtor.country, automated=automated))
         for point in points
     ]
     usable = tuple(point.pk for point, findings in judged if not any(f.severity is Severity.BLOCK for f in findings))
@@ -410,9 +413,10 @@ def _validation_notice_overdue(account: Account, debtor: Debtor, at: datetime) -
         return None
     if account.balance.is_zero:
         return None  # paid before the notice was due: the rule's exception
-    first_day = first.astimezone(UTC).date()
+    zone_name = debtor_zone(debtor, account.creditor)
+    first_day = date_in(first, zone_name)
     deadline = validation_notice_deadline(first_day, None)
-    if deadline.state(at.date()) is not DeadlineState.OVERDUE:
+    if deadline.state(date_in(at, zone_name)) is not DeadlineState.OVERDUE:
         return None
     return Reason(
         "US-11",
@@ -490,7 +494,9 @@ def evaluate(
         if overdue is not None:
             reasons.append(overdue)
             blocked_for_good = True
-    endpoint_blocks, endpoint_warnings, usable = _endpoint_check(debtor, channel, at, contact_point, automated)
+    endpoint_blocks, endpoint_warnings, usable = _endpoint_check(
+        debtor, channel, date_in(at, debtor_zone(debtor, account.creditor)), contact_point, automated
+    )
     if endpoint_blocks:
         reasons.extend(endpoint_blocks)
         blocked_for_good = True
@@ -733,10 +739,11 @@ def record_inbound_message(
         raise UnableToContact(f"channel: an inbound message is a text or an email, not a {channel.value}")
     if contact_point is not None and contact_point.debtor_id != debtor.pk:
         raise UnableToContact(f"contact_point: {contact_point.value} is not a contact point of {debtor}")
+    day = date_in(at, debtor_zone(debtor, account.creditor))
     with transaction.atomic():
         if contact_point is not None:
             locked = ContactPoint.objects.select_for_update().get(pk=contact_point.pk)
-            locked.last_consumer_use_date = max(filter(None, [locked.last_consumer_use_date, at.date()]))
+            locked.last_consumer_use_date = max(filter(None, [locked.last_consumer_use_date, day]))
             locked.save(update_fields=["last_consumer_use_date"])
         contact = _write_contact(
             decision=None,
@@ -754,7 +761,7 @@ def record_inbound_message(
             return contact, None
         if contact_point is not None and channel is Channel.SMS:
             ContactPoint.objects.filter(pk=contact_point.pk).update(
-                consent=ContactPoint.Consent.REVOKED, consent_date=at.date()
+                consent=ContactPoint.Consent.REVOKED, consent_date=day
             )
         existing = Hold.objects.filter(
             debtor=debtor, kind=Hold.Kind.DO_NOT_CONTACT, channel=channel.value, lifted_at__isnull=True
@@ -892,18 +899,20 @@ BREATHING_SPACE_KINDS = (Hold.Kind.BREATHING_SPACE, Hold.Kind.BREATHING_SPACE_MH
 def _accounts_held(hold: Hold) -> list[Account]:
     if hold.account is not None:
         return [hold.account]
-    return list(Account.objects.filter(account_debtors__debtor=hold.debtor).order_by("id"))
+    return list(Account.objects.select_related("creditor").filter(account_debtors__debtor=hold.debtor).order_by("id"))
 
 
 def _freeze_for_breathing_space(hold: Hold, *, now: datetime, actor: Actor) -> None:
     """UK-07: interest, fees and charges are frozen on every debt the breathing space covers."""
     from recoup.accounts.services import freeze_charges
 
-    last_day = (hold.ends_at - timedelta(microseconds=1)).date() if hold.ends_at else None
     for account in _accounts_held(hold):
+        # The freeze runs on the creditor's ledger dates: the days the breathing space covers there.
+        zone_name = creditor_zone(account.creditor)
+        last_day = date_in(hold.ends_at - timedelta(microseconds=1), zone_name) if hold.ends_at else None
         freeze_charges(
             account=account,
-            starts_on=hold.starts_at.date(),
+            starts_on=date_in(hold.starts_at, zone_name),
             ends_on=last_day,
             reason=f"{hold.get_kind_display().lower()}: {hold.reason}",
             source="breathing_space",
@@ -917,9 +926,11 @@ def _unfreeze_after_breathing_space(hold: Hold, *, now: datetime, actor: Actor) 
     from recoup.accounts.models import ChargeFreeze
     from recoup.accounts.services import end_charge_freeze
 
-    freezes = ChargeFreeze.objects.filter(source="breathing_space", source_id=str(hold.pk), ended_on__isnull=True)
+    freezes = ChargeFreeze.objects.filter(
+        source="breathing_space", source_id=str(hold.pk), ended_on__isnull=True
+    ).select_related("account__creditor")
     for freeze in freezes:
-        on = max(now.date(), freeze.starts_on)
+        on = max(ledger_date(freeze.account, now), freeze.starts_on)
         if freeze.ends_on is not None and on > freeze.ends_on:
             continue  # it already ran out by itself
         end_charge_freeze(freeze=freeze, on=on, reason=f"breathing space hold {hold.pk} lifted", now=now, actor=actor)
@@ -1018,7 +1029,7 @@ def refer_to_legal(
     from recoup.core.account_status import AccountStatus
 
     period = limitation_for(account)
-    today = now.date()
+    today = legal_date(account, now)
     if period.time_barred(today):
         assert period.expires_on is not None
         gone = " and the debt is extinguished" if period.extinguishes else ""

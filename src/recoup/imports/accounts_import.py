@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from recoup.accounts.dates import ledger_date
 from recoup.accounts.models import Account, AccountDebtor, OpenItem
 from recoup.accounts.services import (
     NewItem,
@@ -54,6 +55,7 @@ from recoup.imports.reading import (
     text,
 )
 from recoup.imports.running import Actor, ImportOutcome, run_import
+from recoup.parties.dates import business_date
 from recoup.parties.models import ContactPoint, Creditor, Debtor
 from recoup.platform.bulk import allocate_ids, bulk_insert, foreign_keys_checked_per_statement, in_values
 
@@ -153,7 +155,7 @@ def _parse_chunk(
     def column(name: str) -> list[Any]:
         return chunk.values.get(name) or [None] * count
 
-    today = now.date()
+    today = business_date(creditor, now)  # the file's dates are the creditor's
     references = parse_text(
         "account_reference", rows, column("account_reference"), problems, max_length=64, required=True
     )
@@ -319,6 +321,7 @@ def _write_rows(
 
 def _create_accounts(rows: list[_Row], creditor: Creditor, job: ImportJob, now: datetime, actor: Actor) -> None:
     count = len(rows)
+    placed_on = business_date(creditor, now)  # the creditor's business date: the placement's ledger date
     debtor_ids, created, linked = _debtors_for(rows, creditor, job, now, actor)
     account_ids = allocate_ids(Account, count)
     role_ids = allocate_ids(AccountDebtor, count)
@@ -401,7 +404,7 @@ def _create_accounts(rows: list[_Row], creditor: Creditor, job: ImportJob, now: 
                 value,
                 phone_type,
                 ContactPoint.Source.PLACEMENT.value,
-                now.date(),
+                placed_on,
                 ContactPoint.Consent.UNKNOWN.value,
                 False,
                 False,
@@ -446,7 +449,7 @@ def _create_accounts(rows: list[_Row], creditor: Creditor, job: ImportJob, now: 
                 component=component,
                 amount_minor=minor,
                 due_date=r.details["first_delinquency_date"] or r.details["charge_off_date"] or r.opened_date,
-                effective_date=r.itemization_date or now.date(),
+                effective_date=r.itemization_date or placed_on,
                 kind=OpenItem.Kind.PLACEMENT,
                 reference=f"placement {job.pk}",
             )
@@ -560,7 +563,7 @@ def _update_account(
         return Problem(row.row, "currency", row.currency, f"differs from the account's currency {currency}")
     try:
         with transaction.atomic():
-            account = Account.objects.select_for_update().get(pk=account_id)
+            account = Account.objects.select_for_update().select_related("creditor").get(pk=account_id)
             before: dict[str, Any] = {}
             after: dict[str, Any] = {}
             for name in ACCOUNT_DETAILS:
@@ -602,7 +605,7 @@ def _update_account(
                         changed.append(name)
                 if changed:
                     debtor.save(update_fields=changed)
-                _add_contacts(debtor, row, now)
+                _add_contacts(debtor, row, ledger_date(account, now))
             previous = dict(zip(COMPONENT_FIELDS, placed, strict=True)) if placed is not None else None
             for component, minor in row.balances.items():
                 old = previous[component] if previous is not None else minor
@@ -637,7 +640,7 @@ def _update_account(
     return None
 
 
-def _add_contacts(debtor: Debtor, row: _Row, now: datetime) -> None:
+def _add_contacts(debtor: Debtor, row: _Row, on: date) -> None:
     """New phones and emails are added; ones already known are left as they are (with their consent)."""
     known = set(ContactPoint.objects.filter(debtor=debtor).values_list("kind", "value"))
     for kind, value, phone_type in [("phone", row.phone, row.phone_type), ("email", row.email, "")]:
@@ -648,7 +651,7 @@ def _add_contacts(debtor: Debtor, row: _Row, now: datetime) -> None:
                 value=value,
                 phone_type=phone_type,
                 source=ContactPoint.Source.PLACEMENT,
-                obtained_date=now.date(),
+                obtained_date=on,
             )
 
 
@@ -667,7 +670,7 @@ def _adjust(account: Account, component: Component, delta: int, job: ImportJob, 
                     component=component,
                     amount_minor=delta,
                     due_date=account.first_delinquency_date or account.charge_off_date or account.opened_date,
-                    effective_date=now.date(),
+                    effective_date=ledger_date(account, now),
                     kind=OpenItem.Kind.PLACEMENT,
                     reference=f"placement {job.pk}",
                 )

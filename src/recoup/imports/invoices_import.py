@@ -40,6 +40,7 @@ from recoup.imports.reading import (
     text,
 )
 from recoup.imports.running import Actor, ImportOutcome, run_import
+from recoup.parties.dates import business_date
 from recoup.parties.models import Creditor
 from recoup.platform.bulk import in_values
 
@@ -133,7 +134,7 @@ class InvoicesImporter:
             problems,
             self.settings,
             required=True,
-            not_after=self.now.date(),
+            not_after=business_date(self.creditor, self.now),
         )
         due = parse_dates("due_date", rows, column("due_date"), problems, self.settings, required=True)
         accounts = self._accounts(references)

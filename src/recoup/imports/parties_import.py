@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from recoup.imports.models import ImportJob, ImportKind, PartyPlacement
 from recoup.imports.reading import Chunk, FileSettings, Problem, parse_choice, parse_text
 from recoup.imports.running import Actor as RunActor
 from recoup.imports.running import ImportOutcome, run_import
+from recoup.parties.dates import business_date
 from recoup.parties.models import ContactPoint, Creditor, Debtor
 
 
@@ -93,7 +94,12 @@ class PartiesImporter:
         roles = parse_choice("role", rows, column("role"), problems, choices=PARTY_ROLES)
         debtor_refs = parse_text("debtor_reference", rows, column("debtor_reference"), problems, max_length=64)
         parties = parse_debtor_columns(
-            rows, column, problems, creditor=self.creditor, settings=self.settings, today=self.now.date()
+            rows,
+            column,
+            problems,
+            creditor=self.creditor,
+            settings=self.settings,
+            today=business_date(self.creditor, self.now),
         )
         problems.extend(same_debtor_problems(rows, debtor_refs, parties, self.seen_debtors))
         accounts = dict(
@@ -191,7 +197,7 @@ class PartiesImporter:
                     f"this debtor is already the account's {current.get_role_display().lower()}",
                 )
             ) from None
-        _add_contacts(debtor_id, row.fields, self.now)
+        _add_contacts(debtor_id, row.fields, business_date(self.creditor, self.now))
         PartyPlacement.objects.create(
             account_id=row.account_id,
             debtor_id=debtor_id,
@@ -214,7 +220,7 @@ class PartiesImporter:
     def _update(self, placed: PartyPlacement, row: _PartyRow, job: ImportJob) -> None:
         debtor = Debtor.objects.select_for_update().get(pk=placed.debtor_id)
         _refresh(debtor, row, job, self.now, self.actor)
-        _add_contacts(debtor.pk, row.fields, self.now)
+        _add_contacts(debtor.pk, row.fields, business_date(self.creditor, self.now))
         placed.job = job
         placed.row_digest = row.digest
         placed.updated_at = self.now
@@ -247,7 +253,7 @@ def _refresh(debtor: Debtor, row: _PartyRow, job: ImportJob, now: datetime, acto
     )
 
 
-def _add_contacts(debtor_id: int, fields: DebtorFields, now: datetime) -> None:
+def _add_contacts(debtor_id: int, fields: DebtorFields, on: date) -> None:
     known = set(ContactPoint.objects.filter(debtor_id=debtor_id).values_list("kind", "value"))
     kinds = {kind for kind, _value in known}
     for kind, value, phone_type in (("phone", fields.phone, fields.phone_type), ("email", fields.email, "")):
@@ -258,7 +264,7 @@ def _add_contacts(debtor_id: int, fields: DebtorFields, now: datetime) -> None:
                 value=value,
                 phone_type=phone_type,
                 source=ContactPoint.Source.PLACEMENT,
-                obtained_date=now.date(),
+                obtained_date=on,
                 is_primary=kind not in kinds,
             )
 

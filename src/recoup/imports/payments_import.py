@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import connection
 
 from recoup.accounts.services import PaymentRequest, record_payments
+from recoup.core.business_dates import latest_date
 from recoup.core.money import Money, MoneyError, minor_units, validate_currency
 from recoup.imports.formats import PAYMENT_COLUMNS, PAYMENT_METHODS
 from recoup.imports.models import ImportJob, ImportKind
@@ -29,6 +30,7 @@ from recoup.imports.reading import (
     text,
 )
 from recoup.imports.running import Actor, ImportOutcome, run_import
+from recoup.parties.dates import business_date
 from recoup.parties.models import Creditor
 from recoup.platform.bulk import in_values
 
@@ -78,7 +80,8 @@ class PaymentsImporter:
             problems,
             self.settings,
             required=True,
-            not_after=self.now.date(),
+            # The creditor's business date; a file for several creditors: later than today anywhere is refused.
+            not_after=business_date(self.creditor, self.now) if self.creditor is not None else latest_date(self.now),
         )
         creditors: list[Creditor | None] = []
         for row, raw in zip(rows, column("creditor"), strict=True):

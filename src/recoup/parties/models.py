@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from recoup.core.business_dates import UnknownZone, zone
 from recoup.core.fees import FeePolicyError, parse_fee_policy
 
 
@@ -83,6 +84,16 @@ class Creditor(models.Model):
             '"date_rule": "following"}. Empty: those defaults.'
         ),
     )
+    business_time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=(
+            "IANA time zone of the creditor's business day, such as Australia/Sydney: the date its charges and "
+            "payments are posted on (docs/decisions/0005-business-dates.md). Empty: the office zone (RECOUP_TIME_ZONE)."
+        ),
+    )
     created_at = models.DateTimeField()
 
     class Meta:
@@ -96,12 +107,18 @@ class Creditor(models.Model):
         return f"{self.name} ({self.code})"
 
     def clean(self) -> None:
-        """A fees policy that cannot be read is refused where it is typed (the admin), naming the key."""
+        """A fees policy that cannot be read, or a zone that does not exist, is refused where it is typed
+        (the admin), naming the field."""
         super().clean()
         try:
             parse_fee_policy(self.fees_policy)
         except FeePolicyError as error:
             raise ValidationError({"fees_policy": str(error)}) from None
+        if self.business_time_zone:
+            try:
+                zone(self.business_time_zone)
+            except UnknownZone as error:
+                raise ValidationError({"business_time_zone": str(error)}) from None
 
 
 class Debtor(models.Model):

@@ -20,6 +20,7 @@ from django.db import transaction
 from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.core.allocation import AllocationPolicy, InvalidAllocationPolicy
+from recoup.core.business_dates import latest_date
 from recoup.core.money import MoneyError, validate_currency
 from recoup.parties.models import ContactPoint, Creditor, Debtor
 
@@ -142,7 +143,7 @@ def create_debtor(*, details: NewDebtor, now: datetime, actor: Actor) -> Debtor:
         ZoneInfo(details.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise UnableToSaveParty(f"time_zone: '{details.time_zone}' is not an IANA time zone") from None
-    if details.date_of_birth is not None and details.date_of_birth >= now.date():
+    if details.date_of_birth is not None and details.date_of_birth >= latest_date(now):
         raise UnableToSaveParty(f"date_of_birth: {details.date_of_birth} is not in the past")
     with transaction.atomic():
         debtor = Debtor.objects.create(**vars(details), created_at=now)
@@ -186,7 +187,7 @@ def add_contact_point(
         raise UnableToSaveParty(f"source: '{source}' is not one of {', '.join(ContactPoint.Source.values)}")
     if consent not in ContactPoint.Consent.values:
         raise UnableToSaveParty(f"consent: '{consent}' is not one of {', '.join(ContactPoint.Consent.values)}")
-    if obtained_date > now.date():
+    if obtained_date > latest_date(now):
         raise UnableToSaveParty(f"obtained_date: {obtained_date} is in the future")
     if ContactPoint.objects.filter(debtor=debtor, kind=kind, value=normalised).exists():
         raise UnableToSaveParty(f"{kind}: {normalised} is already recorded for this debtor")

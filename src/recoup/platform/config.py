@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+from recoup.core.business_dates import UnknownZone, zone
 from recoup.core.compliance.location import UnknownLocation
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -135,6 +136,8 @@ class Config:
     """How big an import file may be (RECOUP_IMPORT_MAX_*)."""
     unknown_location: UnknownLocation = UnknownLocation.BLOCK
     """What the gate does when nothing indicates where a debtor is (RECOUP_UNKNOWN_LOCATION, docs/compliance.md)."""
+    time_zone: str = "UTC"
+    """The office zone (RECOUP_TIME_ZONE): staff pages' "today", and the business zone of a creditor with none."""
 
     @property
     def database_vendor(self) -> str:
@@ -352,7 +355,20 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         queue_rates=parse_rates(env, _reporting_currency(env)),
         import_limits=parse_import_limits(env),
         unknown_location=parse_unknown_location(env),
+        time_zone=parse_time_zone(env),
     )
+
+
+def parse_time_zone(environ: Mapping[str, str]) -> str:
+    """RECOUP_TIME_ZONE: an IANA zone such as Europe/London; UTC when unset."""
+    raw = environ.get("RECOUP_TIME_ZONE", "").strip()
+    if not raw:
+        return "UTC"
+    try:
+        zone(raw)
+    except UnknownZone as error:
+        raise ConfigurationError("RECOUP_TIME_ZONE", str(error)) from None
+    return raw
 
 
 def parse_unknown_location(environ: Mapping[str, str]) -> UnknownLocation:

@@ -93,7 +93,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
-TIME_ZONE = "UTC"
+TIME_ZONE = CONFIG.time_zone  # the office zone (RECOUP_TIME_ZONE; docs/decisions/0005-business-dates.md)
 USE_I18N = True
 USE_TZ = True
 

@@ -15,13 +15,15 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from recoup.accounts.dates import ledger_date, legal_date
 from recoup.accounts.models import Payment
+from recoup.accounts.selectors import primary_debtor
 from recoup.accounts.services import UnableToRecordPayment, UnableToReversePayment, record_payment, reverse_payment
 from recoup.core.money import Money, MoneyError
 from recoup.parties.models import ContactPoint
 from recoup.parties.services import UnableToSaveParty, add_contact_point, stop_using_contact_point
 from recoup.users.models import User
-from recoup.web.actions import account_for, debtor_zone, form_error, keep_values, primary_debtor, run_action
+from recoup.web.actions import account_for, debtor_zone, form_error, keep_values, run_action
 from recoup.web.forms import MoneyAmountField
 from recoup.workspace.team import UnableToReassign, officers_for, reassign
 
@@ -115,9 +117,9 @@ def record_account_payment(request: HttpRequest, account_id: int) -> HttpRespons
     now = timezone.now()
     zone = debtor_zone(primary_debtor(account))
     # Received today: now; an earlier day: noon that day in the debtor's time (the date is what counts).
-    # "Today" is the later of the debtor's date and the office's: near midnight the two differ, and a
-    # payment received today where the officer is must not be refused as in the future.
-    today = max(now.astimezone(zone).date(), timezone.localdate(now))
+    # "Today" is the latest of the debtor's date, the office's and the creditor's: near midnight they
+    # differ, and a payment received today where the officer or the creditor is must not be refused.
+    today = max(now.astimezone(zone).date(), timezone.localdate(now), ledger_date(account, now))
     if data["received_on"] > today:
         messages.error(request, f"{form.fields['received_on'].label}: {data['received_on']} is in the future")
         keep_values(request, form)
@@ -213,7 +215,7 @@ def add_account_contact_point(request: HttpRequest, account_id: int) -> HttpResp
             kind=data["kind"],
             value=data["value"],
             source=data["source"],
-            obtained_date=now.date(),
+            obtained_date=legal_date(account, now),
             now=now,
             actor=user,
             phone_type=data["phone_type"] if data["kind"] == ContactPoint.Kind.PHONE else "",

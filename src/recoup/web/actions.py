@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from recoup.accounts.models import Account, AccountDebtor
+from recoup.accounts.models import Account
 from recoup.core.money import MoneyError
 from recoup.parties.models import Debtor
 from recoup.users.models import User
@@ -86,13 +86,6 @@ def take_kept(request: HttpRequest) -> tuple[str, dict[str, object]] | None:
     if not isinstance(kept, dict) or not isinstance(kept.get("data"), dict):
         return None
     return str(kept.get("form", "")), kept["data"]
-
-
-def primary_debtor(account: Account) -> Debtor | None:
-    """The account's primary debtor, if it has one."""
-    role = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
-    first = role.first()
-    return first.debtor if first is not None else None
 
 
 def debtor_zone(debtor: Debtor | None) -> tzinfo:

@@ -10,9 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from recoup.accounts.selectors import primary_debtor
 from recoup.compliance.services import UnableToContact
 from recoup.core.money import Money, MoneyError
-from recoup.web.actions import account_for, debtor_zone, form_error, primary_debtor, run_action
+from recoup.web.actions import account_for, debtor_zone, form_error, run_action
 from recoup.web.forms import MoneyAmountField
 from recoup.workspace.calls import OUTCOMES, FollowUp, log_call
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
+from recoup.accounts.dates import legal_date
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.arrangements.services import UnableToArrange, create_promise
 from recoup.audit.events import Event
@@ -192,7 +193,12 @@ def _follow_up(
     elif kind == "hardship":
         if debtor.country == "AU":  # a hardship notice under the National Credit Code (AU-06)
             record_hardship_notice(
-                account=account, received_on=now.date(), how="oral", summary=words, now=now, actor=actor
+                account=account,
+                received_on=legal_date(account, now, debtor),
+                how="oral",
+                summary=words,
+                now=now,
+                actor=actor,
             )
         else:  # elsewhere a hardship hold: every later contact is warned (UK-01)
             place_hold(

@@ -50,6 +50,7 @@ from recoup.core.compliance.uk import UK_CONTACT_WINDOW
 from recoup.core.compliance.us_federal import US_CONTACT_WINDOW
 from recoup.core.contact_rules import OPEN_STATUSES, held_sql, hold_in_force_sql, reachable_sql
 from recoup.core.money import Money, minor_units
+from recoup.parties.dates import office_date
 from recoup.platform.bulk import in_values
 from recoup.strategies.models import Action
 from recoup.users.models import User
@@ -226,7 +227,7 @@ def _ahead(officer: User, mine: QuerySet[Account], now: datetime, filters: Queue
         .values_list("account_id", "account__reference", "at", "debtor__time_zone")
     ):
         entries.setdefault(account_id, QueueEntry(account_id, reference, 1, f"Callback due {_their_time(at, zone)}"))
-    today = now.date()
+    today = office_date(now)
     dues = (
         Due.objects.filter(arrangement__account__in=mine, arrangement__state="active")
         .filter(
@@ -269,7 +270,9 @@ def _strategy_queued(today: date) -> QuerySet[Action]:
 
 
 def _mine(officer: User, now: datetime, filters: QueueFilters) -> QuerySet[Account]:
-    return filters.apply(Account.objects.filter(assigned_officer=officer, status__in=OPEN_STATUSES), today=now.date())
+    return filters.apply(
+        Account.objects.filter(assigned_officer=officer, status__in=OPEN_STATUSES), today=office_date(now)
+    )
 
 
 def queue_for(
@@ -280,7 +283,7 @@ def queue_for(
     mine = _mine(officer, now, filters)
     wanted = offset + limit
     entries = _ahead(officer, mine, now, filters)
-    today = now.date()
+    today = office_date(now)
     upcoming = _upcoming(today)
     entries.update(_strategy_calls(mine.exclude(pk__in=list(entries)), today=today, slots=wanted - len(entries)))
     reporting, rates = queue_rates()
@@ -318,7 +321,7 @@ def queue_count(officer: User, *, now: datetime, filters: QueueFilters = NO_FILT
     """How many accounts the whole queue holds (every tier), in two queries plus one COUNT."""
     mine = _mine(officer, now, filters)
     ahead = list(_ahead(officer, mine, now, filters))
-    today = now.date()
+    today = office_date(now)
     rest = (
         mine.exclude(pk__in=ahead)
         .annotate(owed=_owed())
@@ -430,7 +433,7 @@ def _local_time(now: datetime, zone: str) -> str:
 def _details(account_ids: list[int], *, now: datetime) -> dict[int, dict[str, Any]]:
     """What the queue shows beside each account: the debtor and their time now, the creditor, what is
     owed, days past due and bucket. One query for the page, whatever its length."""
-    today = now.date()
+    today = office_date(now)
     found: dict[int, dict[str, Any]] = {}
     rows = (
         Account.objects.filter(pk__in=account_ids)
