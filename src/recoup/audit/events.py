@@ -233,6 +233,7 @@ class ContactRecorded(TypedDict):
     channel: str
     outcome: str
     decision: int | None
+    also_about: NotRequired[list[str]]  # the references of the other debts it was about
 
 
 class Forbearance(TypedDict):

@@ -225,6 +225,21 @@ class Contact(AppendOnly):
         return f"{self.direction} {self.channel} {self.outcome} at {self.at}"
 
 
+class ContactAbout(AppendOnly):
+    """Another debt of the same person that a contact was about (a call about two accounts): the
+    contact counts toward each debt's limits (US-08 counts calls per person per debt)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="also_about")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="contacts_also_about")
+
+    class Meta:
+        db_table = "compliance_contact_about"
+        constraints = [models.UniqueConstraint(fields=["contact", "account"], name="contact_about_once")]
+
+    def __str__(self) -> str:
+        return f"contact {self.contact_id} also about account {self.account_id}"
+
+
 class ContactWish(models.Model):
     """When and how a person asked to be contacted (US-01, AU-01, UK-04); withdrawn, never deleted."""
 

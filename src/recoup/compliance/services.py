@@ -10,6 +10,7 @@ needs the `compliance.compliance_override` permission and a written reason, and 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -29,6 +30,7 @@ from recoup.audit.services import record_event
 from recoup.compliance.models import (
     CallConsent,
     Contact,
+    ContactAbout,
     ContactDecision,
     ContactWish,
     Hold,
@@ -301,11 +303,21 @@ def _inside(at: datetime, windows: Sequence[tuple[datetime, datetime]]) -> bool:
     return any(start <= at < end for start, end in windows)
 
 
-def _history(debtor: Debtor, at: datetime, account: Account | None = None) -> list[PastContact]:
-    """The person's contacts on every account in the window the rules look back over."""
-    contacts = Contact.objects.filter(debtor=debtor, at__gte=at - timedelta(days=HISTORY_DAYS), at__lte=at).values_list(
-        "at", "channel", "debtor_id", "account_id", "outcome", "direction"
+def _history(
+    debtor: Debtor, at: datetime, account: Account | None = None, *, several_debts: bool = True
+) -> list[PastContact]:
+    """The person's contacts on every account in the window the rules look back over, each with the
+    other debts it was about (looked up only when the person has `several_debts`)."""
+    since = at - timedelta(days=HISTORY_DAYS)
+    contacts = Contact.objects.filter(debtor=debtor, at__gte=since, at__lte=at).values_list(
+        "pk", "at", "channel", "debtor_id", "account_id", "outcome", "direction"
     )
+    also_about: dict[int, list[str]] = defaultdict(list)
+    if several_debts:
+        for contact_id, other in ContactAbout.objects.filter(
+            contact__debtor=debtor, contact__at__gte=since, contact__at__lte=at
+        ).values_list("contact_id", "account_id"):
+            also_about[contact_id].append(str(other))
     windows = _consent_windows(account, debtor, at) if account is not None else []
     return [
         PastContact(
@@ -319,8 +331,9 @@ def _history(debtor: Debtor, at: datetime, account: Account | None = None) -> li
             and account_id == account.pk
             and channel == Channel.CALL.value
             and _inside(when, windows),
+            also_about=tuple(also_about.get(pk, ())),
         )
-        for when, channel, person, account_id, outcome, direction in contacts
+        for pk, when, channel, person, account_id, outcome, direction in contacts
     ]
 
 
@@ -446,7 +459,8 @@ def evaluate(
     automated: bool = False,
 ) -> Evaluation:
     """The gate's answer for a proposed contact, without recording anything."""
-    if not AccountDebtor.objects.filter(account=account, debtor=debtor).exists():
+    debts = set(AccountDebtor.objects.filter(debtor=debtor).values_list("account_id", flat=True))
+    if account.pk not in debts:
         raise UnableToContact(f"debtor: {debtor} is not a party to account {account.reference}")
     zones = plausible_time_zones(debtor, channel)
     packs = rule_packs(account, debtor)
@@ -460,7 +474,7 @@ def evaluate(
         purpose=purpose,
         consented=_inside(at, windows),
     )
-    history = _history(debtor, at, account)
+    history = _history(debtor, at, account, several_debts=len(debts) > 1)
     decision = decide(request, history, packs)
     reasons = list(decision.reasons)
     warnings = list(decision.warnings)
@@ -619,8 +633,14 @@ def record_contact(
     now: datetime,
     actor: Actor,
     note: str = "",
+    also_about: Sequence[Account] = (),
 ) -> Contact:
-    """Record an outbound contact made under an allowed (or overridden) decision; one contact per decision."""
+    """Record an outbound contact made under an allowed (or overridden) decision; one contact per decision.
+
+    `also_about` names the person's other debts the contact was about (a call about two accounts): it
+    counts toward each (US-08). Each must be a debt of the same person on which the gate would have
+    allowed the same contact at the same moment; an override covers the decision's own account only.
+    """
     with transaction.atomic():
         decision = ContactDecision.objects.select_for_update().filter(token=token).first()
         if decision is None:
@@ -634,6 +654,7 @@ def record_contact(
                 f"at: the contact at {at.isoformat()} is not the one the gate decided on "
                 f"({decision.proposed_at.isoformat()}); ask the gate again"
             )
+        others = _check_also_about(decision, also_about)
         contact = _write_contact(
             decision=decision,
             account_id=decision.account_id,
@@ -645,8 +666,42 @@ def record_contact(
             note=note,
             now=now,
             actor=actor,
+            also_about=others,
         )
     return contact
+
+
+def _check_also_about(decision: ContactDecision, accounts: Sequence[Account]) -> list[Account]:
+    """The other debts a contact under `decision` was about, each checked: the same person's, and
+    allowed by the gate for the same contact at the same moment (else UnableToContact, naming it)."""
+    others = list({account.pk: account for account in accounts if account.pk != decision.account_id}.values())
+    if not others:
+        return []
+    debtor = decision.debtor
+    own = set(
+        AccountDebtor.objects.filter(debtor=debtor, account_id__in=[a.pk for a in others]).values_list(
+            "account_id", flat=True
+        )
+    )
+    for other in others:
+        if other.pk not in own:
+            raise UnableToContact(f"also_about: account {other.reference} is not a debt of {debtor}")
+    for other in others:
+        answer = evaluate(
+            account=other,
+            debtor=debtor,
+            channel=Channel(decision.channel),
+            at=decision.proposed_at,
+            purpose=Purpose(decision.purpose),
+            contact_point=decision.contact_point,
+            automated=decision.automated,
+        ).decision
+        if not answer.allowed:
+            reasons = "; ".join(f"{reason.rule}: {reason.text}" for reason in answer.reasons)
+            raise UnableToContact(
+                f"also_about: account {other.reference}: this {decision.channel} could not be about it: {reasons}"
+            )
+    return sorted(others, key=lambda account: account.pk)
 
 
 def _write_contact(
@@ -661,6 +716,7 @@ def _write_contact(
     note: str,
     now: datetime,
     actor: Actor,
+    also_about: Sequence[Account] = (),
 ) -> Contact:
     """One row in the contact ledger and its audit event (inside the caller's transaction)."""
     contact = Contact.objects.create(
@@ -675,6 +731,7 @@ def _write_contact(
         recorded_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
         recorded_at=now,
     )
+    ContactAbout.objects.bulk_create([ContactAbout(contact=contact, account=account) for account in also_about])
     record_event(
         event=Event.CONTACT_RECORDED if decision is not None else Event.CONTACT_INBOUND,
         subject_id=contact.pk,
@@ -686,6 +743,7 @@ def _write_contact(
             "outcome": outcome.value,
             "at": at.isoformat(),
             "decision": decision.pk if decision is not None else None,
+            **({"also_about": [account.reference for account in also_about]} if also_about else {}),
         },
     )
     return contact

@@ -34,6 +34,7 @@ from recoup.compliance.services import (
 )
 from recoup.core.compliance import Channel, Reason
 from recoup.core.money import Money
+from recoup.parties.models import Debtor
 from recoup.users.models import User
 from recoup.web.account_action_views import (
     AssignForm,
@@ -45,6 +46,7 @@ from recoup.web.account_action_views import (
 )
 from recoup.web.account_summary import DueNow, next_step
 from recoup.web.actions import form_error, keep_values, take_kept
+from recoup.web.call_views import debt_choices, other_debts
 from recoup.web.templatetags.recoup_ui import money
 from recoup.workspace.visibility import may_see
 
@@ -71,6 +73,35 @@ def _local(moment: datetime | None, zone: str) -> str:
         return ""
     local = moment.astimezone(ZoneInfo(zone)) if zone else moment
     return f"{local:%a %d %b %H:%M} {local.tzname()}"
+
+
+@dataclass(frozen=True)
+class DebtAllowance:
+    """A call's standing on one of the person's debts: per-debt limits are counted separately (US-08)."""
+
+    account: Account
+    this_one: bool
+    allowed: bool
+    allowances: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+
+def _calls_per_debt(account: Account, primary: Debtor, others: list[Account], now: datetime) -> list[DebtAllowance]:
+    """For the person with several debts: may they be called about each now, and how much of each
+    debt's call limits is used (a call about two debts counts toward both)."""
+    found: list[DebtAllowance] = []
+    for debt in [account, *others]:
+        evaluation = evaluate(account=debt, debtor=primary, channel=Channel.CALL, at=now)
+        found.append(
+            DebtAllowance(
+                debt,
+                debt.pk == account.pk,
+                evaluation.decision.allowed,
+                tuple(f"{a.rule}: {a.describe()}" for a in evaluation.allowances),
+                evaluation.decision.reasons,
+            )
+        )
+    return found
 
 
 @login_required
@@ -130,6 +161,9 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     today = timezone.localdate()
     plan = _arrangement_and_payments(account, user, now)
     forms_on_page = {**_action_forms(user, today=today), **_kept_forms(request)}
+    debts = other_debts(account, user, primary) if primary is not None and not gate_problem else []
+    forms_on_page["call_form"].fields["also_about"].choices = debt_choices(debts)
+    per_debt = _calls_per_debt(account, primary, debts, now) if debts and primary is not None else []
     open_plan: OpenArrangement | None = plan["open_arrangement"]
     due = None
     if open_plan is not None and open_plan.next_due is not None and open_plan.next_amount is not None:
@@ -172,6 +206,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "roles": roles,
             "primary": primary,
             "answers": answers,
+            "per_debt": per_debt,
             "gate_problem": gate_problem,
             "local_now": _local(now, primary.time_zone) if primary and primary.time_zone else UNKNOWN_LOCAL_TIME,
             "holds": holds,

@@ -9,6 +9,7 @@ or a callback at a time in the debtor's local time (recorded as their consent to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -80,12 +81,14 @@ def log_call(
     note: str = "",
     follow_up: FollowUp | None = None,
     override_reason: str = "",
+    also_about: Sequence[Account] = (),
 ) -> ContactDecision:
     """Ask the gate about a call at `at`, record it with its outcome, and make the follow-up.
 
     A blocked call is recorded as blocked and nothing else happens (UnableToContact names the rules),
     unless someone with the override permission gives a reason. A follow-up that fails (a promise in
     the past, a callback more than 7 days away) undoes the whole call record, so nothing is half done.
+    `also_about` names the person's other debts the call was about; each must allow the call too.
     """
     if outcome not in OUTCOMES:
         raise UnableToContact(f"outcome: '{outcome}' is not one of {', '.join(OUTCOMES)}")
@@ -115,7 +118,15 @@ def log_call(
         raise UnableToContact(f"call blocked: {reasons}")
     try:
         with transaction.atomic():
-            record_contact(token=str(decision.token), outcome=chosen.ledger, at=at, now=now, actor=actor, note=note)
+            record_contact(
+                token=str(decision.token),
+                outcome=chosen.ledger,
+                at=at,
+                now=now,
+                actor=actor,
+                note=note,
+                also_about=also_about,
+            )
             # This call is the callback: callbacks on the account due by now (or within the queue's
             # 15 minutes ahead) are done, whatever the outcome, so the account leaves the callback tier.
             answered = list(

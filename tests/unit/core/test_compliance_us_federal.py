@@ -195,3 +195,39 @@ class TestCallFrequency:
     def test_contacts_logged_after_the_proposed_time_are_ignored(self) -> None:
         history = [past(ny(2026, 6, 2, 10), Outcome.CONNECTED_CONVERSATION)]
         assert decide(call(ny(2026, 6, 1, 12)), history, US).allowed
+
+
+class TestOneCallAboutSeveralDebts:
+    """US-08 counts calls per person per debt: a call about two debts counts toward each."""
+
+    def about_both(self, at: datetime) -> PastContact:
+        return PastContact(
+            at=at, channel=Channel.CALL, person_id="p1", debt_id="d1", outcome=Outcome.NO_ANSWER, also_about=("d2",)
+        )
+
+    def test_seven_calls_about_two_debts_use_up_both_debts_allowances(self) -> None:
+        history = [self.about_both(ny(2026, 6, 1 + day, 10)) for day in range(7)]
+        for debt in ("d1", "d2"):
+            decision = decide(call(ny(2026, 6, 7, 15), debt=debt), history, US)
+            assert not decision.allowed, debt
+            assert [r.rule for r in decision.reasons] == ["US-08"]
+        assert decide(call(ny(2026, 6, 7, 15), debt="d3"), history, US).allowed  # a debt not mentioned
+
+    def test_the_call_is_counted_once_per_debt_not_twice(self) -> None:
+        history = [self.about_both(ny(2026, 6, 1 + day, 10)) for day in range(6)]
+        assert decide(call(ny(2026, 6, 7, 15), debt="d1"), history, US).allowed  # 6 of 7, not 12
+        assert self.about_both(ny(2026, 6, 1)).debts == ("d1", "d2")
+
+    def test_a_conversation_about_both_debts_starts_the_seven_day_wait_on_each(self) -> None:
+        talked = PastContact(
+            at=ny(2026, 6, 1, 10),
+            channel=Channel.CALL,
+            person_id="p1",
+            debt_id="d1",
+            outcome=Outcome.CONNECTED_CONVERSATION,
+            also_about=("d2",),
+        )
+        for debt in ("d1", "d2"):
+            decision = decide(call(ny(2026, 6, 4, 15), debt=debt), [talked], US)
+            assert not decision.allowed, debt
+        assert decide(call(ny(2026, 6, 4, 15), debt="d3"), [talked], US).allowed

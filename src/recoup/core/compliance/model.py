@@ -91,7 +91,11 @@ class ContactRequest:
 
 @dataclass(frozen=True)
 class PastContact:
-    """One contact or attempt from the ledger, whatever its outcome."""
+    """One contact or attempt from the ledger, whatever its outcome.
+
+    `debt_id` is the debt it was recorded against; `also_about` the other debts of the same person it
+    was about (a call about two accounts). Regulation F counts it toward each of them (US-08).
+    """
 
     at: datetime
     channel: Channel
@@ -100,13 +104,22 @@ class PastContact:
     outcome: Outcome
     direction: Direction = Direction.OUTBOUND
     consented: bool = False  # US-08: made with the person's direct prior consent, so not counted
+    also_about: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _require_aware(self.at, "past contact")
 
     def concerns(self, request: ContactRequest) -> bool:
-        """The same person and the same debt as the request: the key every frequency rule counts by."""
-        return self.person_id == request.person_id and self.debt_id == request.debt_id
+        """The same person, and the request's debt among those it was about: the key every per-debt
+        frequency rule counts by."""
+        return self.person_id == request.person_id and (
+            self.debt_id == request.debt_id or request.debt_id in self.also_about
+        )
+
+    @property
+    def debts(self) -> tuple[str, ...]:
+        """Every debt the contact was about, the one it was recorded against first."""
+        return (self.debt_id, *(debt for debt in self.also_about if debt != self.debt_id))
 
 
 @dataclass(frozen=True)
