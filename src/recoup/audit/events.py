@@ -200,6 +200,7 @@ class TemplateSaved(TypedDict):
     channel: str
     language: str
     version: int
+    purpose: NotRequired[str]  # collection, statement, required_notice or cease_notice
 
 
 class ConsentGiven(TypedDict):

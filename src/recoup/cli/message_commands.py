@@ -28,7 +28,15 @@ def messages() -> None:
 @click.option("--body", "body_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
 @click.option("--creditor", "creditor_code", help="Only for this creditor (default: every creditor).")
 @click.option("--language", default="en")
-def save(code: str, channel: str, subject: str, body_file: Path, creditor_code: str | None, language: str) -> None:
+@click.option(
+    "--purpose",
+    type=click.Choice(["collection", "statement", "required_notice", "cease_notice"]),
+    default="collection",
+    help="A statement or required notice may go during a breathing space and may not ask for payment.",
+)
+def save(
+    code: str, channel: str, subject: str, body_file: Path, creditor_code: str | None, language: str, purpose: str
+) -> None:
     """Save a new version of a template from a text file (checked before it is saved)."""
     _ready()
     from django.utils import timezone
@@ -49,6 +57,7 @@ def save(code: str, channel: str, subject: str, body_file: Path, creditor_code: 
             body=body_file.read_text(encoding="utf-8"),
             language=language,
             creditor=creditor,
+            purpose=purpose,
             now=timezone.now(),
             actor=None,
         )

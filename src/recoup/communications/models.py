@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from recoup.accounts.models import Account
 from recoup.compliance.models import ContactDecision
+from recoup.core.compliance.model import Purpose as GatePurpose
 from recoup.parties.models import ContactPoint, Creditor, Debtor
 
 
@@ -20,6 +21,12 @@ class Channel(models.TextChoices):
 class Template(models.Model):
     """One version of a message template. Editing a template saves a new version; old ones stay."""
 
+    class Purpose(models.TextChoices):
+        COLLECTION = "collection", "Collection (asks for payment)"
+        STATEMENT = "statement", "Statement the law requires (no payment request)"
+        REQUIRED_NOTICE = "required_notice", "Notice the law requires (no payment request)"
+        CEASE_NOTICE = "cease_notice", "Notice allowed after a cease request (US-04)"
+
     code = models.SlugField(max_length=60, help_text="The template's name, such as first-reminder.")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     language = models.CharField(max_length=10, default="en")
@@ -29,6 +36,14 @@ class Template(models.Model):
     version = models.PositiveIntegerField()
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
+    purpose = models.CharField(
+        max_length=30,
+        choices=Purpose.choices,
+        default=Purpose.COLLECTION,
+        db_default=Purpose.COLLECTION,
+        help_text="Why messages from it are sent: a statement or required notice may go during a breathing "
+        "space, and may not ask for payment (docs/compliance.md).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -134,6 +149,12 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.to_address} ({self.status})"
+
+    @property
+    def gate_purpose(self) -> GatePurpose:
+        """Why the message is sent, as the gate judges it: its template's purpose; a document's (the
+        validation notice) is collection."""
+        return GatePurpose(self.template.purpose) if self.template is not None else GatePurpose.COLLECTION
 
 
 class MessageEvent(models.Model):

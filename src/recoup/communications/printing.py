@@ -68,13 +68,19 @@ def _gather(now: datetime) -> tuple[PrintBatch | None, int, int]:
             .filter(
                 channel=Channel.LETTER, status__in=[Message.Status.QUEUED, Message.Status.DEFERRED], not_before__lte=now
             )
-            .select_related("account", "debtor")
+            .select_related("account", "debtor", "template")
             .order_by("id")
         )
         allowed: list[tuple[Message, str]] = []
         for message in due:
             decision = authorise_contact(
-                account=message.account, debtor=message.debtor, channel=GateChannel.LETTER, at=now, now=now, actor=None
+                account=message.account,
+                debtor=message.debtor,
+                channel=GateChannel.LETTER,
+                at=now,
+                now=now,
+                actor=None,
+                purpose=message.gate_purpose,
             )
             if decision.usable:
                 message.decision = decision

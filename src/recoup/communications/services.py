@@ -86,7 +86,7 @@ class UnableToSend(Exception):
 # ---- templates ---------------------------------------------------------------------------------
 
 
-def _template_facts(channel: str, creditor: Creditor | None) -> MessageFacts:
+def _template_facts(channel: str, creditor: Creditor | None, purpose: str = Purpose.COLLECTION) -> MessageFacts:
     """What the content rules need to judge a template before any account is known: the creditor's
     country and collector type (a third-party collector's messages need the US-10 disclosure)."""
     return MessageFacts(
@@ -97,10 +97,13 @@ def _template_facts(channel: str, creditor: Creditor | None) -> MessageFacts:
         time_barred=False,
         validation_period_ends=None,
         sent_on=None,
+        purpose=purpose,
     )
 
 
-def _account_facts(account: Account, debtor: Debtor, channel: str, now: datetime) -> MessageFacts:
+def _account_facts(
+    account: Account, debtor: Debtor, channel: str, now: datetime, purpose: str = Purpose.COLLECTION
+) -> MessageFacts:
     """What the content rules need to judge a message to this debtor about this account, sent now."""
     today = legal_date(account, now, debtor)
     return MessageFacts(
@@ -111,6 +114,7 @@ def _account_facts(account: Account, debtor: Debtor, channel: str, now: datetime
         time_barred=limitation_for(account).time_barred(today),
         validation_period_ends=None,
         sent_on=today,
+        purpose=purpose,
     )
 
 
@@ -124,8 +128,10 @@ def save_template(
     subject: str = "",
     language: str = "en",
     creditor: Creditor | None = None,
+    purpose: str = Template.Purpose.COLLECTION,
 ) -> Template:
-    """Save a new version of a template after checking its merge fields and its content."""
+    """Save a new version of a template after checking its merge fields and its content. A template
+    whose `purpose` is a statement or a notice may not ask for payment (NO-PAY-REQUEST)."""
     code = code.strip()
     if not code or not code.replace("-", "").isalnum() or code != code.lower():
         raise UnableToSend(f"code: '{code}' must be lower-case letters, digits and hyphens (first-reminder)")
@@ -137,12 +143,14 @@ def save_template(
         raise UnableToSend("subject: an email needs a subject")
     if channel == Channel.SMS and subject.strip():
         raise UnableToSend("subject: a text message has no subject")
+    if purpose not in Template.Purpose.values:
+        raise UnableToSend(f"purpose: '{purpose}' is not one of {', '.join(Template.Purpose.values)}")
     problems = template_problems(subject, part="subject") + template_problems(body)
     if problems:
         raise UnableToSend("; ".join(str(p) for p in problems))
     blocks = [
         p
-        for p in content_problems(f"{subject}\n{body}", _template_facts(channel, creditor))
+        for p in content_problems(f"{subject}\n{body}", _template_facts(channel, creditor, purpose))
         if p.severity is Severity.BLOCK
     ]
     if blocks:
@@ -160,6 +168,7 @@ def save_template(
             version=version,
             subject=subject.strip(),
             body=body,
+            purpose=purpose,
             created_by=actor,
             created_at=now,
         )
@@ -168,7 +177,7 @@ def save_template(
             subject_id=template.pk,
             occurred_at=now,
             actor=actor,
-            after={"code": code, "channel": channel, "language": language, "version": version},
+            after={"code": code, "channel": channel, "language": language, "version": version, "purpose": purpose},
         )
     return template
 
@@ -415,13 +424,19 @@ def _prepare(*, account: Account, template_code: str, channel: str, now: datetim
         body_html = letter_document(
             account, debtor, title=subject, body_html=body_html, today=legal_date(account, now, debtor)
         )
-    facts = _account_facts(account, debtor, channel, now)
+    facts = _account_facts(account, debtor, channel, now, template.purpose)
     blocks = [p for p in content_problems(f"{subject}\n{text}", facts) if p.severity is Severity.BLOCK]
     if blocks:
         raise UnableToSend("; ".join(f"{p.rule}: {p.text}" for p in blocks))
     gate = GATE_CHANNELS[Channel(channel)]
     answer = evaluate(
-        account=account, debtor=debtor, channel=gate, at=now, contact_point=point, automated=channel == Channel.SMS
+        account=account,
+        debtor=debtor,
+        channel=gate,
+        at=now,
+        purpose=Purpose(template.purpose),
+        contact_point=point,
+        automated=channel == Channel.SMS,
     ).decision
     reasons = "; ".join(f"{r.rule}: {r.text}" for r in answer.reasons)
     if not answer.allowed and answer.next_allowed is None:
@@ -624,6 +639,7 @@ def _deliver_one(message: Message, now: datetime, mail: Any, sms: SmsProvider, r
         actor=None,
         contact_point=message.contact_point,
         automated=message.channel == Channel.SMS,
+        purpose=message.gate_purpose,
     )
     if not decision.usable:
         reasons = "; ".join(f"{r['rule']}: {r['text']}" for r in decision.reasons)

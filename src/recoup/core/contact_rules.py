@@ -121,6 +121,7 @@ HOLD_RULES: tuple[HoldRule, ...] = (
         HoldKind.BREATHING_SPACE,
         "UK-07",
         "breathing space: no contact asking for payment until it ends",
+        allows=frozenset({Purpose.STATEMENT, Purpose.REQUIRED_NOTICE}),
         stops_plans="breathing space: no payment may be asked for until it ends (UK-07)",
         stops_enforcement=("UK-07", "breathing space: no enforcement until it ends"),
     ),
@@ -128,6 +129,7 @@ HOLD_RULES: tuple[HoldRule, ...] = (
         HoldKind.BREATHING_SPACE_MHC,
         "UK-07",
         "mental health crisis breathing space: no contact asking for payment until 30 days after treatment ends",
+        allows=frozenset({Purpose.STATEMENT, Purpose.REQUIRED_NOTICE}),
         stops_plans="mental health crisis breathing space: no payment may be asked for (UK-07)",
         stops_enforcement=("UK-07", "mental health crisis breathing space: no enforcement"),
     ),
@@ -152,6 +154,27 @@ HOLD_RULES: tuple[HoldRule, ...] = (
 names the rule a refusal gives."""
 
 HOLD_RULE: Mapping[str, HoldRule] = MappingProxyType({rule.kind: rule for rule in HOLD_RULES})
+
+PURPOSE_WORDS: Mapping[Purpose, str] = MappingProxyType(
+    {
+        Purpose.STATEMENT: "statements the law requires",
+        Purpose.REQUIRED_NOTICE: "notices the law requires",
+        Purpose.CEASE_NOTICE: "the three notices US-04 allows (no further contact, remedies we may or will use)",
+        Purpose.OPT_OUT_CONFIRMATION: "one confirmation of the opt-out",
+        Purpose.VALIDATION_NOTICE: "the validation notice",
+    }
+)
+
+
+def still_allowed(kind: str) -> str:
+    """What a hold of `kind` still lets through, in words for the account page ("" when nothing)."""
+    rule = HOLD_RULE.get(kind)
+    if rule is None or not rule.blocks or not rule.allows:
+        return ""
+    words = [PURPOSE_WORDS.get(purpose, purpose.value.replace("_", " ")) for purpose in sorted(rule.allows)]
+    return " and ".join(words) + ", none asking for payment"
+
+
 BLOCKING_HOLDS: tuple[HoldRule, ...] = tuple(rule for rule in HOLD_RULES if rule.blocks)
 HELD_KINDS: tuple[str, ...] = tuple(rule.kind for rule in BLOCKING_HOLDS if not rule.per_channel)
 """Holds that stop all collection contact on the account ("held" in segments and the queue)."""

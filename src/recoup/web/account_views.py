@@ -33,6 +33,7 @@ from recoup.compliance.services import (
     withdraw_wish,
 )
 from recoup.core.compliance import Channel, Reason
+from recoup.core.contact_rules import still_allowed
 from recoup.core.money import Money
 from recoup.parties.models import Debtor
 from recoup.users.models import User
@@ -251,6 +252,7 @@ def _with_lift_requests(holds: list[Hold]) -> None:
         )
     }
     for hold in holds:
+        hold.still_allowed = still_allowed(hold.kind)  # type: ignore[attr-defined]
         hold.open_lift_request = open_requests.get(hold.pk)  # type: ignore[attr-defined]
         hold.liftable_on_request = may_request(hold)  # type: ignore[attr-defined]
 

@@ -55,6 +55,13 @@ class TemplateForm(forms.Form):
         label="Code", max_length=60, help_text="Such as first-reminder; the same code again saves a new version."
     )
     creditor = forms.TypedChoiceField(label="For", coerce=int, empty_value=None, required=False)
+    purpose = forms.ChoiceField(
+        label="Purpose",
+        choices=Template.Purpose.choices,
+        initial=Template.Purpose.COLLECTION,
+        help_text="A statement or notice the law requires may go during a breathing space, and may not ask "
+        "for payment.",
+    )
     subject = forms.CharField(label="Subject", max_length=200, required=False)
     body = forms.CharField(label="Body", widget=forms.Textarea(attrs={"rows": 12}))
     account = forms.CharField(
@@ -174,6 +181,7 @@ def templates(request: HttpRequest) -> HttpResponse:
                         subject=data["subject"],
                         body=data["body"],
                         creditor=creditor,
+                        purpose=data["purpose"],
                         now=timezone.now(),
                         actor=user,
                     )
@@ -222,6 +230,7 @@ def _initial(request: HttpRequest) -> dict[str, object]:
         "channel": template.channel,
         "language": template.language,
         "creditor": template.creditor_id,
+        "purpose": template.purpose,
         "subject": template.subject,
         "body": template.body,
     }

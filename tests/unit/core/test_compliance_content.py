@@ -561,3 +561,35 @@ def test_any_keyword_in_any_case_with_punctuation_revokes(
 @given(st.sampled_from(OPT_OUT_KEYWORDS), st.sampled_from(["I will not ", "please don't ", "the ", "we "]))
 def test_a_keyword_later_in_a_sentence_does_not_revoke(keyword: str, opening: str) -> None:
     assert not is_revocation(f"{opening}{keyword}")
+
+
+class TestNoPaymentRequest:
+    """NO-PAY-REQUEST: a statement, required notice or cease notice may not ask for payment."""
+
+    UK = {"country": "GB", "third_party_collector": False}
+
+    @pytest.mark.parametrize(
+        "words",
+        [
+            "Please pay the balance by 31 March.",
+            "You must pay £40 before the next statement.",
+            "Make a payment online at any time.",
+            "Payment is due on 1 April.",
+            "Call us to pay.",
+            "Pay online: {{ payment_url }}",
+            "Settle your balance today.",
+        ],
+    )
+    @pytest.mark.parametrize("purpose", ["statement", "required_notice", "cease_notice"])
+    def test_payment_request_wording_blocks_a_message_of_these_purposes(self, words: str, purpose: str) -> None:
+        problems = content_problems(f"Your statement.\n{words}", facts(purpose=purpose, **self.UK))
+        blocks = [p for p in problems if p.severity is Severity.BLOCK]
+        assert [p.rule for p in blocks] == ["NO-PAY-REQUEST"]
+        assert "may not ask for payment" in blocks[0].text
+
+    def test_saying_that_nothing_need_be_paid_is_not_a_request(self) -> None:
+        text = "You are in a breathing space: you do not need to pay anything now. The balance was £1,200.00."
+        assert content_problems(text, facts(purpose="statement", **self.UK)) == ()
+
+    def test_a_collection_message_may_ask_for_payment(self) -> None:
+        assert content_problems("Please pay the balance by 31 March.", facts(purpose="collection", **self.UK)) == ()

@@ -30,13 +30,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from recoup.core.compliance.model import Channel, Severity
+from recoup.core.compliance.model import NO_PAYMENT_REQUEST, Channel, Severity
 
 COLLECTION = "collection"
 CEASE_CONFIRMATION = "cease_confirmation"
 OPT_OUT_CONFIRMATION = "opt_out_confirmation"
 LIMITED_CONTENT_VOICEMAIL = "limited_content_voicemail"
-PURPOSES = frozenset({COLLECTION, CEASE_CONFIRMATION, OPT_OUT_CONFIRMATION, LIMITED_CONTENT_VOICEMAIL})
+PURPOSES = frozenset(
+    {COLLECTION, CEASE_CONFIRMATION, OPT_OUT_CONFIRMATION, LIMITED_CONTENT_VOICEMAIL}
+    | {purpose.value for purpose in NO_PAYMENT_REQUEST}
+)
 
 ELECTRONIC = frozenset({Channel.SMS, Channel.EMAIL})
 WRITTEN = frozenset({Channel.LETTER, Channel.EMAIL, Channel.SMS})
@@ -301,6 +304,7 @@ def content_problems(text: str, facts: MessageFacts) -> tuple[ContentProblem, ..
         *_time_barred(text, facts),
         *_uk_legal_position(text, facts),
         *_uk_settlement(text, facts),
+        *_payment_request(text, facts),
     ]
     return tuple(sorted(problems, key=lambda problem: problem.severity != Severity.BLOCK))
 
@@ -588,6 +592,36 @@ def _uk_settlement(text: str, facts: MessageFacts) -> list[ContentProblem]:
             "The message offers a settlement but does not say "
             + " or ".join(missing)
             + f'; add that, or make it a "full and final" settlement. The offer: {_quoted(text, offers)}.',
+        )
+    ]
+
+
+# Wording that asks for payment, which a statement or required notice may not carry (NO-PAY-REQUEST).
+_PAY_REQUEST = re.compile(
+    r"\b(?:please\s+pay|pay\s+(?:now|today|online|by|before|within|the\s+(?:balance|amount|arrears)|your\s+"
+    r"(?:balance|bill|arrears|account))|make\s+(?:a|your|the)\s+payment|payment\s+(?:is\s+)?(?:due|required|"
+    r"requested|overdue)|(?:we|you)\s+(?:ask|request|must|need\s+to|should)\s+(?:you\s+to\s+)?pay|to\s+pay\s+"
+    r"(?:now|today|online)|settle\s+(?:your|the)\s+(?:balance|account|debt)|set\s+up\s+a\s+(?:payment\s+)?plan|"
+    r"call\s+us\s+to\s+pay)\b|\{\{\s*(?:payment_url|payment_link|pay_url)\s*\}\}",
+    re.IGNORECASE,
+)
+
+
+def _payment_request(text: str, facts: MessageFacts) -> list[ContentProblem]:
+    """NO-PAY-REQUEST: a statement, required notice or cease notice goes where collection is stopped
+    (a breathing space, UK-07; a cease request, US-04) only because it asks for nothing."""
+    if facts.purpose not in {purpose.value for purpose in NO_PAYMENT_REQUEST}:
+        return []
+    asks = _hits(_PAY_REQUEST, text, honour_negation=True)
+    if not asks:
+        return []
+    words = facts.purpose.replace("_", " ")
+    return [
+        ContentProblem(
+            "NO-PAY-REQUEST",
+            Severity.BLOCK,
+            f"A {words} may not ask for payment (it is sent while collection is stopped, UK-07 and US-04); "
+            f"remove {_quoted(text, asks)} or make it a collection message.",
         )
     ]
 
