@@ -57,6 +57,7 @@ class TemplateForm(forms.Form):
     creditor = forms.TypedChoiceField(label="For", coerce=int, empty_value=None, required=False)
     purpose = forms.ChoiceField(
         label="Purpose",
+        required=False,
         choices=Template.Purpose.choices,
         initial=Template.Purpose.COLLECTION,
         help_text="A statement or notice the law requires may go during a breathing space, and may not ask "
@@ -181,7 +182,7 @@ def templates(request: HttpRequest) -> HttpResponse:
                         subject=data["subject"],
                         body=data["body"],
                         creditor=creditor,
-                        purpose=data["purpose"],
+                        purpose=data["purpose"] or Template.Purpose.COLLECTION,
                         now=timezone.now(),
                         actor=user,
                     )
