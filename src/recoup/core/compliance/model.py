@@ -48,6 +48,7 @@ class Purpose(StrEnum):
     VALIDATION_NOTICE = "validation_notice"  # US-11/US-12: the notice itself
     CEASE_NOTICE = "cease_notice"  # US-04: one of the three notices allowed after a cease request
     OPT_OUT_CONFIRMATION = "opt_out_confirmation"  # US-07/US-24: the one confirmation of an opt-out
+    EXTINGUISHED_NOTICE = "extinguished_notice"  # UK-06/AU-05: telling the person the debt is extinguished
 
 
 class Severity(StrEnum):
