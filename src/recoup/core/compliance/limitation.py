@@ -152,6 +152,13 @@ EXTINGUISHED_STILL_ALLOWED: tuple[str, ...] = (
 """What may still be done on an extinguished debt, as the account page and docs/compliance.md say it."""
 
 
+EXTINCTION_NAMES: dict[tuple[str, str], str] = {
+    ("GB", "SCT"): "Scotland prescription",
+    ("AU", "NSW"): "NSW limitation",
+}
+"""What the account page calls the law that extinguished a debt, by (country, region)."""
+
+
 def extinguished_allows(purpose: Purpose) -> bool:
     """Whether a contact for `purpose` may still be made about an extinguished debt."""
     return purpose in EXTINGUISHED_ALLOWS
