@@ -38,6 +38,10 @@ class Account(models.Model):
         RECALLED = "recalled", "Recalled"
         CLOSED = "closed", "Closed"
 
+    class ClosureReason(models.TextChoices):
+        NONE = "", "Not closed, or no reason recorded"
+        EXTINGUISHED = "extinguished", "Debt extinguished (limitation)"
+
     creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="accounts")
     reference = models.CharField(max_length=64, help_text="The creditor's account reference.")
     original_creditor = models.CharField(max_length=200, blank=True)
@@ -48,6 +52,14 @@ class Account(models.Model):
     charge_off_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_changed_at = models.DateTimeField()
+    closure_reason = models.CharField(
+        max_length=20,
+        choices=ClosureReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why a closed account was closed (set with the move to closed; closed is final).",
+    )
     assigned_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -30,6 +30,7 @@ from recoup.accounts.models import (
     OpenItem,
     Payment,
 )
+from recoup.accounts.signals import charge_requested
 from recoup.audit.events import Event
 from recoup.audit.services import author_of, event_row, record_event, record_events
 from recoup.core.account_status import AccountStatus, can_transition
@@ -321,6 +322,7 @@ def post_charge(
                     f"component: {component.value} is frozen on account {locked.reference} "
                     f"{_freeze_label(freeze)}; nothing was charged"
                 )
+            charge_requested.send(sender=Account, account=locked, component=component, on=now.date())
         if component == Component.FEES:
             problem = fee_problem(locked, amount)
             if problem:
@@ -711,11 +713,23 @@ def reverse_payment(
 
 
 def change_account_status(
-    *, account: Account, to_status: AccountStatus, reason: str, now: datetime, actor: Actor
+    *,
+    account: Account,
+    to_status: AccountStatus,
+    reason: str,
+    now: datetime,
+    actor: Actor,
+    closure_reason: str = "",
 ) -> Account:
-    """Move an account to another status if the lifecycle allows it; writes an audit event."""
+    """Move an account to another status if the lifecycle allows it; writes an audit event. A move to
+    closed may name a `closure_reason` (Account.ClosureReason), kept on the account."""
     if not reason.strip():
         raise UnableToChangeStatus("reason: a status change needs a reason")
+    if closure_reason and (to_status != AccountStatus.CLOSED or closure_reason not in Account.ClosureReason.values):
+        raise UnableToChangeStatus(
+            f"closure_reason: '{closure_reason}' is only for a move to closed, and one of "
+            f"{', '.join(v for v in Account.ClosureReason.values if v)}"
+        )
     with transaction.atomic():
         locked = _locked(account)
         current = AccountStatus(locked.status)
@@ -725,7 +739,11 @@ def change_account_status(
             raise UnableToChangeStatus(
                 f"status: account {locked.reference} cannot go from {current.value} to {to_status.value}"
             )
-        Account.objects.filter(pk=locked.pk).update(status=to_status.value, status_changed_at=now)
+        changes: dict[str, Any] = {"status": to_status.value, "status_changed_at": now}
+        after: dict[str, Any] = {"status": to_status.value, "reason": reason}
+        if closure_reason:
+            changes["closure_reason"] = after["closure_reason"] = closure_reason
+        Account.objects.filter(pk=locked.pk).update(**changes)
         record_event(
             event=Event.ACCOUNT_STATUS_CHANGED,
             subject_id=locked.pk,
@@ -733,7 +751,7 @@ def change_account_status(
             occurred_at=now,
             actor=actor,
             before={"status": current.value},
-            after={"status": to_status.value, "reason": reason},
+            after=after,
         )
         locked.refresh_from_db()
     return locked

@@ -102,6 +102,10 @@ class StatusChanged(Status):
     reason: str
 
 
+class AccountStatusChanged(StatusChanged):
+    closure_reason: NotRequired[str]  # a move to closed that names why (Account.ClosureReason)
+
+
 class Officer(TypedDict):
     assigned_officer: int | None
 
@@ -304,6 +308,17 @@ class LegalReferralChecked(TypedDict):
     basis: str
     limitation_ends: str | None
     confirmed_by_person: str
+
+
+class ExtinguishedClosed(TypedDict):
+    """An extinguished debt's account closed by an officer (UK-06, AU-05)."""
+
+    rule: str
+    basis: str
+    limitation_ends: str
+    extinguished_on: str
+    from_status: str
+    reason: str
 
 
 class NoticeRecorded(TypedDict):
@@ -585,7 +600,7 @@ class Event(enum.Enum):
     )
     PAYMENT_RECORDED = S("accounts.payment.recorded", "payment", PaymentRecorded, None, _MONEY)
     BALANCE_LOADED = S("accounts.balance.loaded", "account", BalanceLoaded, None, _MONEY)
-    ACCOUNT_STATUS_CHANGED = S("accounts.account.status_changed", "account", StatusChanged, Status, _STATUS)
+    ACCOUNT_STATUS_CHANGED = S("accounts.account.status_changed", "account", AccountStatusChanged, Status, _STATUS)
     ACCOUNT_REASSIGNED = S("accounts.account.reassigned", "account", Reassigned, Officer, _STATUS)
     CHARGES_FROZEN = S(
         "accounts.charges.frozen", "charge_freeze", Freeze, None, _HOLDS, former=("account.charges.frozen",)
@@ -697,6 +712,7 @@ class Event(enum.Enum):
     HOLD_LIFT_REQUEST_APPROVED = S("compliance.hold.lift_request_approved", "hold", LiftDecision, LiftRequest, _HOLDS)
     HOLD_LIFT_REQUEST_DECLINED = S("compliance.hold.lift_request_declined", "hold", LiftDecision, LiftRequest, _HOLDS)
     LEGAL_REFERRAL_CHECKED = S("compliance.legal_referral.checked", "account", LegalReferralChecked, None, _HOLDS)
+    EXTINGUISHED_CLOSED = S("compliance.extinguished.closed", "account", ExtinguishedClosed, None, _HOLDS)
     NOTICE_RECORDED = S("compliance.notice.recorded", "notice", NoticeRecorded, None, _HOLDS)
     NOTICE_UNDELIVERABLE = S("compliance.notice.undeliverable", "notice", Undeliverable, None, _HOLDS)
     WISH_RECORDED = S("compliance.wish.recorded", "contact_wish", WishRecorded, None, _CONTACTS)

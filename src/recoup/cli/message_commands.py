@@ -30,7 +30,7 @@ def messages() -> None:
 @click.option("--language", default="en")
 @click.option(
     "--purpose",
-    type=click.Choice(["collection", "statement", "required_notice", "cease_notice"]),
+    type=click.Choice(["collection", "statement", "required_notice", "cease_notice", "extinguished_notice"]),
     default="collection",
     help="A statement or required notice may go during a breathing space and may not ask for payment.",
 )

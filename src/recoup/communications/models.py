@@ -26,6 +26,7 @@ class Template(models.Model):
         STATEMENT = "statement", "Statement the law requires (no payment request)"
         REQUIRED_NOTICE = "required_notice", "Notice the law requires (no payment request)"
         CEASE_NOTICE = "cease_notice", "Notice allowed after a cease request (US-04)"
+        EXTINGUISHED_NOTICE = "extinguished_notice", "Telling the person the debt is extinguished (UK-06, AU-05)"
 
     code = models.SlugField(max_length=60, help_text="The template's name, such as first-reminder.")
     channel = models.CharField(max_length=10, choices=Channel.choices)

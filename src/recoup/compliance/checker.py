@@ -6,8 +6,10 @@ here. It checks what the gate enforces for outbound contacts: the hours (US-01, 
 every zone the gate saw, US-08's 7 calls in 7 days and the 7 days after a conversation (calls made
 inside the person's recorded consent to be called are left out, as the rule says), AU-02's 3 contacts
 a week and 10 in 30 days, US-11's validation notice within 5 days of a third-party collector's first
-communication, and that every outbound contact rests on an allowed or overridden decision. The
-national holiday calendar is shared with the engine (a list of dates, not a rule).
+communication, that no outbound contact but the message saying so was made on a debt extinguished
+(UK-06 Scotland after 5 years, AU-05 NSW after 6), and that every outbound contact rests on an
+allowed or overridden decision. The national holiday calendar is shared with the engine (a list of
+dates, not a rule).
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def check_ledger() -> list[Breach]:
             direction=Contact.Direction.INBOUND, channel="call", outcome="connected_conversation"
         ).values_list("at", "debtor_id", "account_id")
     )
-    breaches: list[Breach] = _decisions_behind_contacts() + _validation_notices_in_time()
+    breaches: list[Breach] = _decisions_behind_contacts() + _validation_notices_in_time() + _extinguished_contacts()
     consents = _consent_spans()
     calls: dict[tuple[int, int], list[tuple[int, datetime, str, list[ZoneInfo]]]] = defaultdict(list)
     au_contacts: dict[tuple[int, int], list[tuple[int, datetime, list[ZoneInfo]]]] = defaultdict(list)
@@ -190,4 +192,55 @@ def _validation_notices_in_time() -> list[Breach]:
                 )
         if outcome in {"connected_conversation", "delivered"} and account not in first:
             first[account] = at
+    return breaches
+
+
+EXTINGUISHING = {("GB", "SCT"): ("UK-06", 5), ("AU", "NSW"): ("AU-05", 6)}
+
+
+def _extinguished_contacts() -> list[Breach]:
+    """UK-06, AU-05: no outbound contact on a debt after its period ended where that extinguishes it,
+    except the message telling the person so. The period runs from the first delinquency (else the
+    charge-off, else the opening); for a Scottish consumer debt, from the end of the first default
+    notice's remedy period (14 days if none is recorded) when that is later."""
+    breaches: list[Breach] = []
+    defaults: dict[int, tuple[date, int]] = {}
+    for account, sent, remedy in (
+        Notice.objects.filter(kind="default", undeliverable_on=None)
+        .order_by("-sent_on", "-id")
+        .values_list("account_id", "sent_on", "remedy_days")
+    ):
+        defaults[account] = (sent, remedy or 14)  # the earliest is written last
+    rows = (
+        Contact.objects.filter(direction=Contact.Direction.OUTBOUND, account__account_debtors__role="primary")
+        .exclude(decision__purpose="extinguished_notice")
+        .values_list(
+            "id",
+            "at",
+            "account_id",
+            "account__account_debtors__debtor__country",
+            "account__account_debtors__debtor__region",
+            "account__account_debtors__debtor__kind",
+            "account__product_type",
+            "account__first_delinquency_date",
+            "account__charge_off_date",
+            "account__opened_date",
+            "decision__time_zones",
+        )
+    )
+    for pk, at, account, country, region, kind, product, delinquent, charged_off, opened, zones in rows:
+        if (country, region) not in EXTINGUISHING:
+            continue
+        rule, years = EXTINGUISHING[(country, region)]
+        start = delinquent or charged_off or opened
+        if country == "GB" and kind == "person" and product != "b2b_invoice" and account in defaults:
+            sent, remedy = defaults[account]
+            start = max(start, sent + timedelta(days=remedy))
+        try:
+            last_day = start.replace(year=start.year + years)
+        except ValueError:
+            last_day = start.replace(year=start.year + years, day=28)
+        day = max([at.date(), *(at.astimezone(ZoneInfo(zone)).date() for zone in zones or [])])
+        if day > last_day:
+            breaches.append(Breach(rule, pk, f"contact on {day}, the debt extinguished after {last_day}"))
     return breaches

@@ -25,7 +25,14 @@ from recoup.accounts.selectors import primary_debtor
 from recoup.audit.events import Event
 from recoup.audit.services import record_event
 from recoup.compliance.models import CallConsent, Contact, Forbearance, HardshipNotice, Hold, Notice
-from recoup.compliance.services import Actor, UnableToContact, lift_hold, limitation_for, place_hold
+from recoup.compliance.services import (
+    Actor,
+    UnableToContact,
+    extinguished_reason,
+    lift_hold,
+    limitation_for,
+    place_hold,
+)
 from recoup.core.business_dates import date_in, latest_date
 from recoup.core.compliance.model import Reason
 from recoup.core.compliance.timers import (
@@ -382,7 +389,12 @@ def _holds_on(account: Account, today: date) -> list[Hold]:
 
 
 def credit_reporting_gate(account: Account, today: date) -> Gate:
-    """May this debt be reported to a credit reporting agency (US) or listed as a default (AU) today?"""
+    """May this debt be reported to a credit reporting agency (US) or listed as a default (AU) today?
+    Never once it is extinguished (UK-06 Scotland, AU-05 NSW): there is no debt left to list."""
+    period = limitation_for(account)
+    if period.extinguished(today):
+        words = f"{extinguished_reason(period)}; it may not be reported to a credit bureau or listed"
+        return Gate(False, (Reason(period.rule, words),), None)
     debtor = primary_debtor(account)
     country = debtor.country if debtor else account.creditor.country
     disputed = any(hold.kind == Hold.Kind.DISPUTE for hold in _holds_on(account, today))

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -65,7 +66,13 @@ from recoup.core.compliance import (
 from recoup.core.compliance import ContactWish as CoreContactWish
 from recoup.core.compliance.endpoints import CHANNEL_KINDS, Consent, Endpoint, Source, endpoint_findings
 from recoup.core.compliance.engine import allowances
-from recoup.core.compliance.limitation import Limitation, limitation
+from recoup.core.compliance.limitation import (
+    DEFAULT_NOTICE_COUNTRIES,
+    Limitation,
+    accrued_on,
+    extinguished_allows,
+    limitation,
+)
 from recoup.core.compliance.model import Allowance, Purpose
 from recoup.core.compliance.timers import BREATHING_SPACE_DAYS
 from recoup.core.compliance.validation_notice import (
@@ -74,6 +81,7 @@ from recoup.core.compliance.validation_notice import (
     masked_account_number,
 )
 from recoup.core.contact_rules import HOLD_RULE, POINT_NEEDS, has_postal_address
+from recoup.core.ledger import Component
 from recoup.parties.dates import creditor_zone, debtor_zone
 from recoup.parties.models import ContactPoint, Debtor
 
@@ -100,6 +108,7 @@ class Evaluation:
     packs: tuple[str, ...]
     contact_points: tuple[int, ...] = ()  # the numbers or addresses the contact may use
     allowances: tuple[Allowance, ...] = ()  # how much of each frequency limit is used ("attempts left")
+    debtor_accounts: tuple[int, ...] = ()  # every account the person is a party to (for "also about")
 
 
 # ZIP codes of the five boroughs start with these three digits (Manhattan 100-102, Staten Island 103,
@@ -457,8 +466,10 @@ def evaluate(
     purpose: Purpose = Purpose.COLLECTION,
     contact_point: ContactPoint | None = None,
     automated: bool = False,
+    period: Limitation | None = None,
 ) -> Evaluation:
-    """The gate's answer for a proposed contact, without recording anything."""
+    """The gate's answer for a proposed contact, without recording anything. `period` is the account's
+    `limitation_for`, when the caller has it already (a page asking about every channel)."""
     debts = set(AccountDebtor.objects.filter(debtor=debtor).values_list("account_id", flat=True))
     if account.pk not in debts:
         raise UnableToContact(f"debtor: {debtor} is not a party to account {account.reference}")
@@ -480,6 +491,16 @@ def evaluate(
     warnings = list(decision.warnings)
     blocked_for_good = False
     hold_ends: list[datetime] = []
+    period = limitation_for(account) if period is None else period
+    # The latest calendar date it is anywhere the person may be: a debt is extinguished from the
+    # start of the day after its period ends, in their time (Sydney is a day ahead of UTC by 10:00).
+    on = max([at.date(), *(at.astimezone(ZoneInfo(zone)).date() for zone in zones)])
+    if period.extinguished(on):
+        if extinguished_allows(purpose):
+            warnings.append(Reason(period.rule, f"allowed as a {purpose.value.replace('_', ' ')} only"))
+        else:
+            reasons.insert(0, Reason(period.rule, extinguished_reason(period)))
+            blocked_for_good = True
     for hold in _active_holds(account, debtor, at):
         held = HOLD_RULE.get(hold.kind)
         if held is None or (held.per_channel and hold.channel != channel.value):
@@ -536,6 +557,7 @@ def evaluate(
         tuple(p.name for p in packs),
         usable,
         allowances(request, history, packs),
+        tuple(sorted(debts)),
     )
 
 
@@ -1056,23 +1078,116 @@ def answer_lift_request(request: HoldLiftRequest, *, approved: bool, note: str, 
 
 def limitation_for(account: Account) -> Limitation:
     """The account's limitation period, from its primary debtor's location and its accrual date
-    (first delinquency, else charge-off, else opening)."""
+    (first delinquency, else charge-off, else opening; for a UK consumer debt, the first deliverable
+    default notice's remedy end when later: `core.compliance.limitation.accrued_on`)."""
     primary = AccountDebtor.objects.filter(account=account, role=AccountDebtor.Role.PRIMARY).select_related("debtor")
     role = primary.first()
     country, region = (role.debtor.country, role.debtor.region) if role else (account.creditor.country, "")
-    accrued = account.first_delinquency_date or account.charge_off_date or account.opened_date
     consumer = account.product_type != "b2b_invoice" and (role is None or role.debtor.kind == Debtor.Kind.PERSON)
-    if country == "GB" and consumer:
+    default = None
+    if country in DEFAULT_NOTICE_COUNTRIES and consumer:
         # Doyle v PRA [2019] EWCA Civ 12: for regulated credit the cause of action accrues when the
         # default notice's remedy period expires, not at the first missed payment.
         default = (
             Notice.objects.filter(account=account, kind=Notice.Kind.DEFAULT, undeliverable_on=None)
-            .order_by("sent_on")
+            .order_by("sent_on", "id")
             .first()
         )
-        if default is not None:
-            accrued = max(accrued, default.sent_on + timedelta(days=default.remedy_days or 14))
+    accrued = accrued_on(
+        first_delinquency=account.first_delinquency_date,
+        charge_off=account.charge_off_date,
+        opened=account.opened_date,
+        country=country,
+        consumer=consumer,
+        default_notice_sent_on=default.sent_on if default else None,
+        default_notice_remedy_days=default.remedy_days if default else None,
+    )
     return limitation(country=country, region=region, accrued_on=accrued, consumer=consumer)
+
+
+def extinguished_reason(period: Limitation) -> str:
+    """Why nothing may be collected on an extinguished debt, naming the day it was extinguished."""
+    assert period.extinguished_on is not None
+    assert period.expires_on is not None
+    return (
+        f"the debt was extinguished on {period.extinguished_on.isoformat()} (the limitation period ended on "
+        f"{period.expires_on.isoformat()}: {period.basis}); nothing may be collected or charged, only a message "
+        "telling the person the debt is extinguished"
+    )
+
+
+def refuse_charge_if_extinguished(*, account: Account, component: Component, on: date) -> None:
+    """Refuse (UnableToPostTransaction) an interest, fee or cost charge on a debt extinguished on `on`
+    (UK-06, AU-05); `accounts.postings.post_charge` asks through `accounts.signals.charge_requested`."""
+    from recoup.accounts.services import UnableToPostTransaction
+
+    period = limitation_for(account)
+    if period.extinguished(on):
+        raise UnableToPostTransaction(
+            f"component: {period.rule}: no {component.value} may be charged on account {account.reference}: "
+            f"{extinguished_reason(period)}; nothing was charged"
+        )
+
+
+class UnableToCloseExtinguished(Exception):
+    """The account could not be closed as extinguished; the message says why."""
+
+
+def close_extinguished(*, account: Account, now: datetime, actor: Actor, note: str = "") -> Account:
+    """Close the account of a debt extinguished today (UK-06 Scotland prescription, AU-05 NSW), with
+    the reason kept on the account (`closure_reason` "extinguished") and both the status change and a
+    `compliance.extinguished.closed` event written. Refused when the debt is not extinguished today,
+    or when its status cannot go to closed (end a payment arrangement first)."""
+    from recoup.accounts.services import UnableToChangeStatus
+
+    period = limitation_for(account)
+    today = now.date()
+    if not period.extinguished(today):
+        if period.expires_on is None:
+            why = f"{period.rule}: {period.basis}"
+        elif not period.extinguishes:
+            why = (
+                f"{period.rule}: the end of the limitation period ({period.expires_on.isoformat()}) does not "
+                f"extinguish this debt ({period.basis})"
+            )
+        else:
+            why = f"{period.rule}: the limitation period runs to {period.expires_on.isoformat()} ({period.basis})"
+        raise UnableToCloseExtinguished(f"account: {account.reference} is not extinguished; {why}")
+    assert period.expires_on is not None
+    assert period.extinguished_on is not None
+    reason = f"{period.rule}: debt extinguished on {period.extinguished_on.isoformat()} ({period.basis})"
+    if note.strip():
+        reason += f"; {note.strip()}"
+    before = account.status
+    try:
+        with transaction.atomic():
+            closed = change_account_status(
+                account=account,
+                to_status=AccountStatus.CLOSED,
+                reason=reason,
+                now=now,
+                actor=actor,
+                closure_reason=Account.ClosureReason.EXTINGUISHED,
+            )
+            record_event(
+                event=Event.EXTINGUISHED_CLOSED,
+                subject_id=account.pk,
+                account_id=account.pk,
+                occurred_at=now,
+                actor=actor,
+                after={
+                    "rule": period.rule,
+                    "basis": period.basis,
+                    "limitation_ends": period.expires_on.isoformat(),
+                    "extinguished_on": period.extinguished_on.isoformat(),
+                    "from_status": before,
+                    "reason": reason,
+                },
+            )
+    except UnableToChangeStatus as exc:
+        hint = "; end the payment arrangement first" if before == AccountStatus.IN_ARRANGEMENT else ""
+        raise UnableToCloseExtinguished(f"{exc}{hint}") from None
+    return closed
 
 
 def refer_to_legal(

@@ -162,6 +162,7 @@ PURPOSE_WORDS: Mapping[Purpose, str] = MappingProxyType(
         Purpose.CEASE_NOTICE: "the three notices US-04 allows (no further contact, remedies we may or will use)",
         Purpose.OPT_OUT_CONFIRMATION: "one confirmation of the opt-out",
         Purpose.VALIDATION_NOTICE: "the validation notice",
+        Purpose.EXTINGUISHED_NOTICE: "telling the person the debt is extinguished",
     }
 )
 

@@ -62,12 +62,21 @@ def next_step(
     now: datetime,
     due: DueNow | None,
     today: date,
+    extinguished: str = "",
 ) -> NextStep:
-    """The one thing to do next, in order: a problem the gate cannot decide, a finished account, a
-    callback that is due, contact where the gate allows it now, else when contact is next allowed."""
+    """The one thing to do next, in order: a finished account, an extinguished debt (`extinguished`
+    says since when and under which rule), a problem the gate cannot decide, a callback that is due,
+    contact where the gate allows it now, else when contact is next allowed."""
     if status in FINISHED:
         return NextStep(
             f"The account is {FINISHED[status]}: there is nothing to collect, so do not contact them about it.", "wait"
+        )
+    if extinguished:
+        return NextStep(
+            f"{extinguished}: there is nothing to collect, so do not contact them about it. "
+            "Close the account as extinguished.",
+            "stop",
+            "extinguished",
         )
     if gate_problem:
         return NextStep(

@@ -33,6 +33,7 @@ from recoup.compliance.services import (
     withdraw_wish,
 )
 from recoup.core.compliance import Channel, Reason
+from recoup.core.compliance.limitation import EXTINCTION_NAMES, EXTINGUISHED_STILL_ALLOWED
 from recoup.core.contact_rules import still_allowed
 from recoup.core.money import Money
 from recoup.parties.models import Debtor
@@ -120,14 +121,17 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     primary = next((r.debtor for r in roles if r.role == AccountDebtor.Role.PRIMARY), None)
     answers: list[ChannelAnswer] = []
     gate_problem = ""
+    several_debts = False  # the person is a party to other accounts too (the gate says, no extra query)
+    period = limitation_for(account)
     if primary is not None:
         for channel in CHANNELS:
             try:
-                evaluation = evaluate(account=account, debtor=primary, channel=channel, at=now)
+                evaluation = evaluate(account=account, debtor=primary, channel=channel, at=now, period=period)
             except UnableToContact as exc:
                 gate_problem = str(exc)
                 break
             decision = evaluation.decision
+            several_debts = len(evaluation.debtor_accounts) > 1
             answers.append(
                 ChannelAnswer(
                     channel.value,
@@ -162,14 +166,20 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     today = timezone.localdate()
     plan = _arrangement_and_payments(account, user, now)
     forms_on_page = {**_action_forms(user, today=today), **_kept_forms(request)}
-    debts = other_debts(account, user, primary) if primary is not None and not gate_problem else []
+    debts = other_debts(account, user, primary) if primary is not None and several_debts else []
     forms_on_page["call_form"].fields["also_about"].choices = debt_choices(debts)
     per_debt = _calls_per_debt(account, primary, debts, now) if debts and primary is not None else []
     open_plan: OpenArrangement | None = plan["open_arrangement"]
     due = None
     if open_plan is not None and open_plan.next_due is not None and open_plan.next_amount is not None:
         due = DueNow(money(open_plan.next_amount), open_plan.next_due.due_date, open_plan.next_due.due_date < today)
+    extinguished = period.extinguished_on if period.extinguished(today) else None
+    extinguished_words = ""
+    if extinguished is not None:
+        place = EXTINCTION_NAMES.get((primary.country, primary.region), "") if primary else ""
+        extinguished_words = f"Debt extinguished on {extinguished:%-d %b %Y} ({period.rule} {place})".replace(" )", ")")
     step = next_step(
+        extinguished=extinguished_words,
         status=account.status,
         debtor_name=primary.display_name if primary else "",
         gate_problem=gate_problem,
@@ -211,7 +221,12 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "gate_problem": gate_problem,
             "local_now": _local(now, primary.time_zone) if primary and primary.time_zone else UNKNOWN_LOCAL_TIME,
             "holds": holds,
-            "limitation": limitation_for(account),
+            "limitation": period,
+            "extinguished_words": extinguished_words,
+            "still_allowed": EXTINGUISHED_STILL_ALLOWED,
+            "may_close_extinguished": bool(extinguished_words)
+            and account.status != Account.Status.CLOSED
+            and user.has_perm("accounts.change_account"),
             "today": timezone.localdate(),
             "wishes": ContactWish.objects.filter(debtor=primary, withdrawn_at__isnull=True).order_by("id")
             if primary

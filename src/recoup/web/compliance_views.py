@@ -30,7 +30,7 @@ from recoup.compliance.deadlines import (
     record_notice,
 )
 from recoup.compliance.models import Forbearance, HardshipNotice, Notice
-from recoup.compliance.services import UnableToContact
+from recoup.compliance.services import UnableToCloseExtinguished, UnableToContact, close_extinguished
 from recoup.web.actions import account_for, form_error, run_action
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -250,3 +250,24 @@ def add_forbearance(request: HttpRequest, account_id: int) -> HttpResponse:
         return f"Recorded: {option}, {outcome}{frozen}."
 
     return run_action(request, account, action, refused=(UnableToContact,), back_to="account")
+
+
+class CloseExtinguishedForm(forms.Form):
+    note = forms.CharField(label="Note", required=False, max_length=500)
+
+
+@login_required
+@permission_required("accounts.change_account", raise_exception=True)
+@require_POST
+def close_extinguished_account(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Close the account of an extinguished debt (UK-06, AU-05), with the reason kept on the account."""
+    account, user = account_for(request, account_id)
+    form = CloseExtinguishedForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, account, form, back_to="account")
+
+    def action() -> str:
+        closed = close_extinguished(account=account, now=timezone.now(), actor=user, note=form.cleaned_data["note"])
+        return f"Closed account {closed.reference}: the debt is extinguished."
+
+    return run_action(request, account, action, refused=(UnableToCloseExtinguished,), back_to="account")

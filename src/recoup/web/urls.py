@@ -127,6 +127,11 @@ urlpatterns = [
     ),
     path("accounts/<int:account_id>/call-consent/", compliance_views.add_call_consent, name="account-call-consent"),
     path("accounts/<int:account_id>/forbearance/", compliance_views.add_forbearance, name="account-forbearance"),
+    path(
+        "accounts/<int:account_id>/close-extinguished/",
+        compliance_views.close_extinguished_account,
+        name="account-close-extinguished",
+    ),
     path("accounts/<int:account_id>/plans/", arrangement_views.arrangements_page, name="account-arrangements"),
     path(
         "accounts/<int:account_id>/affordability/",

@@ -230,3 +230,42 @@ def test_a_plans_schedule_is_listed_in_number_order_after_the_first_payment(
     assert [row.split("<", 1)[0].strip() for row in rows] == ["1", "2", "3", "4"]
     assert "Kept" in rows[0]
     assert "Not yet due" in rows[1]
+
+
+def _scottish_debt_past_prescription(officer: User) -> Account:
+    debtor = DebtorFactory(uk=True, region="SCT", city="Glasgow", postal_code="G1 1XQ")
+    ContactPointFactory(debtor=debtor, value="+447700900123")
+    return owing(
+        AccountFactory(
+            creditor=CreditorFactory(uk_lender=True),
+            debtor=debtor,
+            first_delinquency_date=date(2019, 6, 1),
+            assigned_officer=officer,
+        ),
+        principal="600.00",
+    )
+
+
+def test_an_extinguished_debt_shows_the_fact_and_only_a_manager_may_close_it(officer: User) -> None:
+    account = _scottish_debt_past_prescription(officer)
+    page = signed_in(officer).get(f"/accounts/{account.pk}/").content.decode()
+    assert "Debt extinguished on 2 Jun 2024 (UK-06 Scotland prescription)" in page
+    assert "Close as extinguished" not in page  # an officer sees the fact, not the form
+    assert signed_in(officer).post(f"/accounts/{account.pk}/close-extinguished/", {"note": ""}).status_code == 403
+    client = signed_in(UserFactory(role=Role.MANAGER))
+    assert "Close as extinguished" in client.get(f"/accounts/{account.pk}/").content.decode()
+    done = client.post(f"/accounts/{account.pk}/close-extinguished/", {"note": "checked"}, follow=True)
+    assert "Closed account" in done.content.decode()
+    account.refresh_from_db()
+    assert (account.status, account.closure_reason) == ("closed", "extinguished")
+    again = client.post(f"/accounts/{account.pk}/close-extinguished/", {"note": ""}, follow=True).content.decode()
+    assert "cannot go from closed to closed" in again or "already closed" in again
+
+
+def test_a_debt_that_is_not_extinguished_is_refused_with_the_reason(officer: User, account: Account) -> None:
+    done = signed_in(UserFactory(role=Role.MANAGER)).post(
+        f"/accounts/{account.pk}/close-extinguished/", {"note": ""}, follow=True
+    )
+    assert "is not extinguished" in done.content.decode()
+    account.refresh_from_db()
+    assert account.status == "active"

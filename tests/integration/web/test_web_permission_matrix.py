@@ -62,6 +62,7 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "account-hardship": ("POST", WORKERS),
     "account-call-consent": ("POST", WORKERS),
     "account-forbearance": ("POST", WORKERS),
+    "account-close-extinguished": ("POST", LEADS | {L}),  # accounts.change_account
     "account-plan": ("POST", WORKERS),
     "account-promise": ("POST", WORKERS),
     "account-settlement": ("POST", WORKERS),

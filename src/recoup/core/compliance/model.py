@@ -48,14 +48,18 @@ class Purpose(StrEnum):
     VALIDATION_NOTICE = "validation_notice"  # US-11/US-12: the notice itself
     CEASE_NOTICE = "cease_notice"  # US-04: one of the three notices allowed after a cease request
     OPT_OUT_CONFIRMATION = "opt_out_confirmation"  # US-07/US-24: the one confirmation of an opt-out
+    EXTINGUISHED_NOTICE = "extinguished_notice"  # UK-06/AU-05: telling the person the debt is extinguished
     # UK-07: a statement or notice the law still requires during a breathing space (a Consumer Credit
     # Act statement, an arrears notice), which must not ask for payment.
     STATEMENT = "statement"
     REQUIRED_NOTICE = "required_notice"
 
 
-# Purposes whose messages must not ask for payment: what lets them through a hold that stops collection.
-NO_PAYMENT_REQUEST = frozenset({Purpose.STATEMENT, Purpose.REQUIRED_NOTICE, Purpose.CEASE_NOTICE})
+# Purposes whose messages must not ask for payment: what lets them through a hold that stops collection,
+# or to a debt that is extinguished.
+NO_PAYMENT_REQUEST = frozenset(
+    {Purpose.STATEMENT, Purpose.REQUIRED_NOTICE, Purpose.CEASE_NOTICE, Purpose.EXTINGUISHED_NOTICE}
+)
 
 
 class Severity(StrEnum):

@@ -1,10 +1,14 @@
 """The screen stage: the planned contacts the compliance gate would refuse whatever the hour (holds on
 the account or its primary debtor, no number or address to use) blocked set-based, with the rule
-and reason the gate gives."""
+and reason the gate gives; and every planned action but a wait on a debt extinguished on the run's
+date (UK-06, AU-05) blocked first, so that rule is the one named."""
 
 from __future__ import annotations
 
+from django.db import connection
+
 from recoup.compliance.models import Hold
+from recoup.core.compliance.limitation import EXTINCTIONS
 from recoup.core.contact_rules import BLOCKING_HOLDS, hold_in_force_sql, reachable_sql
 from recoup.core.strategy import CONTACT_ACTIONS, ActionKind
 from recoup.strategies.context import RunContext
@@ -54,10 +58,41 @@ def hold_screen_rows() -> list[tuple[str, str, str, int, str, str]]:
     return rows
 
 
+def _screen_extinguished(context: RunContext, low: int, high: int) -> int:
+    """Block every planned action but a wait (contacts, fees, status changes, legal reviews) on the
+    accounts whose debt is extinguished on the run's date, one UPDATE per place where the period's end
+    extinguishes a debt (`core.compliance.limitation.EXTINCTIONS`). The run does not close them: an
+    officer does, from the account page (compliance.services.close_extinguished)."""
+    blocked = 0
+    for place in EXTINCTIONS:
+        extinguished, params = place.sql("a", context.as_of, vendor=connection.vendor)
+        blocked += _execute_sql(
+            "UPDATE strategies_action SET state = 'blocked', rule = %s, reason = %s, decided_at = %s "
+            "WHERE run_id = %s AND state = 'planned' AND account_id >= %s AND account_id <= %s AND kind <> %s "
+            "AND account_id IN (SELECT a.id FROM accounts_account a WHERE a.id >= %s AND a.id <= %s "
+            f"AND {extinguished})",
+            [
+                place.rule,
+                place.reason(),
+                context.now,
+                context.run.pk,
+                low,
+                high,
+                ActionKind.WAIT.value,
+                low,
+                high,
+                *params,
+            ],
+        )
+    return blocked
+
+
 def _screen(context: RunContext, low: int, high: int) -> dict[str, int]:
-    """Block, set-based, the planned contacts the gate would refuse whatever the hour: holds on the account
-    or its primary debtor, and no number or address to use. What depends on the hour and the contact
-    history (calling hours, frequency caps) is decided by the gate when the message is made or the call dialled."""
+    """Block, set-based, the planned actions on extinguished debts, then the planned contacts the gate
+    would refuse whatever the hour: holds on the account or its primary debtor, and no number or
+    address to use. What depends on the hour and the contact history (calling hours, frequency caps)
+    is decided by the gate when the message is made or the call dialled."""
+    extinguished = _screen_extinguished(context, low, high)
     rules = hold_screen_rows()
     values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rules))
     value_params = [value for row in rules for value in row]
@@ -108,4 +143,4 @@ def _screen(context: RunContext, low: int, high: int) -> dict[str, int]:
             base.format(kinds="%s", condition=f"NOT {reachable_sql(action_kind.value, PRIMARY_OF_ACTION)}"),
             ["NO-ENDPOINT", words, context.now, context.run.pk, low, high, action_kind.value],
         )
-    return {"blocked": blocked}
+    return {"blocked": blocked + extinguished}
