@@ -1,13 +1,13 @@
 """The account page of a Scottish debt past its 5-year prescription (issue 22.1), in a real Chromium: the
 fact "Debt extinguished on ... (UK-06 Scotland prescription)", every channel refused under UK-06, what is
-still allowed, and a team lead closing the account as extinguished.
+still allowed, a payment made after extinction returned, and a team lead closing the account as extinguished.
 Writes docs/screenshots/account-extinguished.png.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,9 @@ from playwright.sync_api import expect
 
 from browser_helpers import CSP_WATCH, SCREENSHOTS, ConsoleWatch, launch_browser, placed_account, sign_in
 from recoup.accounts.models import Account
+from recoup.accounts.payments import record_payment
 from recoup.compliance.services import limitation_for
+from recoup.core.money import Money
 from recoup.parties.models import ContactPoint, Creditor, Debtor
 from recoup.users.roles import Role
 from recoup.users.services import create_user
@@ -78,6 +80,15 @@ def test_the_page_says_the_debt_is_extinguished_and_a_team_lead_closes_it(browse
     extinguished_on = limitation_for(account).extinguished_on
     assert extinguished_on is not None
     fact = f"Debt extinguished on {extinguished_on.day} {extinguished_on:%b %Y} (UK-06 Scotland prescription)"
+    paid_on = extinguished_on + timedelta(days=40)
+    late = record_payment(
+        account=account,
+        amount=Money.of("35.00", "GBP"),
+        received_at=datetime.combine(paid_on, time(12), tzinfo=UTC),
+        method="card",
+        now=now,
+        actor=None,
+    )
 
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
     context.add_init_script(CSP_WATCH)
@@ -95,8 +106,17 @@ def test_the_page_says_the_debt_is_extinguished_and_a_team_lead_closes_it(browse
     for channel in ("Call", "SMS", "Email", "Letter"):
         answer = gate.locator(".gate-answer", has_text=f"{channel}: no")
         expect(answer).to_contain_text(f"UK-06 the debt was extinguished on {extinguished_on.isoformat()}")
+    paid_after = panel.locator("[data-paid-after-extinction]")
+    expect(paid_after).to_contain_text(f"£35.00 dated {paid_on.day} {paid_on:%b %Y} (payment {late.pk})")
+    expect(page.get_by_role("link", name="Log a call")).to_have_count(0)  # nothing to collect: no call to log
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "account-extinguished.png"), full_page=False, animations="disabled")
+
+    paid_after.get_by_role("button", name="Return it").click()
+    expect(page.get_by_text(f"Payment {late.pk} of 35.00 GBP returned")).to_be_visible()
+    expect(page.locator("section#extinguished-section [data-paid-after-extinction]")).to_have_count(0)
+    late.refresh_from_db()
+    assert late.reversal_reason == f"returned: paid after the debt was extinguished on {extinguished_on} (UK-06)"
 
     panel.get_by_label("Note").fill("Address history checked: Glasgow throughout")
     panel.get_by_role("button", name="Close as extinguished").click()

@@ -325,3 +325,32 @@ def credit_report_command(reference: str, creditor_code: str | None, as_of_text:
     )
     if not gate.allowed:
         raise SystemExit(1)
+
+
+@compliance.command("paid-after-extinction")
+@click.option("--as-of", "as_of_text", help="The day to judge on (YYYY-MM-DD); default today.")
+def paid_after_extinction_command(as_of_text: str | None) -> None:
+    """Payments made after a debt was extinguished (UK-06 Scotland, AU-05 NSW) and not yet returned.
+
+    One line per payment: the account, the day of extinction, the payment's date and amount. Return one
+    from the account page ("Return it"). Exit 1 when any is listed, so a scheduled check can alert.
+    """
+    _ready()
+    from recoup.compliance.extinguished import accounts_paid_after_extinction
+
+    today = _as_of(as_of_text)
+    found = accounts_paid_after_extinction(on=today)
+    if not found:
+        click.echo("No payment was made after a debt was extinguished (or every one was returned).")
+        return
+    click.echo(f"{'account':<16} {'creditor':<12} {'rule':<6} {'extinguished':<12} {'payment':<8} {'dated':<10} amount")
+    for row in found:
+        for payment in row.payments:
+            click.echo(
+                f"{row.account.reference:<16} {row.account.creditor.code:<12} {row.rule:<6} "
+                f"{row.extinguished_on.isoformat():<12} {payment.pk:<8} "
+                f"{payment.transaction.effective_date.isoformat():<10} {payment.amount}"
+            )
+    count = sum(len(row.payments) for row in found)
+    click.echo(f"{count} payment(s) on {len(found)} account(s) to return where the law requires it.")
+    raise SystemExit(1)

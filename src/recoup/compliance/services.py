@@ -109,6 +109,8 @@ class Evaluation:
     contact_points: tuple[int, ...] = ()  # the numbers or addresses the contact may use
     allowances: tuple[Allowance, ...] = ()  # how much of each frequency limit is used ("attempts left")
     debtor_accounts: tuple[int, ...] = ()  # every account the person is a party to (for "also about")
+    # Blocks no override may lift (an extinguished debt, UK-06/AU-05: there is nothing to collect).
+    final: tuple[Reason, ...] = ()
 
 
 # ZIP codes of the five boroughs start with these three digits (Manhattan 100-102, Staten Island 103,
@@ -490,6 +492,7 @@ def evaluate(
     reasons = list(decision.reasons)
     warnings = list(decision.warnings)
     blocked_for_good = False
+    final: list[Reason] = []
     hold_ends: list[datetime] = []
     period = limitation_for(account) if period is None else period
     # The latest calendar date it is anywhere the person may be: a debt is extinguished from the
@@ -500,6 +503,7 @@ def evaluate(
             warnings.append(Reason(period.rule, f"allowed as a {purpose.value.replace('_', ' ')} only"))
         else:
             reasons.insert(0, Reason(period.rule, extinguished_reason(period)))
+            final.append(reasons[0])
             blocked_for_good = True
     for hold in _active_holds(account, debtor, at):
         held = HOLD_RULE.get(hold.kind)
@@ -558,6 +562,7 @@ def evaluate(
         usable,
         allowances(request, history, packs),
         tuple(sorted(debts)),
+        tuple(final),
     )
 
 
@@ -609,6 +614,12 @@ def authorise_contact(
     decision = evaluation.decision
     if override and decision.allowed:
         override = ""  # nothing to override
+    if override and evaluation.final:
+        raise UnableToContact(
+            "override: "
+            + "; ".join(f"{reason.rule}: {reason.text}" for reason in evaluation.final)
+            + ". No override can allow this contact; nothing was recorded"
+        )
     with transaction.atomic():
         recorded = ContactDecision.objects.create(
             account=account,

@@ -22,6 +22,7 @@ from recoup.accounts.models import Account, AccountDebtor, Payment
 from recoup.arrangements.models import Arrangement, Due
 from recoup.communications.models import Message
 from recoup.communications.services import template_choices
+from recoup.compliance.extinguished import paid_after_extinction
 from recoup.compliance.models import ContactWish, Hold
 from recoup.compliance.services import (
     UnableToContact,
@@ -175,7 +176,9 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         due = DueNow(money(open_plan.next_amount), open_plan.next_due.due_date, open_plan.next_due.due_date < today)
     extinguished = period.extinguished_on if period.extinguished(today) else None
     extinguished_words = ""
+    paid_after: list[tuple[Payment, Money]] = []
     if extinguished is not None:
+        paid_after = [(p, p.amount) for p in paid_after_extinction(account, on=today, period=period)]
         place = EXTINCTION_NAMES.get((primary.country, primary.region), "") if primary else ""
         extinguished_words = f"Debt extinguished on {extinguished:%-d %b %Y} ({period.rule} {place})".replace(" )", ")")
     step = next_step(
@@ -208,7 +211,9 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "may_add_forbearance": user.has_perm("compliance.add_forbearance"),
             "next_step": step,
             "holds_in_force": [hold for hold in holds if hold.in_force(now)],
-            "may_log_call": user.has_perm("compliance.add_contact"),
+            "may_log_call": user.has_perm("compliance.add_contact") and not extinguished_words,
+            "paid_after_extinction": paid_after,
+            "may_return_paid": user.has_perm("accounts.change_account"),
             "may_override": user.has_perm("compliance.compliance_override"),
             "contacts": contacts,
             "callbacks": callbacks,

@@ -15,7 +15,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from recoup.accounts.models import Account, AccountDebtor
+from recoup.accounts.models import Account, AccountDebtor, Payment
+from recoup.accounts.postings import UnableToReversePayment
 from recoup.compliance.deadlines import (
     account_deadlines,
     credit_reporting_gate,
@@ -29,8 +30,10 @@ from recoup.compliance.deadlines import (
     record_hardship_notice,
     record_notice,
 )
+from recoup.compliance.extinguished import return_payment
 from recoup.compliance.models import Forbearance, HardshipNotice, Notice
 from recoup.compliance.services import UnableToCloseExtinguished, UnableToContact, close_extinguished
+from recoup.core.money import Money
 from recoup.web.actions import account_for, form_error, run_action
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -271,3 +274,29 @@ def close_extinguished_account(request: HttpRequest, account_id: int) -> HttpRes
         return f"Closed account {closed.reference}: the debt is extinguished."
 
     return run_action(request, account, action, refused=(UnableToCloseExtinguished,), back_to="account")
+
+
+@login_required
+@permission_required("accounts.change_account", raise_exception=True)
+@require_POST
+def return_extinguished_payment(request: HttpRequest, account_id: int, payment_id: int) -> HttpResponse:
+    """Return a payment made after the debt was extinguished (UK-06, AU-05): a reversal naming the rule
+    and the day; once."""
+    account, user = account_for(request, account_id)
+    payment = Payment.objects.filter(pk=payment_id, account=account).select_related("account").first()
+    if payment is None:
+        raise Http404("No such payment on this account")
+    paid = Money.from_minor(payment.amount_minor, payment.currency)
+
+    def action() -> str:
+        try:
+            return_payment(payment=payment, now=timezone.now(), actor=user)
+        except UnableToReversePayment as exc:
+            if "already reversed" in str(exc):
+                raise UnableToReversePayment(
+                    f"Payment {payment.pk} of {paid} was already returned or reversed; nothing was reversed twice."
+                ) from None
+            raise
+        return f"Payment {payment.pk} of {paid} returned: reversed as paid after the debt was extinguished."
+
+    return run_action(request, account, action, refused=(UnableToReversePayment,), back_to="account")

@@ -132,6 +132,11 @@ urlpatterns = [
         compliance_views.close_extinguished_account,
         name="account-close-extinguished",
     ),
+    path(
+        "accounts/<int:account_id>/payments/<int:payment_id>/return-extinguished/",
+        compliance_views.return_extinguished_payment,
+        name="account-payment-return-extinguished",
+    ),
     path("accounts/<int:account_id>/plans/", arrangement_views.arrangements_page, name="account-arrangements"),
     path(
         "accounts/<int:account_id>/affordability/",

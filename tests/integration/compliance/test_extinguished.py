@@ -473,3 +473,121 @@ def test_the_runs_sql_and_the_gates_predicate_agree_on_which_debts_are_extinguis
         by_python = {account.pk for account in made if limitation_for(account).extinguished(on)}
         assert by_sql == by_python
         transaction.set_rollback(True)
+
+
+class TestNoOverride:
+    def test_a_manager_cannot_override_the_refusal_on_an_extinguished_debt(self) -> None:
+        from factories import UserFactory
+        from recoup.compliance.services import authorise_contact
+        from recoup.users.roles import Role
+
+        account = scottish()
+        manager = UserFactory(role=Role.MANAGER)
+        with pytest.raises(UnableToContact, match="UK-06: the debt was extinguished on 2025-01-11.*No override"):
+            authorise_contact(
+                account=account,
+                debtor=account.debtors.get(),
+                channel=Channel.CALL,
+                at=NOW,
+                now=NOW,
+                actor=manager,
+                override_reason="the debtor asked us to call",
+            )
+        assert not ContactDecision.objects.exists()
+        assert not AuditEvent.objects.filter(name__startswith="compliance.contact.").exists()
+
+    def test_the_same_manager_may_still_override_an_hours_block_on_a_debt_that_survives(self) -> None:
+        from factories import UserFactory
+        from recoup.compliance.services import authorise_contact
+        from recoup.users.roles import Role
+
+        account = english()
+        late = datetime(2026, 12, 1, 21, 30, tzinfo=UTC)  # 21:30 in Leeds: outside UK-04's hours
+        decision = authorise_contact(
+            account=account,
+            debtor=account.debtors.get(),
+            channel=Channel.CALL,
+            at=late,
+            now=NOW,
+            actor=UserFactory(role=Role.MANAGER),
+            override_reason="the debtor asked in writing to be called after work",
+        )
+        assert (decision.allowed, decision.usable) == (False, True)
+
+
+def _paid(account: Account, on: date, amount: str = "25.00") -> Any:
+    from recoup.accounts.payments import record_payment
+
+    at = datetime(on.year, on.month, on.day, 12, 0, tzinfo=UTC)
+    return record_payment(
+        account=account,
+        amount=Money(Decimal(amount), account.currency),
+        received_at=at,
+        method="card",
+        now=NOW,
+        actor=None,
+    )
+
+
+class TestMoneyPaidAfterExtinction:
+    def test_payments_on_or_after_the_day_of_extinction_are_found_and_earlier_ones_are_not(self) -> None:
+        from recoup.compliance.extinguished import accounts_paid_after_extinction, paid_after_extinction
+
+        account = scottish()  # extinguished from 2025-01-11
+        owes(account)
+        _paid(account, date(2025, 1, 10), "10.00")  # the last day: it paid what was owed
+        first = _paid(account, date(2025, 1, 11), "20.00")
+        second = _paid(account, date(2026, 3, 2), "30.00")
+        english_account = english()
+        owes(english_account)
+        _paid(english_account, date(2026, 3, 2))  # time-barred, not extinguished: nothing to return
+        assert [p.pk for p in paid_after_extinction(account, on=TODAY)] == [first.pk, second.pk]
+        assert paid_after_extinction(account, on=date(2025, 1, 10)) == ()  # not yet extinguished then
+        [row] = accounts_paid_after_extinction(on=TODAY)
+        assert (row.account.pk, row.extinguished_on, row.rule) == (account.pk, date(2025, 1, 11), "UK-06")
+        assert str(row.total) == str(Money(Decimal("50.00"), account.currency))
+
+    def test_returning_one_reverses_it_with_the_rule_and_the_day_and_only_once(self) -> None:
+        from recoup.accounts.postings import UnableToReversePayment
+        from recoup.compliance.extinguished import accounts_paid_after_extinction, return_payment
+
+        account = scottish()
+        owes(account)
+        before = _paid(account, date(2025, 1, 10), "10.00")
+        after = _paid(account, date(2025, 6, 1), "20.00")
+        reversal = return_payment(payment=after, now=NOW, actor=None)
+        after.refresh_from_db()
+        assert after.reversal_id == reversal.pk
+        assert after.reversal_reason == "returned: paid after the debt was extinguished on 2025-01-11 (UK-06)"
+        assert accounts_paid_after_extinction(on=TODAY) == []
+        with pytest.raises(UnableToReversePayment, match="already reversed"):
+            return_payment(payment=after, now=NOW, actor=None)
+        with pytest.raises(UnableToReversePayment, match="before the debt was extinguished on 2025-01-11"):
+            return_payment(payment=before, now=NOW, actor=None)
+        before.refresh_from_db()
+        assert before.reversal_id is None
+
+    def test_a_payment_on_a_debt_that_is_not_extinguished_is_not_returned_as_one(self) -> None:
+        from recoup.accounts.postings import UnableToReversePayment
+        from recoup.compliance.extinguished import return_payment
+
+        account = english()
+        owes(account)
+        payment = _paid(account, date(2026, 3, 2))
+        with pytest.raises(UnableToReversePayment, match="is not extinguished"):
+            return_payment(payment=payment, now=NOW, actor=None)
+
+    def test_the_cli_lists_them_and_exits_1(self) -> None:
+        from click.testing import CliRunner
+
+        from recoup.cli.compliance_commands import compliance
+
+        account = scottish()
+        owes(account)
+        payment = _paid(account, date(2025, 6, 1), "20.00")
+        result = CliRunner().invoke(compliance, ["paid-after-extinction", "--as-of", TODAY.isoformat()])
+        assert result.exit_code == 1, result.output
+        line = next(line for line in result.output.splitlines() if line.startswith(account.reference))
+        for part in ("UK-06", "2025-01-11", str(payment.pk), "2025-06-01"):
+            assert part in line
+        assert "1 payment(s) on 1 account(s)" in result.output

@@ -16,6 +16,7 @@ from ledger_helpers import owing
 from recoup.accounts.models import Account, Payment
 from recoup.accounts.services import record_payment
 from recoup.audit.models import AuditEvent
+from recoup.core.money import Money
 from recoup.parties.models import ContactPoint
 from recoup.users.models import User
 from recoup.users.roles import Role
@@ -250,10 +251,10 @@ def test_an_extinguished_debt_shows_the_fact_and_only_a_manager_may_close_it(off
     account = _scottish_debt_past_prescription(officer)
     page = signed_in(officer).get(f"/accounts/{account.pk}/").content.decode()
     assert "Debt extinguished on 2 Jun 2024 (UK-06 Scotland prescription)" in page
-    assert "Close as extinguished" not in page  # an officer sees the fact, not the form
+    assert "Close as extinguished</button>" not in page  # an officer sees the fact, not the form
     assert signed_in(officer).post(f"/accounts/{account.pk}/close-extinguished/", {"note": ""}).status_code == 403
     client = signed_in(UserFactory(role=Role.MANAGER))
-    assert "Close as extinguished" in client.get(f"/accounts/{account.pk}/").content.decode()
+    assert "Close as extinguished</button>" in client.get(f"/accounts/{account.pk}/").content.decode()
     done = client.post(f"/accounts/{account.pk}/close-extinguished/", {"note": "checked"}, follow=True)
     assert "Closed account" in done.content.decode()
     account.refresh_from_db()
@@ -269,3 +270,42 @@ def test_a_debt_that_is_not_extinguished_is_refused_with_the_reason(officer: Use
     assert "is not extinguished" in done.content.decode()
     account.refresh_from_db()
     assert account.status == "active"
+
+
+def test_an_extinguished_debt_offers_no_call_and_a_manager_returns_money_paid_after(officer: User) -> None:
+    account = _scottish_debt_past_prescription(officer)  # extinguished from 2 Jun 2024
+    now = timezone.now()
+    before = record_payment(
+        account=account,
+        amount=Money.of("15.00", account.currency),
+        received_at=datetime(2024, 5, 1, 12, tzinfo=UTC),
+        method="card",
+        now=now,
+        actor=None,
+    )
+    after = record_payment(
+        account=account,
+        amount=Money.of("40.00", account.currency),
+        received_at=datetime(2025, 3, 3, 12, tzinfo=UTC),
+        method="card",
+        now=now,
+        actor=None,
+    )
+    page = signed_in(officer).get(f"/accounts/{account.pk}/").content.decode()
+    assert "Log a call" not in page  # nothing may be collected: no call to log
+    assert "compliance.services" not in page  # the still-allowed list speaks to people, not code
+    assert f"dated 3 Mar 2025 (payment {after.pk})" in page
+    assert f"(payment {before.pk})" not in page  # paid before extinction: it paid what was owed
+    assert "Return it</button>" not in page  # an officer sees it; a manager returns it
+    path = f"/accounts/{account.pk}/payments/{after.pk}/return-extinguished/"
+    assert signed_in(officer).post(path).status_code == 403
+    client = signed_in(UserFactory(role=Role.MANAGER))
+    assert "Return it</button>" in client.get(f"/accounts/{account.pk}/").content.decode()
+    done = client.post(path, follow=True).content.decode()
+    assert f"Payment {after.pk} of" in done
+    assert "returned: reversed as paid after the debt was extinguished" in done
+    after.refresh_from_db()
+    assert after.reversal_reason == "returned: paid after the debt was extinguished on 2024-06-02 (UK-06)"
+    again = client.post(path, follow=True).content.decode()
+    assert "nothing was reversed twice" in again
+    assert Payment.objects.filter(account=account, reversal__isnull=False).count() == 1

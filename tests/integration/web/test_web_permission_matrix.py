@@ -63,6 +63,7 @@ MATRIX: dict[str, tuple[str, set[Role]]] = {
     "account-call-consent": ("POST", WORKERS),
     "account-forbearance": ("POST", WORKERS),
     "account-close-extinguished": ("POST", LEADS | {L}),  # accounts.change_account
+    "account-payment-return-extinguished": ("POST", LEADS | {L}),  # accounts.change_account
     "account-plan": ("POST", WORKERS),
     "account-promise": ("POST", WORKERS),
     "account-settlement": ("POST", WORKERS),
@@ -205,6 +206,7 @@ CHILD_URLS: dict[str, tuple[str, str, dict[str, str]]] = {
     # url name: (method, id parameter, form data that would be accepted for the right row)
     "account-contact-point-stop": ("POST", "point_id", {"reason": "wrong number"}),
     "account-payment-reverse": ("POST", "payment_id", {"reason": "chargeback"}),
+    "account-payment-return-extinguished": ("POST", "payment_id", {}),
     "account-wish-withdraw": ("POST", "wish_id", {}),
     "account-hold-lift": ("POST", "hold_id", {"reason": "resolved"}),
     "account-hold-lift-request": ("POST", "hold_id", {"reason": "resolved"}),

@@ -144,10 +144,10 @@ contact, every payment request, every interest, fee or cost charge, every legal 
 credit-report listing is refused (UK-06, AU-05)."""
 
 EXTINGUISHED_STILL_ALLOWED: tuple[str, ...] = (
-    "a message telling the person the debt is extinguished (purpose extinguished_notice)",
-    "returning money paid after the debt was extinguished (a payment reversal or a refund)",
+    "a message telling the person the debt is extinguished (a template of that purpose)",
+    "returning money paid on or after the day the debt was extinguished ('Return it', for a team lead or manager)",
     "receiving money the person chooses to send (it is not refused, and may have to be returned)",
-    "closing the account as extinguished (compliance.services.close_extinguished)",
+    "closing the account as extinguished ('Close as extinguished', for a team lead or manager)",
 )
 """What may still be done on an extinguished debt, as the account page and docs/compliance.md say it."""
 
