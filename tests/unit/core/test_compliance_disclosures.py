@@ -223,6 +223,7 @@ class TestTheFirmsWording:
         assert (entry.text, entry.origin, entry.rule) == ("Our counsel's approved New York wording.", "firm", "US-16")
         assert entry.citation == DISCLOSURES[("US", "NY")].citation
         assert entry.collectors_only
+        assert entry.by_law  # reworded, still the law's
         facts = ny(disclosures=table)
         assert required_wording(facts) == "Our counsel's approved New York wording."
         assert [rule for rule, _ in blocks(BODY, facts)] == ["US-16"]
@@ -239,6 +240,7 @@ class TestTheFirmsWording:
         england = ny(country="GB", region="ENG", third_party_collector=False, disclosures=table)
         found = blocks(BODY, england)
         assert [rule for rule, _ in found] == ["UK-06"]
+        assert "the firm's policy for England, Wales and Northern Ireland requires a disclosure" in found[0][1]
         assert "firm policy (CONC 7.15)" in found[0][1]
         # The wording says "court" to say there will be none: not a threat.
         assert blocks(with_disclosure(BODY, UK_TEXT), england) == []

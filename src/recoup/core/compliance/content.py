@@ -610,11 +610,12 @@ def _time_barred_disclosure(text: str, facts: MessageFacts) -> list[ContentProbl
     if disclosure_spans(text, words):
         return []
     opening = " ".join(words.split()[:14])
+    who = entry.place if entry.by_law else f"the firm's policy for {entry.place}"
     return [
         ContentProblem(
             entry.rule,
             Severity.BLOCK,
-            f"The debt is time-barred and {entry.place} requires a disclosure in every collection "
+            f"The debt is time-barred and {who} requires a disclosure in every collection "
             f"{_CHANNEL_WORDS[facts.channel]} about it ({entry.citation}), but the message does not carry it: "
             f'add it whole, at the top, beginning "{opening} …".',
         )

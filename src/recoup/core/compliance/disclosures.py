@@ -58,6 +58,19 @@ DISCLOSURE_CHANNELS = frozenset({Channel.LETTER, Channel.EMAIL, Channel.SMS})
 # a payment, and some must stay short.
 DISCLOSURE_PURPOSES = frozenset({"collection"})
 
+# What messages call a jurisdiction a firm adds without naming it ("place").
+PLACE_NAMES = {
+    "GB": "England, Wales and Northern Ireland",
+    "AU": "Australia",
+    "AU-NT": "the Northern Territory",
+    "AU-VIC": "Victoria",
+    "AU-QLD": "Queensland",
+    "AU-SA": "South Australia",
+    "AU-WA": "Western Australia",
+    "AU-TAS": "Tasmania",
+    "AU-ACT": "the Australian Capital Territory",
+}
+
 MAX_CHARS = 3000
 _NEEDED = {
     "text": "give the words to put in the messages",
@@ -80,7 +93,8 @@ class TimeBarredDisclosure:
     still be reported to a credit bureau, that wording ("" when the law has one wording). With
     `collectors_only` the law binds third-party collectors and debt buyers only, not a creditor
     collecting its own debt. `verified` is False for wording Recoup took from secondary sources;
-    `origin` is "recoup" for the shipped table and "firm" for a firm's own wording.
+    `origin` is "recoup" for the shipped table and "firm" for a firm's own wording; `by_law` is False for
+    a disclosure the firm asks for where the law sets none (a UK or Australian one).
     """
 
     country: str
@@ -93,6 +107,7 @@ class TimeBarredDisclosure:
     collectors_only: bool = False
     verified: bool = False
     origin: str = "recoup"
+    by_law: bool = True
 
     def wording(self, *, reportable: bool) -> str:
         """The words for a debt that may (`reportable`) or may not still be reported to a credit bureau."""
@@ -127,7 +142,7 @@ DISCLOSURES: dict[tuple[str, str], TimeBarredDisclosure] = {
         region="NY",
         place="New York",
         rule="US-16",
-        citation="23 NYCRR 1.3(b)-(c) (safe-harbour wording, adapted to CPLR 214-i: no revival)",
+        citation="23 NYCRR 1.3(b)-(c); the safe-harbour wording, adapted to CPLR 214-i (no revival)",
         text=NEW_YORK_TEXT,
         collectors_only=True,
         verified=False,
@@ -288,7 +303,9 @@ def parse_overrides(raw: str, *, base: Table = DISCLOSURES) -> dict[tuple[str, s
         citation = _words(name, "citation", entry.get("citation"), required=shipped is None) or (
             shipped.citation if shipped else ""
         )
-        place = _words(name, "place", entry.get("place"), required=False) or (shipped.place if shipped else name)
+        place = _words(name, "place", entry.get("place"), required=False) or (
+            shipped.place if shipped else PLACE_NAMES.get(name, name)
+        )
         table[(country, region)] = TimeBarredDisclosure(
             country=country,
             region=region,
@@ -300,5 +317,6 @@ def parse_overrides(raw: str, *, base: Table = DISCLOSURES) -> dict[tuple[str, s
             collectors_only=collectors_only,
             verified=True,
             origin="firm",
+            by_law=shipped.by_law if shipped else False,
         )
     return table
