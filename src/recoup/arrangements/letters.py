@@ -2,7 +2,8 @@
 download) and the confirmation email's text, both built from the arrangement itself.
 
 Each is checked with the message content rules (`recoup.core.compliance.content_problems`: the
-debt-collector disclosure, no legal threat on a time-barred debt, an opt-out in every email) before it
+debt-collector disclosure, no legal threat on a time-barred debt, the state's time-barred disclosure,
+which each document carries first when the debt needs it, an opt-out in every email) before it
 is produced; a document that fails a blocking check is refused, naming the rule. The letter needs
 the sender's name and address (RECOUP_COLLECTOR_NAME, RECOUP_COLLECTOR_ADDRESS) and the debtor's
 postal address; without them it is refused, naming what is missing.
@@ -21,8 +22,15 @@ from recoup.accounts.dates import legal_date
 from recoup.accounts.models import Account, AccountDebtor
 from recoup.arrangements.models import Arrangement
 from recoup.arrangements.services import UnableToArrange
-from recoup.compliance.services import limitation_for
-from recoup.core.compliance import Channel, MessageFacts, Severity, content_problems, masked_account_number
+from recoup.compliance.disclosures import account_message_facts
+from recoup.core.compliance import (
+    Channel,
+    MessageFacts,
+    Severity,
+    content_problems,
+    masked_account_number,
+    required_wording,
+)
 from recoup.core.contact_rules import has_postal_address
 from recoup.core.money import Money
 from recoup.platform.config import NO_COLLECTOR_IDENTITY
@@ -124,26 +132,29 @@ def _parts(arrangement: Arrangement, today: date) -> dict[str, Any]:
     }
 
 
-def _check(text: str, parts: dict[str, Any], channel: Channel, today: date) -> None:
+def _facts(parts: dict[str, Any], channel: Channel, today: date) -> MessageFacts:
+    """What the content rules need to judge the document (the debt's limitation and the time-barred
+    disclosure its jurisdiction requires among them)."""
+    return account_message_facts(account=parts["account"], debtor=parts["debtor"], channel=channel, on=today)
+
+
+def _check(text: str, facts: MessageFacts) -> None:
     """Refuse a document that fails a blocking content rule (US-07, US-10, US-16, UK-10, ...)."""
-    account: Account = parts["account"]
-    facts = MessageFacts(
-        channel=channel,
-        country=parts["debtor"].country,
-        third_party_collector=parts["third_party"],
-        initial_communication=False,
-        time_barred=limitation_for(account).time_barred(today),
-        validation_period_ends=None,
-        sent_on=today,
-    )
     blocks = [p for p in content_problems(text, facts) if p.severity is Severity.BLOCK]
     if blocks:
         raise UnableToArrange("; ".join(f"{p.rule}: {p.text}" for p in blocks))
 
 
+def _front(facts: MessageFacts) -> list[str]:
+    """What stands first in the document: the time-barred disclosure the debt needs (US-16), if any."""
+    wording = required_wording(facts)
+    return [wording] if wording else []
+
+
 def letter_html(arrangement: Arrangement, *, today: date) -> str:
     """The confirmation letter as HTML (what the PDF is made from)."""
     parts = _parts(arrangement, today)
+    facts = _facts(parts, Channel.LETTER, today)
     debtor = parts["debtor"]
     sender = settings.COLLECTOR_NAME
     address = [line.strip() for line in settings.COLLECTOR_ADDRESS.split("|") if line.strip()]
@@ -162,6 +173,7 @@ def letter_html(arrangement: Arrangement, *, today: date) -> str:
     title = f"Your {parts['kind']}" if arrangement.kind != Arrangement.Kind.SETTLEMENT else "Your settlement"
     context = {
         **parts,
+        "front": _front(facts),
         "title": title,
         "language": debtor.preferred_language or "en",
         "page_size": LETTER_PAGE.get(debtor.country, "A4"),
@@ -178,12 +190,14 @@ def letter_html(arrangement: Arrangement, *, today: date) -> str:
         "signature": sender,
     }
     html = render_to_string("arrangements/letter.html", context)
-    _check(_plain(context), parts, Channel.LETTER, today)
+    _check(_plain(context), facts)
     return html
 
 
 def _plain(context: dict[str, Any]) -> str:
-    return "\n".join([*context["opening"], *context["terms"], *context["closing"], *context["disclosures"]])
+    return "\n".join(
+        [*context["front"], *context["opening"], *context["terms"], *context["closing"], *context["disclosures"]]
+    )
 
 
 def letter_pdf(arrangement: Arrangement, *, today: date) -> bytes:
@@ -198,9 +212,11 @@ def letter_pdf(arrangement: Arrangement, *, today: date) -> bytes:
 def confirmation_email(arrangement: Arrangement, *, today: date) -> Email:
     """The confirmation email's subject and plain text, with the opt-out link the outbox fills in."""
     parts = _parts(arrangement, today)
+    facts = _facts(parts, Channel.EMAIL, today)
     schedule = [f"  {row['due']}: {row['amount']}" for row in parts["schedule"]]
     text = "\n\n".join(
         [
+            *_front(facts),
             f"Dear {parts['debtor'].display_name},",
             *parts["opening"],
             "Your payments:\n" + "\n".join(schedule) + f"\n  Total: {parts['total']}",
@@ -210,7 +226,7 @@ def confirmation_email(arrangement: Arrangement, *, today: date) -> Email:
             OPT_OUT,
         ]
     )
-    _check(text, parts, Channel.EMAIL, today)
+    _check(text, facts)
     account = parts["account"]
     subject = f"Your {parts['kind']} for account {masked_account_number(account.reference)}"
     return Email(subject=subject, text=text)

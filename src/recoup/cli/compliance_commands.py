@@ -186,10 +186,13 @@ def validation_notice_command(reference: str, creditor_code: str | None, sent: d
     setup_django()
     ensure_database_reachable()
     ensure_migrated()
+    from recoup.accounts.selectors import primary_debtor
+    from recoup.compliance.disclosures import account_message_facts
     from recoup.compliance.services import build_validation_notice
-    from recoup.core.compliance import missing_parts, render_notice
+    from recoup.core.compliance import Channel, missing_parts, render_notice, required_wording
 
-    notice = build_validation_notice(account=_account(reference, creditor_code), sent_on=sent.date())
+    account = _account(reference, creditor_code)
+    notice = build_validation_notice(account=account, sent_on=sent.date())
     missing = missing_parts(notice)
     if missing:
         click.echo(f"The validation notice for {reference} cannot be sent; missing or wrong:", err=True)
@@ -198,7 +201,10 @@ def validation_notice_command(reference: str, creditor_code: str | None, sent: d
         if any(p in {"collector_name", "collector_address"} for p in missing):
             click.echo("  (set RECOUP_COLLECTOR_NAME and RECOUP_COLLECTOR_ADDRESS, lines separated by '|')", err=True)
         raise SystemExit(1)
-    click.echo(render_notice(notice))
+    facts = account_message_facts(
+        account=account, debtor=primary_debtor(account), channel=Channel.LETTER, on=sent.date()
+    )
+    click.echo(render_notice(notice, time_barred_disclosure=required_wording(facts)))
 
 
 def _ready() -> None:

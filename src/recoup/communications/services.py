@@ -44,17 +44,26 @@ from recoup.communications.backends.email import (
 )
 from recoup.communications.backends.sms import SmsProvider, send_sms, sms_provider
 from recoup.communications.models import Channel, Message, MessageEvent, Template
+from recoup.compliance.disclosures import account_message_facts
 from recoup.compliance.models import Hold
 from recoup.compliance.services import (
     UnableToContact,
     authorise_contact,
     evaluate,
-    limitation_for,
     place_hold,
     record_contact,
 )
 from recoup.core.compliance import Channel as GateChannel
-from recoup.core.compliance import MessageFacts, Outcome, Severity, content_problems, masked_account_number
+from recoup.core.compliance import (
+    MessageFacts,
+    Outcome,
+    Severity,
+    content_problems,
+    has_disclosure,
+    masked_account_number,
+    required_wording,
+    with_disclosure,
+)
 from recoup.core.compliance.model import Purpose
 from recoup.core.contact_rules import POINT_NEEDS, has_postal_address
 from recoup.core.messages import (
@@ -104,18 +113,24 @@ def _template_facts(channel: str, creditor: Creditor | None, purpose: str = Purp
 def _account_facts(
     account: Account, debtor: Debtor, channel: str, now: datetime, purpose: str = Purpose.COLLECTION
 ) -> MessageFacts:
-    """What the content rules need to judge a message to this debtor about this account, sent now."""
-    today = legal_date(account, now, debtor)
-    return MessageFacts(
+    """What the content rules need to judge a message to this debtor about this account, sent now
+    (with the debt's limitation and the time-barred disclosure its jurisdiction requires)."""
+    return account_message_facts(
+        account=account,
+        debtor=debtor,
         channel=GATE_CHANNELS[Channel(channel)],
-        country=debtor.country,
-        third_party_collector=account.creditor.collector_type == Creditor.CollectorType.THIRD_PARTY,
-        initial_communication=False,
-        time_barred=limitation_for(account).time_barred(today),
-        validation_period_ends=None,
-        sent_on=today,
+        on=legal_date(account, now, debtor),
         purpose=purpose,
     )
+
+
+def _with_time_barred_disclosure(body: str, rendered: str, facts: MessageFacts) -> str:
+    """The template body with the time-barred disclosure the message needs as its first paragraph (US-16),
+    unless the rendered text carries it already; the body unchanged when none is needed."""
+    wording = required_wording(facts)
+    if not wording or has_disclosure(rendered, wording):
+        return body
+    return with_disclosure(body, wording)
 
 
 def save_template(
@@ -217,8 +232,9 @@ def preview(*, subject: str, body: str, channel: str, account: Account, now: dat
     values = merge_values(account, debtor, delivery_key="preview", now=now)
     empty = _empty_fields(f"{subject}\n{body}", values)
     rendered_subject = render_text(subject, values)
-    text = render_text(body, values)
     facts = _account_facts(account, debtor, channel, now)
+    body = _with_time_barred_disclosure(body, render_text(body, values), facts)
+    text = render_text(body, values)
     found = [
         f"{p.rule} ({'blocks' if p.severity is Severity.BLOCK else 'warning'}): {p.text}"
         for p in content_problems(f"{rendered_subject}\n{text}", facts)
@@ -414,17 +430,18 @@ def _prepare(*, account: Account, template_code: str, channel: str, now: datetim
     empty = _empty_fields(f"{template.subject}\n{template.body}", values)
     if empty:
         raise UnableToSend(f"template: {empty}")
+    facts = _account_facts(account, debtor, channel, now, template.purpose)
     try:
         subject = render_text(template.subject, values)
-        text = render_text(template.body, values)
-        body_html = render_html(template.body, values)
+        body = _with_time_barred_disclosure(template.body, render_text(template.body, values), facts)
+        text = render_text(body, values)
+        body_html = render_html(body, values)
     except TemplateError as exc:
         raise UnableToSend(f"template: {exc}") from None
     if channel == Channel.LETTER:
         body_html = letter_document(
             account, debtor, title=subject, body_html=body_html, today=legal_date(account, now, debtor)
         )
-    facts = _account_facts(account, debtor, channel, now, template.purpose)
     blocks = [p for p in content_problems(f"{subject}\n{text}", facts) if p.severity is Severity.BLOCK]
     if blocks:
         raise UnableToSend("; ".join(f"{p.rule}: {p.text}" for p in blocks))
@@ -774,7 +791,8 @@ VALIDATION_NOTICE = "validation_notice"
 
 def queue_validation_notice(*, account: Account, now: datetime, actor: Actor) -> Message:
     """The US validation notice (US-12) as a letter for the next print batch, written by the
-    compliance engine from the account's parties and ledger. Refused, naming every missing part.
+    compliance engine from the account's parties and ledger, with the state's time-barred disclosure
+    on its front when the debt is time-barred there (US-16). Refused, naming every missing part.
     When its batch is printed the notice is recorded as sent (its clocks start: US-13)."""
     from recoup.compliance.services import build_validation_notice
     from recoup.core.compliance import missing_parts, render_notice
@@ -785,11 +803,16 @@ def queue_validation_notice(*, account: Account, now: datetime, actor: Actor) ->
         account=account, document=VALIDATION_NOTICE, status__in=[Message.Status.QUEUED, Message.Status.SENDING]
     ).exists():
         raise UnableToSend("validation notice: one is already waiting for the print batch")
-    notice = build_validation_notice(account=account, sent_on=legal_date(account, now, debtor))
+    today = legal_date(account, now, debtor)
+    notice = build_validation_notice(account=account, sent_on=today)
     missing = missing_parts(notice)
     if missing:
         raise UnableToSend(f"validation notice: missing or wrong: {', '.join(missing)}")
-    text = render_notice(notice)
+    facts = account_message_facts(account=account, debtor=debtor, channel=GateChannel.LETTER, on=today)
+    text = render_notice(notice, time_barred_disclosure=required_wording(facts))
+    blocks = [p for p in content_problems(text, facts) if p.severity is Severity.BLOCK]
+    if blocks:
+        raise UnableToSend("validation notice: " + "; ".join(f"{p.rule}: {p.text}" for p in blocks))
     title = "Validation notice"
     body_html = render_html(text.replace("{{", "{ {").replace("}}", "} }"), {})
     answer = evaluate(account=account, debtor=debtor, channel=GateChannel.LETTER, at=now, purpose=Purpose.COLLECTION)

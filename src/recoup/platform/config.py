@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 
 from recoup.core.business_dates import UnknownZone, zone
+from recoup.core.compliance.disclosures import DISCLOSURES, InvalidDisclosure, TimeBarredDisclosure, parse_overrides
 from recoup.core.compliance.location import UnknownLocation
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -138,6 +139,11 @@ class Config:
     """What the gate does when nothing indicates where a debtor is (RECOUP_UNKNOWN_LOCATION, docs/compliance.md)."""
     time_zone: str = "UTC"
     """The office zone (RECOUP_TIME_ZONE): staff pages' "today", and the business zone of a creditor with none."""
+    time_barred_disclosures: Mapping[tuple[str, str], TimeBarredDisclosure] = field(
+        default_factory=lambda: dict(DISCLOSURES), compare=False
+    )
+    """The time-barred disclosures by (country, region): Recoup's, reworded or added to by the JSON file
+    RECOUP_TIME_BARRED_DISCLOSURES names (docs/compliance.md)."""
 
     @property
     def database_vendor(self) -> str:
@@ -356,7 +362,28 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         import_limits=parse_import_limits(env),
         unknown_location=parse_unknown_location(env),
         time_zone=parse_time_zone(env),
+        time_barred_disclosures=parse_time_barred_disclosures(env),
     )
+
+
+def parse_time_barred_disclosures(environ: Mapping[str, str]) -> dict[tuple[str, str], TimeBarredDisclosure]:
+    """RECOUP_TIME_BARRED_DISCLOSURES: the path of a JSON file with the firm's wording of the time-barred
+    disclosures (`core.compliance.disclosures.parse_overrides`); unset, Recoup's own table."""
+    name = "RECOUP_TIME_BARRED_DISCLOSURES"
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return dict(DISCLOSURES)
+    path = Path(raw).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigurationError(name, f"no file at {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigurationError(name, f"cannot read {path}: {error}") from None
+    try:
+        return parse_overrides(text)
+    except InvalidDisclosure as error:
+        raise ConfigurationError(name, f"{path}: {error}") from None
 
 
 def parse_time_zone(environ: Mapping[str, str]) -> str:

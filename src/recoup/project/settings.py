@@ -159,6 +159,9 @@ IMPORT_LIMITS = CONFIG.import_limits
 # What the compliance gate does when nothing indicates where a debtor is: "block" (the default: contact
 # that depends on their local time is refused) or "widest-overlap" (RECOUP_UNKNOWN_LOCATION, docs/compliance.md).
 UNKNOWN_LOCATION = CONFIG.unknown_location.value
+# The time-barred disclosures (US-16) by (country, region): Recoup's table, reworded or added to by the
+# firm's JSON file (RECOUP_TIME_BARRED_DISCLOSURES, docs/compliance.md).
+TIME_BARRED_DISCLOSURES = CONFIG.time_barred_disclosures
 
 CELERY_BROKER_URL = CONFIG.celery_broker_url
 # Shared between the web processes and the workers: Redis when the broker is Redis, else files in the

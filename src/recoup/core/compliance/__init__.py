@@ -6,7 +6,8 @@ reads the clock: the proposed time is part of the request. `validation_end` give
 period end date from a business-day calendar with the federal holidays. `Whereabouts` gives the time
 zones the hours rules run in: none when nothing indicates where the person is and the firm's
 `UnknownLocation` policy is to block. `content_problems(text, facts)` checks the words of a message or
-template (the CONTENT mode) and `is_revocation` reads an inbound opt-out.
+template (the CONTENT mode), with `required_wording` the time-barred disclosure a message needs
+(`disclosures`), and `is_revocation` reads an inbound opt-out.
 """
 
 from recoup.core.compliance.australia import Australia
@@ -26,6 +27,16 @@ from recoup.core.compliance.content import (
     MessageFacts,
     content_problems,
     is_revocation,
+    required_wording,
+    time_barred_disclosure,
+)
+from recoup.core.compliance.disclosures import (
+    DISCLOSURES,
+    InvalidDisclosure,
+    TimeBarredDisclosure,
+    has_disclosure,
+    may_be_reported,
+    with_disclosure,
 )
 from recoup.core.compliance.engine import allowances, decide
 from recoup.core.compliance.firm import FirmPolicy, InvalidFirmPolicy
@@ -58,6 +69,7 @@ from recoup.core.compliance.validation_notice import (
 from recoup.core.compliance.wishes import ContactWish, DebtorWishes
 
 __all__ = [
+    "DISCLOSURES",
     "OPT_OUT_KEYWORDS",
     "Allowance",
     "Australia",
@@ -71,6 +83,7 @@ __all__ = [
     "Finding",
     "FirmPolicy",
     "InvalidContact",
+    "InvalidDisclosure",
     "InvalidFirmPolicy",
     "Itemization",
     "Limitation",
@@ -83,6 +96,7 @@ __all__ = [
     "Reason",
     "RulePack",
     "Severity",
+    "TimeBarredDisclosure",
     "TimeWindow",
     "UnitedKingdom",
     "UnknownLocation",
@@ -96,13 +110,18 @@ __all__ = [
     "content_problems",
     "decide",
     "easter_sunday",
+    "has_disclosure",
     "is_revocation",
     "is_us_business_day",
     "limitation",
     "masked_account_number",
+    "may_be_reported",
     "missing_parts",
     "number_place",
     "render_notice",
+    "required_wording",
+    "time_barred_disclosure",
     "us_federal_holidays",
     "validation_end",
+    "with_disclosure",
 ]

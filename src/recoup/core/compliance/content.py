@@ -10,7 +10,10 @@ saved or sent and returns what is missing or what offends, each naming the rule 
 - US-10: the "mini-Miranda" of a US third-party collector's letters, emails and texts.
 - US-09: a limited-content voicemail says nothing about a debt and leaves a phone number.
 - US-14: while the validation period is open, no payment deadline before it ends and no pressure words.
-- US-16, AU-05, UK-06: no legal threats on a time-barred debt.
+- US-16, AU-05, UK-06: no legal threats on a time-barred debt, and the time-barred disclosure the
+  debtor's jurisdiction requires (`disclosures.DISCLOSURES`, New York's 23 NYCRR 1.3) in a written
+  collection message on one. The disclosure's own words ("if a creditor sues you ... tell the court")
+  are not a threat.
 - UK-10: no claims of bailiffs or court action the firm has not taken (GB).
 - UK-11: a settlement offer says the rest of the debt still exists and may be sold (GB).
 
@@ -27,9 +30,18 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from recoup.core.compliance.disclosures import (
+    DISCLOSURES,
+    TIME_BARRED_RULES,
+    Table,
+    TimeBarredDisclosure,
+    disclosure_spans,
+    lookup,
+    required_disclosure,
+)
 from recoup.core.compliance.model import NO_PAYMENT_REQUEST, Channel, Severity
 
 COLLECTION = "collection"
@@ -50,9 +62,6 @@ OPT_OUT_KEYWORDS = ("stop", "quit", "end", "revoke", "opt out", "cancel", "unsub
 # US-07: an opt-out confirmation longer than this (one SMS segment; a short email) says more than the confirmation.
 CONFIRMATION_MAX_CHARS = {Channel.SMS: 160, Channel.EMAIL: 300}
 
-# Which limitation rule forbids legal threats on a time-barred debt, by country.
-TIME_BARRED_RULES = {"US": "US-16", "AU": "AU-05", "GB": "UK-06"}
-
 
 @dataclass(frozen=True)
 class ContentProblem:
@@ -70,6 +79,11 @@ class MessageFacts:
     `validation_period_ends` is the end of an open US validation period (US-13), or None when no period
     is open or it is unknown. `sent_on` is the day the message goes out, or None for a template not yet
     scheduled (an open period is then assumed to cover it). `purpose` is one of `PURPOSES`.
+
+    `region` is the debtor's state or region (NY, ENG, NSW): with `country` it says which time-barred
+    disclosure applies, from `disclosures` (the firm's table; None is the one Recoup ships).
+    `credit_reportable` says whether the debt may still be reported to a credit bureau, for the
+    disclosures that word the two cases differently (`disclosures.may_be_reported`).
     """
 
     channel: Channel
@@ -80,6 +94,13 @@ class MessageFacts:
     validation_period_ends: date | None
     sent_on: date | None
     purpose: str = COLLECTION
+    region: str = ""
+    credit_reportable: bool = True
+    disclosures: Table | None = field(default=None, compare=False, hash=False)
+
+    @property
+    def disclosure_table(self) -> Table:
+        return DISCLOSURES if self.disclosures is None else self.disclosures
 
     def __post_init__(self) -> None:
         if self.purpose not in PURPOSES:
@@ -302,6 +323,7 @@ def content_problems(text: str, facts: MessageFacts) -> tuple[ContentProblem, ..
         *_limited_content(text, facts),
         *_validation_period(text, facts),
         *_time_barred(text, facts),
+        *_time_barred_disclosure(text, facts),
         *_uk_legal_position(text, facts),
         *_uk_settlement(text, facts),
         *_payment_request(text, facts),
@@ -527,10 +549,12 @@ def _without_year(month: int, day: int, facts: MessageFacts) -> date | None:
 
 
 def _time_barred(text: str, facts: MessageFacts) -> list[ContentProblem]:
-    """US-16, AU-05, UK-06: on a time-barred debt, no threat of suing or any other court action."""
+    """US-16, AU-05, UK-06: on a time-barred debt, no threat of suing or any other court action. The
+    jurisdiction's time-barred disclosure speaks of suits and courts to tell the person they cannot be
+    sued; its words are left out of the search."""
     if not facts.time_barred:
         return []
-    threats = _hits(_LEGAL_THREAT, text, honour_negation=True)
+    threats = _hits(_LEGAL_THREAT, _without_disclosures(text, facts), honour_negation=True)
     if not threats:
         return []
     rule = TIME_BARRED_RULES.get(facts.country.upper(), "LIMITATION")
@@ -541,6 +565,64 @@ def _time_barred(text: str, facts: MessageFacts) -> list[ContentProblem]:
             f"The debt is time-barred, so the message must not threaten legal action; remove {_quoted(text, threats)}.",
         )
     ]
+
+
+def _without_disclosures(text: str, facts: MessageFacts) -> str:
+    """`text` with every time-barred disclosure of the debtor's jurisdiction (the firm's wording and the
+    one Recoup ships) blanked out, the same length so positions still match."""
+    entries = {
+        lookup(facts.disclosure_table, facts.country, facts.region),
+        lookup(DISCLOSURES, facts.country, facts.region),
+    }
+    wordings = {words for entry in entries if entry is not None for words in entry.wordings}
+    for words in wordings:
+        for start, end in disclosure_spans(text, words):
+            text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def time_barred_disclosure(facts: MessageFacts) -> TimeBarredDisclosure | None:
+    """The time-barred disclosure a message described by `facts` must carry, or None (US-16): a written
+    collection message on a time-barred debt in a jurisdiction that requires one."""
+    return required_disclosure(
+        table=facts.disclosure_table,
+        country=facts.country,
+        region=facts.region,
+        time_barred=facts.time_barred,
+        third_party_collector=facts.third_party_collector,
+        channel=facts.channel,
+        purpose=facts.purpose,
+    )
+
+
+def required_wording(facts: MessageFacts) -> str:
+    """The words of the disclosure a message described by `facts` must carry, or "" when none is needed."""
+    entry = time_barred_disclosure(facts)
+    return entry.wording(reportable=facts.credit_reportable) if entry is not None else ""
+
+
+def _time_barred_disclosure(text: str, facts: MessageFacts) -> list[ContentProblem]:
+    """US-16 (and a firm's own UK-06 or AU-05 wording): the jurisdiction's time-barred disclosure, whole."""
+    entry = time_barred_disclosure(facts)
+    if entry is None:
+        return []
+    words = entry.wording(reportable=facts.credit_reportable)
+    if disclosure_spans(text, words):
+        return []
+    opening = " ".join(words.split()[:14])
+    who = entry.place if entry.by_law else f"the firm's policy for {entry.place}"
+    return [
+        ContentProblem(
+            entry.rule,
+            Severity.BLOCK,
+            f"The debt is time-barred and {who} requires a disclosure in every collection "
+            f"{_CHANNEL_WORDS[facts.channel]} about it ({entry.citation}), but the message does not carry it: "
+            f'add it whole, at the top, beginning "{opening} …".',
+        )
+    ]
+
+
+_CHANNEL_WORDS = {Channel.LETTER: "letter", Channel.EMAIL: "email", Channel.SMS: "text message"}
 
 
 def _uk_legal_position(text: str, facts: MessageFacts) -> list[ContentProblem]:

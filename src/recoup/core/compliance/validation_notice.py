@@ -75,8 +75,12 @@ def missing_parts(notice: ValidationNotice) -> list[str]:
     return problems
 
 
-def render_notice(notice: ValidationNotice) -> str:
-    """The notice's text in the order of Model Form B-1. Call only when `missing_parts` is empty."""
+def render_notice(notice: ValidationNotice, *, time_barred_disclosure: str = "") -> str:
+    """The notice's text in the order of Model Form B-1. Call only when `missing_parts` is empty.
+
+    `time_barred_disclosure` is the state's disclosure for a time-barred debt (US-16, `disclosures`):
+    it stands on the front of the notice, under the addresses and before the body, as Regulation F
+    allows (§1006.34(d)(3)(iv)(B)); "" when none applies."""
     if missing_parts(notice):
         raise ValueError(f"validation notice: cannot render with missing parts: {', '.join(missing_parts(notice))}")
     i = notice.itemization
@@ -99,6 +103,7 @@ def render_notice(notice: ValidationNotice) -> str:
             f"To: {notice.consumer_name}",
             *notice.consumer_address.split("|"),
             "",
+            *([time_barred_disclosure.strip(), ""] if time_barred_disclosure.strip() else []),
             f"{notice.collector_name} is a debt collector. We are trying to collect a debt that you owe to "
             f"{notice.current_creditor}. We will use any information you give us to help collect the debt.",
             "",
