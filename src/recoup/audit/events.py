@@ -321,6 +321,40 @@ class ExtinguishedClosed(TypedDict):
     reason: str
 
 
+class DisputeOpened(TypedDict):
+    """A dispute or complaint received, with the facts its clocks rest on and the rules they come from."""
+
+    kind: str
+    channel: str
+    raised_by: str
+    reason: str
+    category: str
+    text: str
+    disputed: str | None  # the disputed amount with its currency; None for the whole debt
+    received_at: str
+    received_on: str
+    time_zone: str
+    country: str
+    region: str
+    rules: list[str]
+    validation_ends: str | None
+    duplicate_of: int | None
+    hold: int | None  # the verification hold, where collection stops
+    deadlines: list[str]  # "UK-13 2026-12-23 resolve it with a summary ..."
+
+
+class DisputeState(TypedDict):
+    state: str
+
+
+class DisputeAdvanced(TypedDict):
+    state: str
+    outcome: str
+    note: str
+    on: str  # the day of the step, in the person's time zone
+    hold_lifted: int | None
+
+
 class NoticeRecorded(TypedDict):
     kind: str
     channel: str
@@ -713,6 +747,8 @@ class Event(enum.Enum):
     HOLD_LIFT_REQUEST_DECLINED = S("compliance.hold.lift_request_declined", "hold", LiftDecision, LiftRequest, _HOLDS)
     LEGAL_REFERRAL_CHECKED = S("compliance.legal_referral.checked", "account", LegalReferralChecked, None, _HOLDS)
     EXTINGUISHED_CLOSED = S("compliance.extinguished.closed", "account", ExtinguishedClosed, None, _HOLDS)
+    DISPUTE_OPENED = S("compliance.dispute.opened", "dispute", DisputeOpened, None, _HOLDS)
+    DISPUTE_ADVANCED = S("compliance.dispute.advanced", "dispute", DisputeAdvanced, DisputeState, _HOLDS)
     NOTICE_RECORDED = S("compliance.notice.recorded", "notice", NoticeRecorded, None, _HOLDS)
     NOTICE_UNDELIVERABLE = S("compliance.notice.undeliverable", "notice", Undeliverable, None, _HOLDS)
     WISH_RECORDED = S("compliance.wish.recorded", "contact_wish", WishRecorded, None, _CONTACTS)

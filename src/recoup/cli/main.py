@@ -285,6 +285,15 @@ def _register_compliance_commands() -> None:
 _register_compliance_commands()
 
 
+def _register_dispute_commands() -> None:
+    from recoup.cli.dispute_commands import disputes
+
+    cli.add_command(disputes)
+
+
+_register_dispute_commands()
+
+
 def _register_arrangement_commands() -> None:
     from recoup.cli.arrangement_commands import arrangements
 

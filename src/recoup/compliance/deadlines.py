@@ -24,13 +24,14 @@ from recoup.accounts.models import Account, AccountDebtor, OpenItem
 from recoup.accounts.selectors import primary_debtor
 from recoup.audit.events import Event
 from recoup.audit.services import record_event
-from recoup.compliance.models import CallConsent, Contact, Forbearance, HardshipNotice, Hold, Notice
+from recoup.compliance.models import CallConsent, Contact, Dispute, Forbearance, HardshipNotice, Hold, Notice
 from recoup.compliance.services import (
     Actor,
     UnableToContact,
     extinguished_reason,
     lift_hold,
     limitation_for,
+    open_disputes,
     place_hold,
 )
 from recoup.core.business_dates import date_in, latest_date
@@ -397,7 +398,9 @@ def credit_reporting_gate(account: Account, today: date) -> Gate:
         return Gate(False, (Reason(period.rule, words),), None)
     debtor = primary_debtor(account)
     country = debtor.country if debtor else account.creditor.country
-    disputed = any(hold.kind == Hold.Kind.DISPUTE for hold in _holds_on(account, today))
+    disputed = any(hold.kind == Hold.Kind.DISPUTE for hold in _holds_on(account, today)) or any(
+        dispute.kind == Dispute.Kind.DISPUTE for dispute in open_disputes(account)
+    )
     if country == "US":
         conversation = (
             Contact.objects.filter(
@@ -466,6 +469,12 @@ def enforcement_gate(account: Account, today: date) -> Gate:
             rule, words = stops
             until = date_in(hold.ends_at, zone_name) + timedelta(days=1) if hold.ends_at else None
             blocks.append((Reason(rule, f"{words} (hold {hold.pk})"), until))
+    for dispute in open_disputes(account):
+        rule = next(
+            (r for r in dispute.rules if r in ("US-15", "UK-05", "AU-04")), dispute.rules[0] if dispute.rules else ""
+        )
+        text = f"{dispute.kind} {dispute.pk} received {dispute.received_on.isoformat()} is open"
+        blocks.append((Reason(rule or "DISPUTE", text), None))
     for notice in HardshipNotice.objects.filter(account=account):
         if not notice.decision:
             text = f"the hardship notice received {notice.received_on.isoformat()} is not decided yet"

@@ -407,3 +407,115 @@ class Forbearance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_option_display()} ({self.outcome})"
+
+
+class Dispute(models.Model):
+    """A dispute about the debt, or a complaint about conduct, with its legal clocks and its workflow
+    (`compliance.disputes`). The facts the clocks rest on are kept as they were on receipt (where the
+    person lived, the validation period's end), so the deadlines do not move if the address changes."""
+
+    class Kind(models.TextChoices):
+        DISPUTE = "dispute", "Dispute about the debt"
+        COMPLAINT = "complaint", "Complaint about conduct"
+
+    class Channel(models.TextChoices):
+        LETTER = "letter", "Letter"
+        EMAIL = "email", "Email"
+        PORTAL = "portal", "Portal"
+        PHONE = "phone", "Phone (oral)"
+        IN_PERSON = "in_person", "In person, handed over in writing"
+        REPRESENTATIVE = "representative", "Through a representative"
+        REGULATOR = "regulator", "Through a regulator"
+
+    class Reason(models.TextChoices):
+        NOT_MY_DEBT = "not_my_debt", "Not my debt"
+        IDENTITY_THEFT = "identity_theft", "Identity theft"
+        WRONG_AMOUNT = "wrong_amount", "Wrong amount"
+        ALREADY_PAID = "already_paid", "Already paid"
+        PAID_ORIGINAL_CREDITOR = "paid_original_creditor", "Paid to the original creditor"
+        BANKRUPTCY_DISCHARGED = "bankruptcy_discharged", "Discharged in bankruptcy"
+        TIME_BARRED = "time_barred", "Time-barred"
+        POOR_SERVICE = "poor_service", "Poor service"
+        OTHER = "other", "Other"
+
+    class Category(models.TextChoices):
+        COMMUNICATION_TACTICS = "communication_tactics", "Communication tactics (how often, when)"
+        FALSE_STATEMENTS = "false_statements", "False statements or representation"
+        THREATENED_ACTION = "threatened_action", "Took or threatened negative or legal action"
+        NOTIFICATION = "notification", "Written notification about the debt"
+        PRIVACY = "privacy", "Privacy: disclosure to someone else"
+        ARRANGEMENT_HANDLING = "arrangement_handling", "Handling of arrears or a payment plan"
+        VULNERABILITY = "vulnerability", "Treatment of a customer in vulnerable circumstances"
+        FEES_CHARGES = "fees_charges", "Fees and charges"
+        STAFF_CONDUCT = "staff_conduct", "Staff conduct"
+        OTHER = "other", "Other"
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        INVESTIGATING = "investigating", "Under investigation"
+        AWAITING_CREDITOR = "awaiting_creditor", "Waiting for the creditor's documents"
+        ANSWERED = "answered", "Answered"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        REFERRED = "referred", "Referred onward"
+        CLOSED = "closed", "Closed"
+
+    class Outcome(models.TextChoices):
+        NONE = "", "—"
+        VERIFIED = "verified", "Verified"
+        CORRECTED = "corrected", "Corrected"
+        UPHELD = "upheld", "Upheld"
+        PARTLY_UPHELD = "partly_upheld", "Partly upheld"
+        DUPLICATIVE = "duplicative", "Duplicative (answered before)"
+        NOT_UPHELD = "not_upheld", "Not upheld"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="disputes")
+    debtor = models.ForeignKey(Debtor, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    raised_by = models.CharField(max_length=200, help_text="Who raised it: the person, or their representative.")
+    reason = models.CharField(max_length=30, choices=Reason.choices, blank=True)
+    category = models.CharField(max_length=30, choices=Category.choices, blank=True)
+    text = models.TextField(blank=True, help_text="What they said, in their words or a summary.")
+    disputed_minor = models.BigIntegerField(null=True, blank=True, help_text="Empty: the whole debt.")
+    currency = models.CharField(max_length=3)
+    received_at = models.DateTimeField()
+    received_on = models.DateField(help_text="The day received, in the person's time zone.")
+    time_zone = models.CharField(max_length=64)
+    country = models.CharField(max_length=2)
+    region = models.CharField(max_length=10, blank=True)
+    rules = models.JSONField(default=list, help_text="The rule IDs that govern it (docs/disputes.md).")
+    validation_ends = models.DateField(null=True, blank=True)
+    about_credit_report = models.BooleanField(default=False)
+    hardship_or_default = models.BooleanField(default=False)
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.RECEIVED)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
+    hold = models.OneToOneField(Hold, null=True, blank=True, on_delete=models.PROTECT, related_name="dispute")
+    acknowledged_on = models.DateField(null=True, blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "compliance_dispute"
+        indexes = [
+            models.Index(fields=["account", "state"], name="dispute_account_idx"),
+            models.Index(fields=["state", "received_on"], name="dispute_state_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="dispute") & ~Q(reason="")) | (Q(kind="complaint") & ~Q(category="")),
+                name="dispute_has_reason_or_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(disputed_minor__isnull=True) | Q(disputed_minor__gt=0), name="dispute_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} on account {self.account_id} ({self.state})"

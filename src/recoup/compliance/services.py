@@ -34,6 +34,7 @@ from recoup.compliance.models import (
     ContactAbout,
     ContactDecision,
     ContactWish,
+    Dispute,
     Hold,
     HoldLiftRequest,
     Notice,
@@ -81,11 +82,21 @@ from recoup.core.compliance.validation_notice import (
     masked_account_number,
 )
 from recoup.core.contact_rules import HOLD_RULE, POINT_NEEDS, has_postal_address
+from recoup.core.disputes.model import OPEN_STATES as CORE_DISPUTE_OPEN_STATES
 from recoup.core.ledger import Component
 from recoup.parties.dates import creditor_zone, debtor_zone
 from recoup.parties.models import ContactPoint, Debtor
 
 Actor = AbstractBaseUser | AnonymousUser | None
+DISPUTE_OPEN_STATES: tuple[str, ...] = tuple(sorted(state.value for state in CORE_DISPUTE_OPEN_STATES))
+
+
+def open_disputes(account: Account) -> list[Dispute]:
+    """The account's open disputes and complaints, oldest first (one query; not cached, so a gate asked
+    again after a dispute is opened or answered sees it at once)."""
+    return list(Dispute.objects.filter(account_id=account.pk, state__in=DISPUTE_OPEN_STATES).order_by("id"))
+
+
 HISTORY_DAYS = 31  # the longest window any rule counts over (AU-02: 10 contacts a month)
 
 
@@ -1027,14 +1038,29 @@ def _unfreeze_after_breathing_space(hold: Hold, *, now: datetime, actor: Actor) 
         end_charge_freeze(freeze=freeze, on=on, reason=f"breathing space hold {hold.pk} lifted", now=now, actor=actor)
 
 
-def lift_hold(*, hold: Hold, reason: str, now: datetime, actor: Actor) -> Hold:
-    """End a hold early, with why; audited. A lifted hold stays on record."""
+def lift_hold(*, hold: Hold, reason: str, now: datetime, actor: Actor, by_dispute: bool = False) -> Hold:
+    """End a hold early, with why; audited. A lifted hold stays on record.
+
+    The verification hold of an open dispute is lifted by the dispute's own workflow (`by_dispute`,
+    when verification is sent); before that only someone with the compliance override permission may
+    lift it, and the reason is kept with the lift."""
     if not reason.strip():
         raise UnableToContact("reason: say why the hold is lifted")
     with transaction.atomic():
         locked = Hold.objects.select_for_update().get(pk=hold.pk)
         if locked.lifted_at is not None:
             raise UnableToContact(f"hold: hold {hold.pk} was already lifted")
+        if not by_dispute and locked.kind == Hold.Kind.DISPUTE:
+            dispute = Dispute.objects.filter(hold=locked, state__in=DISPUTE_OPEN_STATES).first()
+            may_override = actor is not None and getattr(actor, "has_perm", lambda _: False)(
+                "compliance.compliance_override"
+            )
+            if dispute is not None and not may_override:
+                raise UnableToContact(
+                    f"hold: hold {hold.pk} is the verification hold of {dispute.kind} {dispute.pk}, which is still "
+                    f"{dispute.get_state_display().lower()}; it lifts when the answer is sent. Only someone with "
+                    "the compliance override permission may lift it before then"
+                )
         locked.lifted_at = now
         locked.lifted_by_id = actor.pk if actor is not None and actor.is_authenticated else None
         locked.lift_reason = reason.strip()

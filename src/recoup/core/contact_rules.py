@@ -100,6 +100,7 @@ HOLD_RULES: tuple[HoldRule, ...] = (
         "US-15",
         "the debt is disputed and collection waits until it is verified",
         by_country=MappingProxyType({"GB": "UK-05", "AU": "AU-04"}),
+        allows=frozenset({Purpose.STATEMENT, Purpose.REQUIRED_NOTICE}),
         stops_plans="the debt is disputed; collection waits until it is verified (US-15, UK-05, AU-04)",
         stops_enforcement=("UK-05", "the debt is disputed"),
     ),

@@ -140,7 +140,9 @@ def test_the_same_words_as_a_collection_letter_are_not_held_to_the_statement_rul
     assert saved.purpose == "collection"
 
 
-def test_a_dispute_hold_does_not_let_statements_through(account: Account) -> None:
+def test_a_dispute_hold_lets_statements_through_but_no_collection_letter(account: Account) -> None:
+    """While a dispute waits for verification (UK-05), the statements the law requires still go; nothing
+    that collects does (issue 24: "statements the law still allows pass")."""
     place_hold(
         kind="dispute",
         reason="disputes the balance",
@@ -150,9 +152,11 @@ def test_a_dispute_hold_does_not_let_statements_through(account: Account) -> Non
         account=account,
     )
     with pytest.raises(UnableToSend, match="letter blocked: UK-05"):
-        queue_message(
-            account=account, template_code="annual-statement", channel="letter", now=london(3, 10), actor=None
-        )
+        queue_message(account=account, template_code="reminder", channel="letter", now=london(3, 10), actor=None)
+    statement = queue_message(
+        account=account, template_code="annual-statement", channel="letter", now=london(3, 10), actor=None
+    )
+    assert statement.status == "queued"
 
 
 def test_a_cease_notice_goes_after_a_cease_request_and_a_statement_does_not(account: Account) -> None:

@@ -57,7 +57,9 @@ def test_the_account_page_costs_the_same_with_3_or_25_contacts() -> None:
     add_contacts(account, 22)
     many = queries(client, f"/accounts/{account.pk}/")
     assert many == few
-    assert few <= 65, few  # 65 today, mostly the gate asked for 4 channels: a ceiling that shows growth
+    # 67 today, mostly the gate asked for 4 channels, and the legal and credit-reporting gates each asking
+    # for open disputes: a ceiling that shows growth
+    assert few <= 67, few
 
 
 def test_the_queue_costs_the_same_with_3_or_30_accounts() -> None:

@@ -152,3 +152,90 @@ def validation_end(sent: date) -> date:
     sent on a Saturday or Sunday gets 36 or 35: the five business days start on the Monday.)
     """
     return assumed_receipt(sent) + timedelta(days=VALIDATION_DAYS_AFTER_RECEIPT)
+
+
+# United Kingdom ---------------------------------------------------------------------------------------
+#
+# Bank and public holidays by rule for each part of the UK (Banking and Financial Dealings Act 1971,
+# Sch 1, and the royal proclamations that add the common-law holidays). A fixed-date holiday that falls
+# on a weekend is substituted by the next weekday not already a holiday. One-off days by proclamation
+# (the 2022 jubilee and state funeral, the 2023 coronation, the 2020 move of the May holiday) are in
+# `UK_ONE_OFF`; a future one is not known until proclaimed. A missing holiday counts as a business
+# day, so a deadline counted here can only fall earlier than the law's, never later.
+
+UK_REGIONS = ("ENG", "WLS", "SCT", "NIR")
+
+UK_ONE_OFF: dict[date, str] = {
+    date(2020, 5, 8): "Early May bank holiday (VE Day, moved from 4 May)",
+    date(2022, 6, 2): "Spring bank holiday (moved for the Platinum Jubilee)",
+    date(2022, 6, 3): "Platinum Jubilee bank holiday",
+    date(2022, 9, 19): "Bank holiday for the State Funeral of Queen Elizabeth II",
+    date(2023, 5, 8): "Bank holiday for the coronation of King Charles III",
+}
+UK_MOVED: dict[date, date] = {date(2020, 5, 4): date(2020, 5, 8), date(2022, 5, 30): date(2022, 6, 2)}
+
+
+def _substitute(days: dict[date, str], actual: date, name: str) -> None:
+    """Add a fixed-date holiday; on a weekend, also its substitute: the next weekday not already taken."""
+    days[actual] = name
+    if actual.weekday() >= SATURDAY:
+        substitute = actual
+        while substitute.weekday() >= SATURDAY or substitute in days:
+            substitute += timedelta(days=1)
+        days[substitute] = f"{name} (substitute day)"
+
+
+@lru_cache(maxsize=128)
+def uk_bank_holidays(year: int, region: str = "ENG") -> dict[date, str]:
+    """Bank holidays of `year` in a part of the UK: "ENG" and "WLS" (England and Wales), "SCT"
+    (Scotland), "NIR" (Northern Ireland). Any other region is treated as England and Wales."""
+    easter = easter_sunday(year)
+    days: dict[date, str] = {easter - timedelta(days=2): "Good Friday"}
+    _substitute(days, date(year, 1, 1), "New Year's Day")
+    if region == "SCT":
+        _substitute(days, date(year, 1, 2), "2nd January")
+        days[nth_weekday(year, 8, MONDAY, 1)] = "Summer bank holiday"
+    else:
+        days[easter + timedelta(days=1)] = "Easter Monday"
+        days[nth_weekday(year, 8, MONDAY, -1)] = "Summer bank holiday"
+    if region == "NIR":
+        _substitute(days, date(year, 3, 17), "St Patrick's Day")
+        _substitute(days, date(year, 7, 12), "Battle of the Boyne (Orangemen's Day)")
+    for day, name in (
+        (nth_weekday(year, 5, MONDAY, 1), "Early May bank holiday"),
+        (nth_weekday(year, 5, MONDAY, -1), "Spring bank holiday"),
+    ):
+        days[UK_MOVED.get(day, day)] = name
+    if region == "SCT":
+        _substitute(days, date(year, 11, 30), "St Andrew's Day")
+    _substitute(days, date(year, 12, 25), "Christmas Day")
+    _substitute(days, date(year, 12, 26), "Boxing Day")
+    days.update({day: name for day, name in UK_ONE_OFF.items() if day.year == year})
+    return days
+
+
+def is_business_day(day: date, country: str, region: str = "") -> bool:
+    """Not a Saturday, Sunday or public holiday where the person is: US federal holidays, the UK part's
+    bank holidays, Australia's national holidays (state-only days are not known: see the module notes)."""
+    if day.weekday() >= SATURDAY:
+        return False
+    if country == "US":
+        return day not in us_federal_holidays(day.year)
+    if country == "GB":
+        return day not in uk_bank_holidays(day.year, region)
+    if country == "AU":
+        return day not in australian_national_holidays(day.year)
+    return True
+
+
+def add_business_days(start: date, count: int, country: str, region: str = "") -> date:
+    """The date `count` business days after `start` where the person is (the day after `start` is the
+    first candidate); `count` 0 gives `start`."""
+    if count < 0:
+        raise ValueError("add_business_days: count must not be negative")
+    day = start
+    while count:
+        day += timedelta(days=1)
+        if is_business_day(day, country, region):
+            count -= 1
+    return day
