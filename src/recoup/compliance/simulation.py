@@ -156,7 +156,8 @@ def simulate(
                 messenger.deliver(at=at)
             else:
                 placed = start + timedelta(days=event.plan.day, hours=12)
-                messenger.attempt(account=event.plan.account, at=at, hold=event.plan if at >= placed else None)
+                held = 0 <= event.plan.day < days and at >= placed
+                messenger.attempt(account=event.plan.account, at=at, hold=event.plan if held else None)
             continue
         account, channel = event.account, event.channel
         debtor = debtors[account.pk]
