@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -275,3 +275,17 @@ def test_a_hold_recorded_after_the_contact_was_decided_is_not_held_against_it() 
     after = _planted(account, datetime(2026, 3, 4, 11, 0, tzinfo=UTC))
     assert [(b.rule, b.contact_id) for b in check_ledger()] == [("UK-07", after.pk)]
     assert call.pk
+
+
+def test_the_checker_finds_a_call_also_about_an_extinguished_debt() -> None:
+    glasgow = {"uk": True, "region": "SCT", "city": "Glasgow", "postal_code": "G1 1XQ"}
+    person = DebtorFactory(**glasgow)
+    lender = CreditorFactory(uk_lender=True)
+    recent = AccountFactory(creditor=lender, debtor=person, first_delinquency_date=date(2025, 6, 1))
+    prescribed = AccountFactory(creditor=lender, debtor=person, first_delinquency_date=date(2020, 1, 10))
+    call = _planted(recent, datetime(2026, 3, 3, 11, 0, tzinfo=UTC))
+    assert check_ledger() == []
+    ContactAbout.objects.create(contact=call, account=prescribed)
+    breaches = check_ledger()
+    assert [(b.rule, b.contact_id) for b in breaches] == [("UK-06", call.pk)]
+    assert "the debt extinguished after 2025-01-10" in breaches[0].text
