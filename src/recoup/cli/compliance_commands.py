@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from recoup.cli.bootstrap import OperatorError, ensure_database_reachable, ensure_migrated, setup_django
+
+if TYPE_CHECKING:
+    from recoup.accounts.models import Account
+    from recoup.compliance.simulation import SimulationResult
 
 
 def _account(reference: str, creditor_code: str | None) -> Any:
@@ -134,7 +138,26 @@ def validation_end_command(sent: datetime) -> None:
 )
 @click.option("--seed", default=2026, show_default=True, type=int)
 @click.option("--start", "start_text", help="First day, ISO 8601 with offset; default 30 days ago.")
-def simulate_command(days: int, how_many: int, per_day: int, seed: int, start_text: str | None) -> None:
+@click.option(
+    "--also-about",
+    "also_about",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Share of calls that name the person's other debts (their other active accounts are simulated too).",
+)
+@click.option(
+    "--holds",
+    "hold_count",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 1_000),
+    help="Accounts put under a hold halfway through (UK: breathing space; US: cease communication) and sent "
+    "collection emails, statements and notices before and after it (to an inbox in memory).",
+)
+def simulate_command(
+    days: int, how_many: int, per_day: int, seed: int, start_text: str | None, also_about: float, hold_count: int
+) -> None:
     """Run a simulated dialer through the gate on the first N open accounts, then check the ledger.
 
     Writes real decisions and contacts (use a demo database). Prints what was proposed, allowed and
@@ -147,7 +170,7 @@ def simulate_command(days: int, how_many: int, per_day: int, seed: int, start_te
 
     from recoup.accounts.models import Account
     from recoup.compliance.checker import check_ledger
-    from recoup.compliance.simulation import simulate
+    from recoup.compliance.simulation import PlannedHold, simulate
 
     if start_text:
         try:
@@ -161,7 +184,27 @@ def simulate_command(days: int, how_many: int, per_day: int, seed: int, start_te
     accounts = list(Account.objects.filter(status="active").select_related("creditor").order_by("id")[:how_many])
     if not accounts:
         raise OperatorError("no active accounts to simulate on (load some with `recoup demo-data`)")
-    result = simulate(accounts=accounts, start=start, days=days, proposals_per_day=per_day, seed=seed)
+    if also_about > 0:
+        accounts += _other_active_debts(accounts)
+    holds = [
+        PlannedHold(account, "breathing_space" if country == "GB" else "cease_communication", day=days // 2)
+        for account, country in _holdable(accounts, hold_count)
+    ]
+    messenger = None
+    if holds:
+        from recoup.communications.simulation import OutboxMessenger
+
+        messenger = OutboxMessenger(now=start)
+    result = simulate(
+        accounts=accounts,
+        start=start,
+        days=days,
+        proposals_per_day=per_day,
+        seed=seed,
+        also_about_share=also_about,
+        holds=holds,
+        messenger=messenger,
+    )
     breaches = check_ledger()
     blocked = ", ".join(f"{rule} {count:,}" for rule, count in result.blocked_by.most_common()) or "none"
     click.echo(
@@ -170,11 +213,77 @@ def simulate_command(days: int, how_many: int, per_day: int, seed: int, start_te
         f"{result.allowed:,} allowed, {result.proposed - result.allowed:,} blocked (by rule: {blocked}); "
         f"{result.inbound:,} calls from debtors; {result.notices:,} validation notices sent."
     )
+    if also_about > 0:
+        refused = ", ".join(f"{rule} {n:,}" for rule, n in result.also_about_refused.most_common()) or "none"
+        people = result.people_with_several_debts
+        click.echo(
+            f"{people:,} {'person owes' if people == 1 else 'people owe'} several of the debts: "
+            f"{result.calls_about_several:,} calls were about more than one, counted toward "
+            f"{result.also_about:,} other debts; a debt was left out {sum(result.also_about_refused.values()):,} "
+            f"times (by rule: {refused})."
+        )
+    if holds:
+        click.echo(_holds_line(result))
     click.echo(f"Independent check of the ledger: {len(breaches):,} breaches.")
     for breach in breaches[:20]:
         click.echo(f"  {breach.rule} contact {breach.contact_id}: {breach.text}")
     if breaches:
         raise SystemExit(1)
+
+
+def _other_active_debts(accounts: list[Account]) -> list[Account]:
+    """The other active accounts of the chosen accounts' primary debtors (a person called about them all)."""
+    from recoup.accounts.models import Account, AccountDebtor
+
+    people = AccountDebtor.objects.filter(account__in=accounts, role="primary").values("debtor_id")
+    return list(
+        Account.objects.filter(status="active", account_debtors__role="primary", account_debtors__debtor__in=people)
+        .exclude(pk__in=[account.pk for account in accounts])
+        .select_related("creditor")
+        .order_by("id")
+        .distinct()
+    )
+
+
+def _holdable(accounts: list[Account], count: int) -> list[tuple[Account, str]]:
+    """Up to `count` of the accounts whose person is in the UK or the US (a person's first debt only)."""
+    from recoup.accounts.models import AccountDebtor
+
+    if count == 0:
+        return []
+    countries = dict(
+        AccountDebtor.objects.filter(account__in=accounts, role="primary", debtor__country__in=["GB", "US"])
+        .order_by("account_id")
+        .values_list("account_id", "debtor__country")
+    )
+    people: set[int] = set()
+    chosen = []
+    for account_id, debtor_id in (
+        AccountDebtor.objects.filter(account_id__in=countries, role="primary")
+        .order_by("account_id")
+        .values_list("account_id", "debtor_id")
+    ):
+        if debtor_id in people:
+            continue
+        people.add(debtor_id)
+        chosen.append(account_id)
+    by_id = {account.pk: account for account in accounts}
+    return [(by_id[pk], countries[pk]) for pk in chosen[:count]]
+
+
+def _holds_line(result: SimulationResult) -> str:
+    held = ", ".join(f"{kind.replace('_', ' ')} {n:,}" for kind, n in sorted(result.holds_placed.items()))
+    during = {(purpose, status): n for (phase, purpose, status), n in result.messages.items() if phase == "during hold"}
+    collection_sent = during.get(("collection", "sent"), 0)
+    collection_stopped = sum(n for (purpose, status), n in during.items() if purpose == "collection") - collection_sent
+    others_sent = sum(n for (purpose, status), n in during.items() if purpose != "collection" and status == "sent")
+    others_stopped = sum(n for (purpose, status), n in during.items() if purpose != "collection" and status != "sent")
+    rules = ", ".join(f"{rule} {n:,}" for rule, n in result.messages_blocked_by.most_common()) or "none"
+    return (
+        f"Holds placed: {held}. Messages tried during them: collection {collection_sent:,} sent, "
+        f"{collection_stopped:,} held back or refused; statements and notices {others_sent:,} sent, "
+        f"{others_stopped:,} held back or refused (by rule: {rules})."
+    )
 
 
 @compliance.command("validation-notice")
