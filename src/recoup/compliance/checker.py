@@ -289,7 +289,7 @@ HOLDS: dict[str, tuple[str, frozenset[str]]] = {
     "breathing_space_mhc": ("UK-07", frozenset({"statement", "required_notice"})),
     "do_not_contact": ("US-07", frozenset({"opt_out_confirmation"})),
     "represented": ("US-03", frozenset()),
-    "dispute": ("US-15", frozenset()),
+    "dispute": ("US-15", frozenset({"statement", "required_notice"})),  # issue 24: statements still pass
     "bankruptcy": ("HOLD-BANKRUPTCY", frozenset()),
     "deceased": ("HOLD-DECEASED", frozenset()),
 }

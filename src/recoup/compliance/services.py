@@ -304,9 +304,9 @@ def _consent_windows(account: Account, debtor: Debtor, at: datetime) -> list[tup
     windows = []
     for given, ends, revoked in consents:
         end = min(ends, revoked) if revoked else ends
-        talk = (
-            Contact.objects.filter(
-                account=account,
+        talk = (  # a conversation about this debt ends the consent, though recorded on another of their debts
+            Contact.objects.filter(Q(account=account) | Q(also_about__account=account))
+            .filter(
                 debtor=debtor,
                 channel=Channel.CALL.value,
                 outcome=Contact.Outcome.CONNECTED_CONVERSATION,
@@ -438,8 +438,9 @@ def _validation_notice_overdue(account: Account, debtor: Debtor, at: datetime) -
 
     if debtor.country != "US" or account.creditor.collector_type != account.creditor.CollectorType.THIRD_PARTY:
         return None
-    first = (
-        Contact.objects.filter(account=account, outcome__in=FIRST_COMMUNICATION_OUTCOMES, at__lte=at)
+    first = (  # the first communication about this debt: recorded on it, or on another debt and also about it
+        Contact.objects.filter(Q(account=account) | Q(also_about__account=account))
+        .filter(outcome__in=FIRST_COMMUNICATION_OUTCOMES, at__lte=at)
         .order_by("at")
         .values_list("at", flat=True)
         .first()

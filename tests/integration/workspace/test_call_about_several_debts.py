@@ -131,3 +131,36 @@ def test_a_debt_the_officer_may_not_see_is_not_offered(card: Account, loan: Acco
     assert "is not one of the available choices" in done
     assert not Contact.objects.exists()
     assert AccountDebtor.objects.filter(account=loan).exists()
+
+
+def test_a_first_conversation_about_both_debts_starts_the_validation_clock_of_each(person: Debtor) -> None:
+    """US-11: a third-party collector's first conversation about the loan, recorded on the card, is the
+    first communication about the loan too; without its validation notice 5 days later, collection waits."""
+    agency = CreditorFactory(collector_type="third_party")
+    card = owing(AccountFactory(creditor=agency, debtor=person, reference="CARD-3"), principal="600.00")
+    loan = owing(AccountFactory(creditor=agency, debtor=person, reference="LOAN-4"), principal="900.00")
+    from recoup.compliance.deadlines import record_notice
+
+    record_notice(account=card, kind="validation", sent_on=ny(4, 9).date(), now=ny(4, 9), actor=None)
+    log_call(account=card, outcome="right_party", at=ny(4, 11), now=ny(4, 11), actor=None, also_about=[loan])
+    with pytest.raises(UnableToContact, match="US-11: the validation notice was due by 2027-01-09"):
+        log_call(account=loan, outcome="no_answer", at=ny(12, 11), now=ny(12, 11), actor=None)
+
+
+def test_a_conversation_about_the_debt_on_another_account_ends_its_call_consent(card: Account, loan: Account) -> None:
+    """US-08: consent to be called about the loan ends at the next conversation about it, wherever recorded."""
+    from recoup.compliance.deadlines import record_call_consent
+    from recoup.compliance.services import _consent_windows
+
+    debtor = loan.debtors.get()
+    record_call_consent(
+        account=loan,
+        debtor=debtor,
+        given_at=ny(4, 9),
+        ends_at=ny(8, 9),
+        note="call me back about the loan this week",
+        now=ny(4, 9),
+        actor=None,
+    )
+    log_call(account=card, outcome="right_party", at=ny(5, 11), now=ny(5, 11), actor=None, also_about=[loan])
+    assert _consent_windows(loan, debtor, ny(6, 11)) == [(ny(4, 9), ny(5, 11))]
