@@ -77,6 +77,19 @@ PHRASES: dict[Event, Any] = {
         f"{str(a.get('kind', '')).replace('_', ' ').capitalize()} hold placed"
         + (f": {a['reason']}" if a.get("reason") else "")
     ),
+    Event.DISPUTE_OPENED: lambda a: (
+        f"{str(a.get('kind', '')).capitalize()} received by {str(a.get('channel', '')).replace('_', ' ')} on "
+        f"{a.get('received_on', '')}: {str(a.get('reason') or a.get('category') or '').replace('_', ' ')}"
+        + (f" ({a['text']})" if a.get("text") else "")
+        + (f"; rules {', '.join(a['rules'])}" if a.get("rules") else "")
+        + ("; verification hold placed" if a.get("hold") else "")
+    ),
+    Event.DISPUTE_ADVANCED: lambda a: (
+        f"Dispute now {str(a.get('state', '')).replace('_', ' ')}"
+        + (f" ({str(a['outcome']).replace('_', ' ')})" if a.get("outcome") else "")
+        + (f": {a['note']}" if a.get("note") else "")
+        + ("; verification hold lifted" if a.get("hold_lifted") else "")
+    ),
 }
 
 

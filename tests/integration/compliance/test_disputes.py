@@ -369,3 +369,17 @@ class TestTheCommands:
         assert "--account: no account 'NOPE'" in unknown.output
         assert runner.invoke(disputes, ["show", "999999"]).exit_code == 2
         assert not Dispute.objects.exists()
+
+
+def test_the_account_timeline_says_what_was_disputed_and_how_it_ended() -> None:
+    from django.test import Client
+
+    account = new_yorker()
+    dispute = dispute_on(account)
+    advance_dispute(dispute=dispute, to="answered", outcome="verified", note="statement sent", now=NOW, actor=None)
+    client = Client()
+    client.force_login(UserFactory(role=Role.MANAGER))
+    page = client.get(f"/accounts/{account.pk}/timeline/").content.decode()
+    assert "Dispute received by letter on 2026-12-04: wrong amount (I never had the late fees.)" in page
+    assert "verification hold placed" in page
+    assert "Dispute now answered (verified): statement sent; verification hold lifted" in page
