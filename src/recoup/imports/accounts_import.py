@@ -28,9 +28,12 @@ from recoup.accounts.dates import ledger_date
 from recoup.accounts.models import Account, AccountDebtor, OpenItem
 from recoup.accounts.services import (
     NewItem,
+    OpeningBalance,
     UnableToPostTransaction,
     adjust_item,
     load_open_items,
+    load_opening_items,
+    opening_balances,
 )
 from recoup.audit.events import Event
 from recoup.audit.services import author_of, event_row, record_events
@@ -57,7 +60,7 @@ from recoup.imports.reading import (
 from recoup.imports.running import Actor, ImportOutcome, run_import
 from recoup.parties.dates import business_date
 from recoup.parties.models import ContactPoint, Creditor, Debtor
-from recoup.platform.bulk import allocate_ids, bulk_insert, foreign_keys_checked_per_statement, in_values
+from recoup.platform.bulk import allocate_ids, bulk_insert, in_values
 
 COMPONENT_FIELDS = {
     Component.PRINCIPAL: "principal",
@@ -298,10 +301,11 @@ def _write_rows(
             existing[found[1]] = found
     new = [r for r in rows if r.reference not in existing]
     if new:
-        # Keys checked as each COPY runs rather than all at commit: the checks then overlap with the
-        # next chunk's validation in the background thread (see imports.running).
-        with foreign_keys_checked_per_statement():
-            _create_accounts(new, creditor, job, now, actor)
+        _create_accounts(new, creditor, job, now, actor)
+        # The chunk's foreign keys are checked now, all at once, rather than COPY by COPY (measured
+        # faster: docs/performance.md) or at commit (which would queue a whole file's checks).
+        if connection.vendor == "postgresql":
+            connection.check_constraints()
         outcome.created += len(new)
     late: list[Problem] = []
     for row in rows:
@@ -341,6 +345,24 @@ def _create_accounts(rows: list[_Row], creditor: Creditor, job: ImportJob, now: 
                 for pk, (reference, debtor) in zip(allocate_ids(DebtorLink, len(linked)), linked.items(), strict=True)
             ),
         )
+    # The opening items are known before the accounts are written: each account goes in with its
+    # cached balances and oldest unpaid due date already set, instead of being updated afterwards.
+    items = [
+        NewItem(
+            account_id=pk,
+            component=component,
+            amount_minor=minor,
+            due_date=r.details["first_delinquency_date"] or r.details["charge_off_date"] or r.opened_date,
+            effective_date=r.itemization_date or placed_on,
+            kind=OpenItem.Kind.PLACEMENT,
+            reference=f"placement {job.pk}",
+        )
+        for pk, r in zip(account_ids, rows, strict=True)
+        for component, minor in r.balances.items()
+        if minor
+    ]
+    opening = opening_balances(items)
+    empty = OpeningBalance()
     bulk_insert(
         "accounts_account",
         [
@@ -355,6 +377,11 @@ def _create_accounts(rows: list[_Row], creditor: Creditor, job: ImportJob, now: 
             "placed_at",
             "itemization_date",
             "itemization_amount_minor",
+            "principal_minor",
+            "interest_minor",
+            "fees_minor",
+            "costs_minor",
+            "oldest_unpaid_due_date",
         ],
         (
             (
@@ -369,6 +396,11 @@ def _create_accounts(rows: list[_Row], creditor: Creditor, job: ImportJob, now: 
                 now,
                 r.itemization_date,
                 r.itemization_minor,
+                (balance := opening.get(pk, empty)).principal_minor,
+                balance.interest_minor,
+                balance.fees_minor,
+                balance.costs_minor,
+                balance.oldest_unpaid_due_date,
             )
             for pk, r in zip(account_ids, rows, strict=True)
         ),
@@ -442,21 +474,9 @@ def _create_accounts(rows: list[_Row], creditor: Creditor, job: ImportJob, now: 
         )
         for pk, debtor, r in zip(account_ids, debtor_ids, rows, strict=True)
     )
-    load_open_items(
-        items=[
-            NewItem(
-                account_id=pk,
-                component=component,
-                amount_minor=minor,
-                due_date=r.details["first_delinquency_date"] or r.details["charge_off_date"] or r.opened_date,
-                effective_date=r.itemization_date or placed_on,
-                kind=OpenItem.Kind.PLACEMENT,
-                reference=f"placement {job.pk}",
-            )
-            for pk, r in zip(account_ids, rows, strict=True)
-            for component, minor in r.balances.items()
-            if minor
-        ],
+    load_opening_items(
+        items=items,
+        currencies={pk: r.currency for pk, r in zip(account_ids, rows, strict=True)},
         now=now,
         actor=actor,
         memo=f"placed by import {job.pk}",

@@ -32,7 +32,7 @@ from recoup.imports.formats import Column
 from recoup.imports.models import ImportJob
 from recoup.imports.reading import Chunk, FileProblem, FileSettings, Problem, file_digest, read_chunks, text
 from recoup.parties.models import Creditor
-from recoup.platform.bulk import produced_in_background
+from recoup.platform.bulk import RANGE_RESERVATION_THRESHOLD, produced_in_background
 
 Actor = AbstractBaseUser | AnonymousUser | None
 PROBLEMS_KEPT = 1_000
@@ -256,7 +256,29 @@ def _parsed(importer: Importer, chunks: Iterator[Chunk]) -> Iterator[tuple[Chunk
         with connection.execute_wrapper(_no_queries):
             return parse(chunk)
 
-    yield from produced_in_background(chunks, parse_offline, ahead=1)
+    yield from produced_in_background(_ramped(chunks), parse_offline, ahead=1)
+
+
+# The first chunk's head: writing starts once these rows are validated instead of a whole chunk, and
+# the background thread validates the rest meanwhile (validating a row takes about a third of the
+# time writing it does). Not fewer rows than the bulk writer reserves keys for as one range
+# (platform.bulk.RANGE_RESERVATION_THRESHOLD): keys drawn one by one first would make every later
+# range reservation wait on this transaction's own hold on the sequence.
+FIRST_PIECE_ROWS = RANGE_RESERVATION_THRESHOLD
+
+
+def _ramped(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """The chunks, the first one cut in two (a head of FIRST_PIECE_ROWS, then the rest) when it is
+    large enough; the same rows in the same order."""
+    first = next(chunks, None)
+    if first is None:
+        return
+    if len(first) < 2 * FIRST_PIECE_ROWS:
+        yield first
+    else:
+        for piece in (slice(0, FIRST_PIECE_ROWS), slice(FIRST_PIECE_ROWS, None)):
+            yield Chunk(first.rows[piece], {name: values[piece] for name, values in first.values.items()})
+    yield from chunks
 
 
 def _no_queries(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:

@@ -219,6 +219,53 @@ class TestLoadOpenItems:
         assert not OpenItem.objects.exists()
 
 
+class TestLoadOpeningItems:
+    def test_an_account_written_with_its_opening_balances_agrees_with_the_ledger(self, db: None) -> None:
+        from recoup.accounts.services import NewItem, load_opening_items, opening_balances
+
+        items = [
+            NewItem(0, Component.PRINCIPAL, 90000, date(2026, 4, 1), date(2026, 4, 1)),
+            NewItem(0, Component.FEES, 3500, date(2026, 3, 1), date(2026, 4, 1), kind="fee"),
+        ]
+        opening = opening_balances(items)[0]
+        assert (opening.principal_minor, opening.fees_minor, opening.interest_minor) == (90000, 3500, 0)
+        assert opening.oldest_unpaid_due_date == date(2026, 3, 1)  # the oldest item's, not the first's
+        with transaction.atomic():
+            account = AccountFactory(
+                principal_minor=opening.principal_minor,
+                fees_minor=opening.fees_minor,
+                oldest_unpaid_due_date=opening.oldest_unpaid_due_date,
+            )
+            items = [
+                NewItem(account.pk, i.component, i.amount_minor, i.due_date, i.effective_date, i.kind) for i in items
+            ]
+            assert load_opening_items(items=items, currencies={account.pk: "USD"}, now=NOW, actor=None) == 2
+        assert verify_ledger().ok
+        assert AuditEvent.objects.filter(name="accounts.balance.loaded", account_id=account.pk).count() == 1
+        record_payment(account=account, amount=usd("35.00"), received_at=NOW, method="card", now=NOW, actor=None)
+        account.refresh_from_db()
+        assert account.balances[Component.FEES] == usd("0.00")
+        assert account.oldest_unpaid_due_date == date(2026, 4, 1)
+        assert verify_ledger().ok
+
+    def test_caches_left_unset_by_the_caller_are_found_by_the_ledger_check(self, db: None) -> None:
+        from recoup.accounts.services import NewItem, load_opening_items
+
+        account = AccountFactory()  # written without the opening balances
+        item = NewItem(account.pk, Component.PRINCIPAL, 100, date(2026, 3, 1), date(2026, 3, 1))
+        load_opening_items(items=[item], currencies={account.pk: "USD"}, now=NOW, actor=None)
+        assert verify_ledger().account_mismatches == [f"{account.reference} (creditor {account.creditor_id})"]
+
+    def test_refuses_an_item_without_its_account_currency(self, db: None) -> None:
+        from recoup.accounts.services import NewItem, load_opening_items
+
+        account = AccountFactory()
+        item = NewItem(account.pk, Component.PRINCIPAL, 100, date(2026, 3, 1), date(2026, 3, 1))
+        with pytest.raises(UnableToPostTransaction, match=f"no currency given for account {account.pk}"):
+            load_opening_items(items=[item], currencies={}, now=NOW, actor=None)
+        assert not OpenItem.objects.exists()
+
+
 class TestOldestUnpaidDueDate:
     def test_follows_the_oldest_owing_item_as_items_are_paid_and_reopened(self, account: Account) -> None:
         account.refresh_from_db()

@@ -295,3 +295,34 @@ def test_an_unknown_currency_is_refused_naming_row_and_column(creditor: Creditor
     assert [str(p) for p in refused.value.outcome.problems] == [
         "row 3: currency: 'XYZ' is not an ISO 4217 currency code"
     ]
+
+
+class TestFirstChunkCutInTwo:
+    """Writing starts after the first chunk's head is validated; the rows and their problems are the
+    same as when the chunk is validated whole."""
+
+    def test_problems_are_named_as_in_a_whole_chunk(
+        self, creditor: Creditor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = write(tmp_path / "bad.csv", TestBadRows.ROWS)
+        with pytest.raises(ImportRefused) as whole:
+            run(path, creditor)
+        monkeypatch.setattr("recoup.imports.running.FIRST_PIECE_ROWS", 2)  # rows 2-3, then 4-7
+        with pytest.raises(ImportRefused) as cut:
+            run(path, creditor)
+        problems = [(p.row, p.column, p.value, p.reason) for p in cut.value.outcome.problems]
+        assert problems == [(p.row, p.column, p.value, p.reason) for p in whole.value.outcome.problems]
+        assert (5, "account_reference", "G-1", "appears again (first on row 2)") in problems  # across the cut
+        assert cut.value.outcome.rejected == 5
+        assert not Account.objects.exists()
+
+    def test_every_row_lands_once(self, creditor: Creditor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("recoup.imports.running.FIRST_PIECE_ROWS", 2)
+        rows = [[f"C-{n}", "credit_card", "2024-01-01", f"{n}0.00", "1.50", f"Family {n}", "UTC"] for n in range(1, 8)]
+        outcome = run(write(tmp_path / "cut.csv", rows), creditor, chunk_size=5)  # 2 + 3, then 2
+        assert (outcome.rows, outcome.created) == (7, 7)
+        assert sorted(Account.objects.values_list("reference", flat=True)) == [f"C-{n}" for n in range(1, 8)]
+        assert account("C-7").balance == usd("71.50")
+        assert verify_ledger().ok
+        again = run(write(tmp_path / "cut.csv", rows), creditor, chunk_size=5)
+        assert again.unchanged == 7
